@@ -1,0 +1,80 @@
+"""The secure Kubernetes architecture advisor: a Flask app around a pure-Python engine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from advisor.paths import resource_dir
+
+__all__ = ["create_app"]
+
+
+def _instance_path() -> Path:
+    configured = os.environ.get("ADVISOR_INSTANCE_PATH")
+    if configured:
+        return Path(configured).resolve()
+    return Path(__file__).resolve().parent.parent / "instance"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings from ``ADVISOR_*`` variables, then ``config`` on top."""
+    from advisor import config as settings
+
+    instance = Path((config or {}).get("INSTANCE_PATH") or _instance_path())
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    app.config.update(settings.from_environment(instance))
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.load_secret_key(instance)
+
+    load_knowledge(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    return app
+
+
+def load_knowledge(app: Flask) -> None:
+    """Load and validate the knowledge base now, so a broken one stops start-up."""
+    from advisor.engine import default_knowledge_base
+
+    app.extensions["advisor.kb"] = default_knowledge_base()
+
+
+def register_extensions(app: Flask) -> None:
+    from advisor import models  # noqa: F401  (every table known to Alembic)
+    from advisor.extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
+
+
+def register_blueprints(app: Flask) -> None:
+    from advisor.views import health, main
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(main.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from advisor.views import errors
+
+    errors.init_app(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from advisor.views import security
+
+    security.init_app(app)

@@ -1,0 +1,72 @@
+"""The ``advisor`` command: Flask's command group over the app factory, plus our own commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import FlaskGroup
+
+from advisor import create_app
+from advisor.engine.schema import PRIORITIES
+
+DONE_STATUSES = ("done", "not_applicable")
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def cli() -> None:
+    """The secure Kubernetes architecture advisor."""
+
+
+def open_items(result: dict, level: str) -> list[dict]:  # type: ignore[type-arg]
+    """Checklist items at ``level`` or above whose status is neither done nor not applicable."""
+    limit = PRIORITIES.index(level)
+    return [
+        item
+        for item in result["checklist"]
+        if PRIORITIES.index(item["priority"]) <= limit and item["status"] not in DONE_STATUSES
+    ]
+
+
+@cli.command("evaluate")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown", "csv"]), default="json", show_default=True)
+@click.option(
+    "--fail-on", type=click.Choice(list(PRIORITIES)), help="Exit 1 when an item at this priority or above is open."
+)
+def evaluate_command(file: Path, fmt: str, fail_on: str | None) -> None:
+    """Evaluate an answers document (YAML or JSON; '-' reads standard input)."""
+    from advisor.documents import DocumentError, parse_document
+    from advisor.engine import AnswersError, evaluate
+    from advisor.exports.result import RENDERERS
+
+    source = "standard input" if str(file) == "-" else str(file)
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"error: {source}: cannot be read: {exc.strerror}", err=True)
+        sys.exit(2)
+    except UnicodeDecodeError:
+        click.echo(f"error: {source}: is not UTF-8 text", err=True)
+        sys.exit(2)
+    try:
+        result = evaluate(parse_document(text, source))
+    except DocumentError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except AnswersError as exc:
+        click.echo(f"error: {source}: {len(exc.errors)} invalid answer(s):", err=True)
+        for err in exc.errors:
+            click.echo(f"  {err['key']}: {err['message']}", err=True)
+        sys.exit(2)
+    click.echo(RENDERERS[fmt](result), nl=False)
+    if fail_on:
+        failing = open_items(result, fail_on)
+        if failing:
+            click.echo(
+                f"{len(failing)} checklist item(s) at {fail_on} priority or above are not done: "
+                + ", ".join(i["id"] for i in failing),
+                err=True,
+            )
+            sys.exit(1)

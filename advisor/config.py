@@ -1,0 +1,46 @@
+"""Configuration from ``ADVISOR_*`` environment variables, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "ADVISOR_"
+SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+
+def _sqlite_url(instance_path: Path) -> str:
+    return f"sqlite:///{instance_path / 'advisor.sqlite3'}"
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Read the instance's secret key, creating it (mode 0600) on first start."""
+    path = instance_path / SECRET_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            raise RuntimeError(f"{path} holds no usable secret key; delete it to have a new one made") from None
+        return key
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def from_environment(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Settings read from the environment; a test or caller may override any of them."""
+    env = os.environ if environ is None else environ
+    config: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": env.get(f"{ENV_PREFIX}DATABASE_URL") or _sqlite_url(instance_path),
+        "MAX_CONTENT_LENGTH": int(env.get(f"{ENV_PREFIX}MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "JSON_SORT_KEYS": False,
+    }
+    if key := env.get(f"{ENV_PREFIX}SECRET_KEY"):
+        config["SECRET_KEY"] = key
+    return config

@@ -1,0 +1,51 @@
+"""Select the checklist items that apply to a set of answers and recommendations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from advisor.engine.knowledge import KnowledgeBase
+from advisor.engine.schema import PRIORITIES, TOPICS, ItemModel
+
+_PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
+_TOPIC_RANK = {t: i for i, t in enumerate(TOPICS)}
+
+
+def item_priority(item: ItemModel, answers: Mapping[str, Any], recommended: Mapping[str, str | None]) -> str:
+    """The first matching priority rule wins; otherwise the item's own priority."""
+    for rule in item.priority_rules:
+        if rule.when.holds(answers, recommended):
+            return rule.priority
+    return item.priority
+
+
+def build_checklist(
+    kb: KnowledgeBase, answers: Mapping[str, Any], recommended: Mapping[str, str | None]
+) -> list[dict[str, Any]]:
+    """Applicable items, most urgent first, then grouped by topic in contract order."""
+    statuses = answers.get("status") or {}
+    chosen = []
+    for index, item in enumerate(kb.items):
+        if not item.when.holds(answers, recommended):
+            continue
+        priority = item_priority(item, answers, recommended)
+        chosen.append(
+            (
+                (_PRIORITY_RANK[priority], _TOPIC_RANK[item.topic], index),
+                {
+                    "id": item.id,
+                    "topic": item.topic,
+                    "priority": priority,
+                    "title": item.title,
+                    "why": item.why,
+                    "how": item.how,
+                    "references": [{"label": r.label, "url": r.url} for r in item.references],
+                    "decisions": list(item.decisions),
+                    "status": statuses.get(item.id, "todo"),
+                    "included_because": item.when.explain(answers, recommended),
+                },
+            )
+        )
+    chosen.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in chosen]

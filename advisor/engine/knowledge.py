@@ -1,0 +1,348 @@
+"""Load and validate the knowledge base: YAML files checked against the schema.
+
+Every problem is collected and reported at once, each naming the file, the
+entry and what is wrong, so a broken knowledge base is fixed in one pass.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from advisor.engine.conditions import (
+    Condition,
+    KeyCondition,
+    iter_decision_conditions,
+    iter_key_conditions,
+)
+from advisor.engine.schema import (
+    CRITERIA,
+    PRIORITIES,
+    STATUSES,
+    AlternativeModel,
+    ChecklistFile,
+    CriteriaFile,
+    CriterionModel,
+    DecisionFile,
+    ItemModel,
+    MetaFile,
+    QuestionModel,
+    QuestionsFile,
+    StepModel,
+    WarningModel,
+    WarningsFile,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+class KnowledgeBaseError(Exception):
+    """The knowledge base is invalid; ``errors`` lists every problem in words."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("invalid knowledge base:\n" + "\n".join(f"  - {e}" for e in errors))
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    version: str
+    title: str
+    criteria: tuple[CriterionModel, ...]
+    steps: tuple[StepModel, ...]
+    questions: tuple[QuestionModel, ...]
+    decisions: tuple[DecisionFile, ...]
+    items: tuple[ItemModel, ...]
+    retired: frozenset[str]
+    warnings: tuple[WarningModel, ...]
+    sources: tuple[str, ...]
+    question_by_key: dict[str, QuestionModel] = field(default_factory=dict, repr=False)
+    item_by_id: dict[str, ItemModel] = field(default_factory=dict, repr=False)
+    decision_by_id: dict[str, DecisionFile] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.question_by_key.update({q.key: q for q in self.questions})
+        self.item_by_id.update({i.id: i for i in self.items})
+        self.decision_by_id.update({d.id: d for d in self.decisions})
+
+
+def _read_yaml(path: Path, errors: list[str], label: str) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        errors.append(f"{label}: not valid YAML: {exc}".replace("\n", " "))
+    except OSError as exc:
+        errors.append(f"{label}: cannot be read: {exc.strerror}")
+    return None
+
+
+def _entry_name(raw: Any, loc: tuple[int | str, ...]) -> tuple[str, tuple[int | str, ...]]:
+    """Find the id of the list entry an error sits in, to name it in the message."""
+    node, path, best, rest = raw, "", "", loc
+    for i, part in enumerate(loc):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        if isinstance(part, int) and isinstance(node, dict):
+            ident = node.get("id") or node.get("key")
+            if ident is not None:
+                best, rest = f"{path} '{ident}'", loc[i + 1 :]
+    return best, rest
+
+
+def _format_validation(label: str, raw: Any, exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        entry, rest = _entry_name(raw, loc)
+        where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in rest).replace(".[", "[")
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "is not a known field"
+        elif err["type"] == "missing":
+            msg = "is required"
+        parts = [p for p in (entry, where) if p]
+        out.append(f"{label}: {': '.join(parts) + ': ' if parts else ''}{msg}")
+    return out
+
+
+def _parse(model: type[M], path: Path, base: Path, errors: list[str]) -> M | None:
+    label = path.relative_to(base).as_posix() if path.is_relative_to(base) else str(path)
+    raw = _read_yaml(path, errors, label)
+    if raw is None and not errors:
+        errors.append(f"{label}: is empty")
+    if raw is None:
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors.extend(_format_validation(label, raw, exc))
+        return None
+
+
+def _check_leaf(leaf: KeyCondition, q: QuestionModel) -> str | None:
+    """Return what is wrong with a test on answer ``q``, or None."""
+    values = leaf.value if isinstance(leaf.value, list) else [leaf.value]
+    allowed: list[Any] = [o.value for o in q.options]
+    numeric = ("gte", "gt", "lte", "lt")
+    if q.type in ("choice", "bool"):
+        if leaf.op not in ("eq", "ne", "in", "not_in"):
+            return f"'{leaf.op}' cannot test {q.type} question '{q.key}' (use eq, ne, in, not_in)"
+    elif q.type == "int":
+        if leaf.op not in (*numeric, "eq", "ne", "in", "not_in"):
+            return f"'{leaf.op}' cannot test number question '{q.key}'"
+        bad = [v for v in values if isinstance(v, bool) or not isinstance(v, int | float)]
+        return f"'{q.key}' is a number; {bad} are not" if bad else None
+    elif q.type == "multi":
+        if leaf.op not in ("contains", "contains_any", "contains_all", "empty"):
+            return f"'{leaf.op}' cannot test list question '{q.key}' (use contains, contains_any, contains_all, empty)"
+        if leaf.op == "empty":
+            return None
+    else:
+        return f"conditions cannot test '{q.key}' ({q.type})"
+    unknown = [v for v in values if v not in allowed or type(v) is not type(allowed[0])]
+    if unknown:
+        return f"{unknown} not allowed for '{q.key}' (allowed: {', '.join(map(str, allowed))})"
+    return None
+
+
+class _Checker:
+    def __init__(self, questions: dict[str, QuestionModel], decisions: dict[str, DecisionFile]) -> None:
+        self.questions = questions
+        self.decisions = decisions
+        self.errors: list[str] = []
+
+    def condition(self, cond: Condition, where: str, *, allow_decisions: bool) -> None:
+        for leaf in iter_key_conditions(cond):
+            q = self.questions.get(leaf.key)
+            if q is None:
+                self.errors.append(f"{where}: unknown answer key '{leaf.key}'")
+            elif (problem := _check_leaf(leaf, q)) is not None:
+                self.errors.append(f"{where}: {problem}")
+        for dleaf in iter_decision_conditions(cond):
+            if not allow_decisions:
+                self.errors.append(
+                    f"{where}: cannot depend on a recommendation ('{dleaf.decision}'); only answers may be tested here"
+                )
+                continue
+            dec = self.decisions.get(dleaf.decision)
+            if dec is None:
+                self.errors.append(f"{where}: unknown decision '{dleaf.decision}'")
+                continue
+            alts = {a.id for a in dec.alternatives}
+            wanted = [] if dleaf.op == "applicable" else ([dleaf.value] if dleaf.op == "is" else list(dleaf.value))
+            bad = [w for w in wanted if w not in alts]
+            if bad:
+                self.errors.append(
+                    f"{where}: {bad} are not alternatives of '{dleaf.decision}' ({', '.join(sorted(alts))})"
+                )
+
+
+def _check_questions(qf: QuestionsFile, errors: list[str]) -> None:
+    label = "questions.yaml"
+    steps = {s.id for s in qf.steps}
+    seen: set[str] = set()
+    keys = {q.key: q for q in qf.questions}
+    for q in qf.questions:
+        where = f"{label}: question '{q.key}'"
+        if q.key in seen:
+            errors.append(f"{where}: duplicate key")
+        seen.add(q.key)
+        if q.step is not None and q.step not in steps:
+            errors.append(f"{where}: unknown step '{q.step}' (steps: {', '.join(sorted(steps))})")
+        values = [o.value for o in q.options]
+        if len(set(map(repr, values))) != len(values):
+            errors.append(f"{where}: duplicate option values")
+        if q.type in ("choice", "multi") and (not values or not all(isinstance(v, str) for v in values)):
+            errors.append(f"{where}: a {q.type} question needs options with text values")
+        if q.type == "bool" and sorted(map(repr, values)) != ["False", "True"]:
+            errors.append(f"{where}: a bool question needs exactly the options true and false, each explained")
+        if q.type in ("int", "priorities", "statuses") and values:
+            errors.append(f"{where}: a {q.type} question takes no options")
+        if q.type == "int" and (q.min is None or q.max is None or q.min > q.max):
+            errors.append(f"{where}: a number question needs min ≤ max")
+        if q.at_least_key is not None and (q.type != "int" or keys.get(q.at_least_key, q).type != "int"):
+            errors.append(f"{where}: at_least_key must link two number questions")
+        if q.required and q.default is not None:
+            errors.append(f"{where}: a required question takes no default")
+        if not q.required and q.default is None and q.type not in ("priorities", "statuses", "multi"):
+            errors.append(f"{where}: an optional question needs a default")
+        if q.default is not None and q.type in ("choice", "bool") and q.default not in values:
+            errors.append(f"{where}: default {q.default!r} is not one of the options")
+        if (
+            q.type == "multi"
+            and q.default is not None
+            and (not isinstance(q.default, list) or any(v not in values for v in q.default))
+        ):
+            errors.append(f"{where}: default {q.default!r} must be a list of the options")
+
+
+def _check_alternative(dec: DecisionFile, alt: AlternativeModel, checker: _Checker) -> None:
+    seen: set[str] = set()
+    for kind, entries in (("adjustment", alt.adjustments), ("constraint", alt.constraints)):
+        for e in entries:
+            where = f"decisions/{dec.id}.yaml: {dec.id}.{alt.id}.{e.id}"
+            if e.id in seen:
+                checker.errors.append(f"{where}: duplicate {kind} id")
+            seen.add(e.id)
+            checker.condition(e.when, where, allow_decisions=False)
+
+
+def _checklist_files(base: Path) -> list[Path]:
+    return sorted((base / "checklist").glob("*.yaml"))
+
+
+def load_knowledge_base(directory: Path | str | None = None) -> KnowledgeBase:
+    """Read a knowledge-base directory, validate all of it, or raise KnowledgeBaseError."""
+    base = Path(directory) if directory is not None else BUILTIN_DIR
+    errors: list[str] = []
+    if not base.is_dir():
+        raise KnowledgeBaseError([f"{base}: is not a directory"])
+    meta = _parse(MetaFile, base / "meta.yaml", base, errors)
+    crit = _parse(CriteriaFile, base / "criteria.yaml", base, errors)
+    qf = _parse(QuestionsFile, base / "questions.yaml", base, errors)
+    wf = _parse(WarningsFile, base / "warnings.yaml", base, errors)
+    decisions = [d for p in sorted((base / "decisions").glob("*.yaml")) if (d := _parse(DecisionFile, p, base, errors))]
+    lists = [(p, c) for p in _checklist_files(base) if (c := _parse(ChecklistFile, p, base, errors))]
+    if not decisions:
+        errors.append("decisions/: holds no decision files")
+    if not lists:
+        errors.append("checklist/: holds no checklist files")
+    if errors or meta is None or crit is None or qf is None or wf is None:
+        raise KnowledgeBaseError(errors)
+
+    crit_ids = [c.id for c in crit.criteria]
+    if sorted(crit_ids) != sorted(CRITERIA):
+        errors.append(f"criteria.yaml: needs each of {', '.join(CRITERIA)} exactly once; has {', '.join(crit_ids)}")
+    _check_questions(qf, errors)
+
+    decisions.sort(key=lambda d: (d.order, d.id))
+    checker = _Checker({q.key: q for q in qf.questions}, {d.id: d for d in decisions})
+    seen_dec: set[str] = set()
+    for dec in decisions:
+        if dec.id in seen_dec:
+            errors.append(f"decisions/{dec.id}.yaml: duplicate decision id '{dec.id}'")
+        seen_dec.add(dec.id)
+        checker.condition(dec.applicable_when, f"decisions/{dec.id}.yaml: applicable_when", allow_decisions=False)
+        alt_ids = [a.id for a in dec.alternatives]
+        if len(set(alt_ids)) != len(alt_ids):
+            errors.append(f"decisions/{dec.id}.yaml: duplicate alternative ids in {alt_ids}")
+        for alt in dec.alternatives:
+            _check_alternative(dec, alt, checker)
+
+    items: list[ItemModel] = []
+    retired: set[str] = set()
+    for path, cf in lists:
+        label = path.relative_to(base).as_posix()
+        retired.update(cf.retired)
+        for item in cf.items:
+            where = f"{label}: item '{item.id}'"
+            checker.condition(item.when, where + ": when", allow_decisions=True)
+            for i, rule in enumerate(item.priority_rules):
+                checker.condition(rule.when, f"{where}: priority_rules[{i}]", allow_decisions=True)
+            unknown = [d for d in item.decisions if d not in seen_dec]
+            if unknown:
+                errors.append(f"{where}: unknown decisions {unknown} (known: {', '.join(sorted(seen_dec))})")
+            items.append(item)
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.id] = counts.get(item.id, 0) + 1
+    errors.extend(f"checklist: item id '{i}' is used {n} times" for i, n in counts.items() if n > 1)
+    errors.extend(f"checklist: item id '{i}' is retired and cannot be reused" for i in counts if i in retired)
+
+    seen_warn: set[str] = set()
+    for w in wf.warnings:
+        if w.id in seen_warn:
+            errors.append(f"warnings.yaml: duplicate warning id '{w.id}'")
+        seen_warn.add(w.id)
+        checker.condition(w.when, f"warnings.yaml: warning '{w.id}'", allow_decisions=True)
+    errors.extend(checker.errors)
+    if errors:
+        raise KnowledgeBaseError(errors)
+
+    order = {c: i for i, c in enumerate(CRITERIA)}
+    return KnowledgeBase(
+        version=meta.version,
+        title=meta.title,
+        criteria=tuple(sorted(crit.criteria, key=lambda c: order[c.id])),
+        steps=tuple(qf.steps),
+        questions=tuple(qf.questions),
+        decisions=tuple(decisions),
+        items=tuple(items),
+        retired=frozenset(retired),
+        warnings=tuple(wf.warnings),
+        sources=(str(base),),
+    )
+
+
+_default: KnowledgeBase | None = None
+_lock = threading.Lock()
+
+
+def default_knowledge_base() -> KnowledgeBase:
+    """The built-in knowledge base, loaded and validated once per process."""
+    global _default
+    if _default is None:
+        with _lock:
+            if _default is None:
+                _default = load_knowledge_base()
+    return _default
+
+
+def priority_rank(priority: str) -> int:
+    return PRIORITIES.index(priority)
+
+
+def known_statuses() -> Iterable[str]:
+    return STATUSES

@@ -1,0 +1,253 @@
+"""Pydantic models of the knowledge-base files: the shape each YAML file must have.
+
+These check one file at a time; ``knowledge.py`` then checks what spans files
+(a condition naming a question that exists, a decision that exists, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from advisor.engine.conditions import Condition, ConditionError, parse_condition
+
+CRITERIA = ("isolation", "attack_surface", "visibility", "control", "simplicity", "cost")
+TOPICS = (
+    "control_plane_access",
+    "cloud_credentials",
+    "host_hardening",
+    "etcd",
+    "upgrades",
+    "image_supply_chain",
+    "pod_security",
+    "rbac",
+    "namespaces",
+    "network_policy",
+    "secrets",
+    "tls",
+    "service_mesh",
+    "ingress",
+    "monitoring",
+    "audit_logging",
+    "runtime_security",
+    "resource_limits",
+    "compliance",
+    "multi_cluster_ops",
+)
+PRIORITIES = ("critical", "high", "medium", "low")
+STATUSES = ("todo", "in_progress", "done", "not_applicable", "accepted_risk")
+
+Priority = Literal["critical", "high", "medium", "low"]
+Topic = Literal[
+    "control_plane_access",
+    "cloud_credentials",
+    "host_hardening",
+    "etcd",
+    "upgrades",
+    "image_supply_chain",
+    "pod_security",
+    "rbac",
+    "namespaces",
+    "network_policy",
+    "secrets",
+    "tls",
+    "service_mesh",
+    "ingress",
+    "monitoring",
+    "audit_logging",
+    "runtime_security",
+    "resource_limits",
+    "compliance",
+    "multi_cluster_ops",
+]
+
+_ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"'{value}' is not a valid id (lower-case letters, digits, '-' or '_')")
+    return value
+
+
+def _check_text(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _to_condition(value: Any) -> Condition:
+    try:
+        return parse_condition(value)
+    except ConditionError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _to_hundredths(value: Any) -> int:
+    """Criterion values are decimals with at most two places, kept as exact integers."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {value!r}")
+    scaled = round(value * 100)
+    if abs(scaled - value * 100) > 1e-6:
+        raise ValueError(f"{value} has more than two decimal places")
+    return scaled
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+Text = Annotated[str, AfterValidator(_check_text)]
+Cond = Annotated[Any, AfterValidator(_to_condition)]
+Hundredths = Annotated[Any, AfterValidator(_to_hundredths)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, validate_default=True)
+
+
+class MetaFile(Strict):
+    version: Text
+    title: Text
+    description: Text = "—"
+
+
+class CriterionModel(Strict):
+    id: Literal["isolation", "attack_surface", "visibility", "control", "simplicity", "cost"]
+    label: Text
+    description: Text
+    question: Text = Field(description="how the priorities step asks about it")
+
+
+class CriteriaFile(Strict):
+    criteria: list[CriterionModel]
+
+
+class OptionModel(Strict):
+    value: str | bool
+    label: Text
+    tradeoff: Text
+
+
+class StepModel(Strict):
+    id: Id
+    title: Text
+    intro: Text
+
+
+class QuestionModel(Strict):
+    key: Id
+    step: Id | None = None
+    type: Literal["choice", "bool", "int", "multi", "priorities", "statuses"]
+    label: Text
+    help: Text
+    required: bool = False
+    default: Any = None
+    options: list[OptionModel] = []
+    min: int | None = None
+    max: int | None = None
+    at_least_key: str | None = None
+    min_items: int = 0
+    show_if: Cond = None
+
+
+class QuestionsFile(Strict):
+    steps: list[StepModel]
+    questions: list[QuestionModel]
+
+
+class AdjustmentModel(Strict):
+    id: Id
+    when: Cond
+    criterion: Literal["isolation", "attack_surface", "visibility", "control", "simplicity", "cost"]
+    change: Hundredths
+    reason: Text
+
+    @field_validator("change")
+    @classmethod
+    def _nonzero(cls, v: int) -> int:
+        if v == 0:
+            raise ValueError("a change of 0 has no effect")
+        return v
+
+
+class ConstraintModel(Strict):
+    id: Id
+    when: Cond
+    reason: Text
+
+
+class AlternativeModel(Strict):
+    id: Id
+    label: Text
+    summary: Text
+    values: dict[str, Hundredths]
+    adjustments: list[AdjustmentModel] = []
+    constraints: list[ConstraintModel] = []
+
+    @field_validator("values")
+    @classmethod
+    def _all_criteria(cls, v: dict[str, int]) -> dict[str, int]:
+        missing = [c for c in CRITERIA if c not in v]
+        extra = [c for c in v if c not in CRITERIA]
+        if missing or extra:
+            raise ValueError(f"needs exactly the criteria {', '.join(CRITERIA)}; missing {missing}, unknown {extra}")
+        out_of_range = [c for c, x in v.items() if not 0 <= x <= 100]
+        if out_of_range:
+            raise ValueError(f"base values must lie in 0 … 1; out of range: {out_of_range}")
+        return v
+
+
+class DecisionFile(Strict):
+    id: Id
+    order: int
+    label: Text
+    question: Text
+    applicable_when: Cond = None
+    not_applicable_reason: str | None = None
+    alternatives: list[AlternativeModel] = Field(min_length=2)
+
+
+class ReferenceModel(Strict):
+    label: Text
+    url: str
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        if not re.match(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?$", v):
+            raise ValueError(f"'{v}' is not an https URL")
+        return v
+
+
+class PriorityRuleModel(Strict):
+    when: Cond
+    priority: Priority
+
+
+class ItemModel(Strict):
+    id: Id
+    topic: Topic
+    priority: Priority
+    priority_rules: list[PriorityRuleModel] = []
+    when: Cond = None
+    decisions: list[str] = []
+    title: Text
+    why: Text
+    how: Text
+    references: list[ReferenceModel] = Field(min_length=1)
+
+
+class ChecklistFile(Strict):
+    items: list[ItemModel] = []
+    retired: list[Id] = []
+
+
+class WarningModel(Strict):
+    id: Id
+    when: Cond
+    message: Text
+
+
+class WarningsFile(Strict):
+    warnings: list[WarningModel]

@@ -1,0 +1,1 @@
+"""Renderers that turn an evaluation result into files people take away."""

@@ -1,0 +1,9 @@
+"""Flask extension objects, created unbound and initialised in the app factory."""
+
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from advisor.models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()

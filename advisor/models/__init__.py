@@ -1,0 +1,5 @@
+"""The database models. Import every model module here so Alembic sees all tables."""
+
+from advisor.models.base import Base
+
+__all__ = ["Base"]

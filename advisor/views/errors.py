@@ -1,0 +1,43 @@
+"""Error pages in the app's look; never a stack trace in a response."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You may not do that.",
+    404: "There is nothing here, or it is not yours to see.",
+    405: "That action is not allowed here.",
+    413: "What you sent is too large.",
+    429: "Too many requests: wait a moment and try again.",
+    500: "Something went wrong on our side. Nothing you saved was lost.",
+    503: "The service is unavailable for a moment. Try again shortly.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _render(code: int, name: str):  # type: ignore[no-untyped-def]
+    message = MESSAGES.get(code, name)
+    if _wants_json():
+        return {"errors": [{"key": "(request)", "message": message}]}, code
+    return render_template("errors/error.html", code=code, name=name, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        code = exc.code or 500
+        response = _render(code, exc.name)
+        if code == 405 and exc.get_response().headers.get("Allow"):
+            return (*response, {"Allow": exc.get_response().headers["Allow"]})
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(500, "Internal Server Error")
