@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from advisor.paths import resource_dir
+
+if TYPE_CHECKING:  # Flask is imported inside the factory, so `import advisor.engine` never loads it
+    from flask import Flask
 
 __all__ = ["create_app"]
 
@@ -23,6 +24,8 @@ def _instance_path() -> Path:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from ``ADVISOR_*`` variables, then ``config`` on top."""
+    from flask import Flask
+
     from advisor import config as settings
 
     instance = Path((config or {}).get("INSTANCE_PATH") or _instance_path())

@@ -224,9 +224,17 @@ def _group(cond: Condition) -> str:
     return f"({text})" if isinstance(cond, AnyOf | AllOf) and len(cond.parts) > 1 else text
 
 
+def _at(where: str, message: str) -> str:
+    return f"{where}: {message}" if where else message
+
+
+def _join(where: str, part: str) -> str:
+    return f"{where}.{part}" if where else part
+
+
 def _as_seq(value: Any, where: str) -> tuple[Any, ...]:
     if not isinstance(value, list) or not value:
-        raise ConditionError(f"{where}: expects a non-empty list, got {value!r}")
+        raise ConditionError(_at(where, f"expects a non-empty list, got {value!r}"))
     return tuple(value)
 
 
@@ -237,7 +245,7 @@ def _is_number(value: Any) -> bool:
 def _key_test(op: str, value: Any, where: str) -> Callable[[Any], bool]:
     if op in ("gte", "gt", "lte", "lt"):
         if not _is_number(value):
-            raise ConditionError(f"{where}: '{op}' expects a number, got {value!r}")
+            raise ConditionError(_at(where, f"'{op}' expects a number, got {value!r}"))
         return {
             "gte": lambda a: _is_number(a) and a >= value,
             "gt": lambda a: _is_number(a) and a > value,
@@ -249,7 +257,7 @@ def _key_test(op: str, value: Any, where: str) -> Callable[[Any], bool]:
     if op == "ne":
         return lambda a: not (a == value and type(a) is type(value))
     if op in ("in", "not_in", "contains_any", "contains_all"):
-        items = frozenset(_as_seq(value, f"{where}.{op}"))
+        items = frozenset(_as_seq(value, _join(where, op)))
         if op == "in":
             return lambda a: not isinstance(a, list) and a in items
         if op == "not_in":
@@ -261,55 +269,61 @@ def _key_test(op: str, value: Any, where: str) -> Callable[[Any], bool]:
         return lambda a: isinstance(a, list) and value in a
     if op == "empty":
         if not isinstance(value, bool):
-            raise ConditionError(f"{where}: 'empty' expects true or false, got {value!r}")
+            raise ConditionError(_at(where, f"'empty' expects true or false, got {value!r}"))
         return lambda a: isinstance(a, list) and (len(a) == 0) is value
-    raise ConditionError(f"{where}: unknown operator '{op}'")  # pragma: no cover
+    raise ConditionError(_at(where, f"unknown operator '{op}'"))  # pragma: no cover
 
 
-def parse_condition(raw: Any, where: str = "when") -> Condition:
+def parse_condition(raw: Any, where: str = "") -> Condition:
     """Turn YAML data into a condition; raise ConditionError naming the path on misuse."""
     if raw is None:
         return ALWAYS
     if not isinstance(raw, Mapping):
-        raise ConditionError(f"{where}: a condition is a mapping, got {raw!r}")
+        raise ConditionError(_at(where, f"a condition is a mapping, got {raw!r}"))
     keys = set(raw)
     for combinator in ("all", "any"):
         if combinator in keys:
             if keys != {combinator}:
-                raise ConditionError(f"{where}: '{combinator}' cannot be mixed with {sorted(keys - {combinator})}")
-            parts = _as_seq(raw[combinator], f"{where}.{combinator}")
-            parsed = tuple(parse_condition(p, f"{where}.{combinator}[{i}]") for i, p in enumerate(parts))
+                raise ConditionError(_at(where, f"'{combinator}' cannot be mixed with {sorted(keys - {combinator})}"))
+            parts = _as_seq(raw[combinator], _join(where, combinator))
+            parsed = tuple(parse_condition(p, f"{_join(where, combinator)}[{i}]") for i, p in enumerate(parts))
             return AllOf(parsed) if combinator == "all" else AnyOf(parsed)
     if "not" in keys:
         if keys != {"not"}:
-            raise ConditionError(f"{where}: 'not' cannot be mixed with {sorted(keys - {'not'})}")
-        return NotOf(parse_condition(raw["not"], f"{where}.not"))
+            raise ConditionError(_at(where, f"'not' cannot be mixed with {sorted(keys - {'not'})}"))
+        return NotOf(parse_condition(raw["not"], _join(where, "not")))
     if "key" in keys:
         ops = keys - {"key"}
         if len(ops) != 1 or not ops <= set(KEY_OPERATORS):
             raise ConditionError(
-                f"{where}: a key condition takes exactly one operator of {', '.join(KEY_OPERATORS)}; got {sorted(ops)}"
+                _at(
+                    where,
+                    f"a key condition takes exactly one operator of {', '.join(KEY_OPERATORS)}; got {sorted(ops)}",
+                )
             )
         op = ops.pop()
         key = raw["key"]
         if not isinstance(key, str):
-            raise ConditionError(f"{where}: 'key' must be a string, got {key!r}")
+            raise ConditionError(_at(where, f"'key' must be a string, got {key!r}"))
         value = list(raw[op]) if isinstance(raw[op], list) else raw[op]
         return KeyCondition(key, op, value, _key_test(op, value, where))
     if "decision" in keys:
         ops = keys - {"decision"}
         if len(ops) != 1 or not ops <= set(DECISION_OPERATORS):
             raise ConditionError(
-                f"{where}: a decision condition takes exactly one of {', '.join(DECISION_OPERATORS)}; got {sorted(ops)}"
+                _at(
+                    where,
+                    f"a decision condition takes exactly one of {', '.join(DECISION_OPERATORS)}; got {sorted(ops)}",
+                )
             )
         op = ops.pop()
         value = raw[op]
         if op == "in":
-            value = tuple(_as_seq(value, f"{where}.in"))
+            value = tuple(_as_seq(value, _join(where, "in")))
         elif op == "applicable" and not isinstance(value, bool):
-            raise ConditionError(f"{where}: 'applicable' expects true or false, got {value!r}")
+            raise ConditionError(_at(where, f"'applicable' expects true or false, got {value!r}"))
         return DecisionCondition(str(raw["decision"]), op, value)
-    raise ConditionError(f"{where}: expected one of all, any, not, key or decision; got {sorted(keys)}")
+    raise ConditionError(_at(where, f"expected one of all, any, not, key or decision; got {sorted(keys)}"))
 
 
 def iter_key_conditions(cond: Condition) -> Sequence[KeyCondition]:

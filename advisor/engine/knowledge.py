@@ -86,8 +86,8 @@ def _read_yaml(path: Path, errors: list[str], label: str) -> Any:
 
 
 def _entry_name(raw: Any, loc: tuple[int | str, ...]) -> tuple[str, tuple[int | str, ...]]:
-    """Find the id of the list entry an error sits in, to name it in the message."""
-    node, path, best, rest = raw, "", "", loc
+    """Name the entries (by id) an error sits in, outermost first, and return the rest of the path."""
+    node, path, named, rest = raw, "", [], loc
     for i, part in enumerate(loc):
         try:
             node = node[part]
@@ -97,8 +97,9 @@ def _entry_name(raw: Any, loc: tuple[int | str, ...]) -> tuple[str, tuple[int | 
         if isinstance(part, int) and isinstance(node, dict):
             ident = node.get("id") or node.get("key")
             if ident is not None:
-                best, rest = f"{path} '{ident}'", loc[i + 1 :]
-    return best, rest
+                named.append(f"{path} '{ident}'")
+                path, rest = "", loc[i + 1 :]
+    return ": ".join(named), rest
 
 
 def _format_validation(label: str, raw: Any, exc: ValidationError) -> list[str]:
@@ -253,11 +254,13 @@ def load_knowledge_base(directory: Path | str | None = None) -> KnowledgeBase:
     crit = _parse(CriteriaFile, base / "criteria.yaml", base, errors)
     qf = _parse(QuestionsFile, base / "questions.yaml", base, errors)
     wf = _parse(WarningsFile, base / "warnings.yaml", base, errors)
-    decisions = [d for p in sorted((base / "decisions").glob("*.yaml")) if (d := _parse(DecisionFile, p, base, errors))]
-    lists = [(p, c) for p in _checklist_files(base) if (c := _parse(ChecklistFile, p, base, errors))]
-    if not decisions:
+    decision_files = sorted((base / "decisions").glob("*.yaml"))
+    checklist_files = _checklist_files(base)
+    decisions = [d for p in decision_files if (d := _parse(DecisionFile, p, base, errors))]
+    lists = [(p, c) for p in checklist_files if (c := _parse(ChecklistFile, p, base, errors))]
+    if not decision_files:
         errors.append("decisions/: holds no decision files")
-    if not lists:
+    if not checklist_files:
         errors.append("checklist/: holds no checklist files")
     if errors or meta is None or crit is None or qf is None or wf is None:
         raise KnowledgeBaseError(errors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+_CODE_SPAN = re.compile(r"(`[^`]*`)")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -15,9 +16,13 @@ def md_escape(text: object) -> str:
 
 
 def md_prose(text: object) -> str:
-    """Knowledge-base prose keeps its `code` spans; raw HTML is neutralised, lines are joined."""
+    """Knowledge-base prose keeps its `code` spans; raw HTML outside them is neutralised; lines are joined."""
     flat = " ".join(str(text).split())
-    return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    parts = _CODE_SPAN.split(flat)
+    return "".join(
+        part if i % 2 else part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        for i, part in enumerate(parts)
+    )
 
 
 def csv_cell(value: object) -> str:

@@ -1,0 +1,182 @@
+"""Validation of the answers document: every error names the key, what was given and what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from advisor.engine import AnswersError, evaluate
+
+
+def errors_for(answers: Any) -> list[dict[str, str]]:
+    with pytest.raises(AnswersError) as caught:
+        evaluate(answers)
+    return caught.value.errors
+
+
+def only_error(answers: Any) -> dict[str, str]:
+    errors = errors_for(answers)
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def test_defaults_are_filled(answers: dict[str, Any]) -> None:
+    normal = evaluate(answers)["answers"]
+    assert normal["compliance"] == []
+    assert normal["environments"] == ["prod"]
+    assert normal["zero_trust"] is False
+    assert normal["external_tools"] == []
+    assert normal["exposure"] == "internal"
+    assert normal["priorities"] == dict.fromkeys(
+        ["isolation", "attack_surface", "visibility", "control", "simplicity", "cost"], 3
+    )
+    assert normal["status"] == {}
+
+
+def test_lists_are_normalised_to_option_order(answers: dict[str, Any]) -> None:
+    normal = evaluate({**answers, "environments": ["prod", "dev"], "compliance": ["soc2", "hipaa"]})["answers"]
+    assert normal["environments"] == ["dev", "prod"]
+    assert normal["compliance"] == ["hipaa", "soc2"]
+
+
+def test_all_missing_required_keys_reported_at_once() -> None:
+    errors = errors_for({})
+    assert [e["key"] for e in errors] == [
+        "experience",
+        "automation",
+        "sensitivity",
+        "infrastructure",
+        "air_gapped",
+        "tenancy",
+        "applications",
+        "services",
+    ]
+    assert errors[0]["message"] == "is required; allowed: novice, intermediate, expert"
+    assert next(e for e in errors if e["key"] == "air_gapped")["message"] == "is required; allowed: true, false"
+
+
+def test_unknown_key(answers: dict[str, Any]) -> None:
+    err = only_error({**answers, "cluster_count": 3})
+    assert err["key"] == "cluster_count"
+    assert err["message"].startswith("unknown key; allowed keys: experience, automation")
+
+
+def test_unknown_choice_value(answers: dict[str, Any]) -> None:
+    assert only_error({**answers, "experience": "guru"}) == {
+        "key": "experience",
+        "message": "got 'guru'; allowed: novice, intermediate, expert",
+    }
+
+
+def test_wrong_type_for_bool(answers: dict[str, Any]) -> None:
+    assert only_error({**answers, "air_gapped": "no"}) == {
+        "key": "air_gapped",
+        "message": "got 'no' (text); allowed: true, false",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (0, "got 0; allowed: a whole number from 1 to 10000"),
+        (10001, "got 10001; allowed: a whole number from 1 to 10000"),
+        ("4", "got '4' (text); allowed: a whole number from 1 to 10000"),
+        (2.5, "got 2.5 (a number); allowed: a whole number from 1 to 10000"),
+        (True, "got true (true/false); allowed: a whole number from 1 to 10000"),
+    ],
+)
+def test_number_out_of_range_or_wrong_type(answers: dict[str, Any], value: Any, message: str) -> None:
+    errors = errors_for({**answers, "applications": value})
+    assert {"key": "applications", "message": message} in errors
+
+
+def test_services_must_be_at_least_applications(answers: dict[str, Any]) -> None:
+    assert only_error({**answers, "applications": 10, "services": 4}) == {
+        "key": "services",
+        "message": "got 4; must be at least applications (10)",
+    }
+
+
+def test_duplicate_in_list(answers: dict[str, Any]) -> None:
+    assert only_error({**answers, "compliance": ["gdpr", "gdpr"]}) == {
+        "key": "compliance[1]",
+        "message": "'gdpr' is listed twice; list each value once",
+    }
+
+
+def test_unknown_list_value(answers: dict[str, Any]) -> None:
+    assert only_error({**answers, "external_tools": ["siem", "edr"]}) == {
+        "key": "external_tools[1]",
+        "message": "got 'edr'; allowed: apm, log_shipping, runtime_security, siem",
+    }
+
+
+def test_list_given_as_text(answers: dict[str, Any]) -> None:
+    err = only_error({**answers, "compliance": "gdpr"})
+    assert err["key"] == "compliance"
+    assert err["message"] == "got 'gdpr' (text); allowed: a list of any of hipaa, pci_dss, gdpr, nist, soc2"
+
+
+def test_environments_needs_one(answers: dict[str, Any]) -> None:
+    assert only_error({**answers, "environments": []}) == {
+        "key": "environments",
+        "message": "got an empty list; allowed: at least 1 of dev, staging, prod",
+    }
+
+
+def test_priorities_errors(answers: dict[str, Any]) -> None:
+    errors = errors_for({**answers, "priorities": {"speed": 3, "cost": 9, "control": "high"}})
+    assert errors == [
+        {
+            "key": "priorities.speed",
+            "message": "unknown criterion 'speed'; allowed: isolation, attack_surface, visibility, control, "
+            "simplicity, cost",
+        },
+        {"key": "priorities.cost", "message": "got 9; allowed: a whole number from 0 to 5"},
+        {"key": "priorities.control", "message": "got 'high'; allowed: a whole number from 0 to 5"},
+    ]
+
+
+def test_all_zero_priorities_is_an_error(answers: dict[str, Any]) -> None:
+    zeros = dict.fromkeys(["isolation", "attack_surface", "visibility", "control", "simplicity", "cost"], 0)
+    err = only_error({**answers, "priorities": zeros})
+    assert err["key"] == "priorities"
+    assert "every priority is 0" in err["message"]
+
+
+def test_status_errors(answers: dict[str, Any], kb: Any) -> None:
+    known = kb.items[0].id
+    errors = errors_for({**answers, "status": {known: "finished", "no-such-item": "done"}})
+    assert errors == [
+        {
+            "key": f"status.{known}",
+            "message": "got 'finished'; allowed: todo, in_progress, done, not_applicable, accepted_risk",
+        },
+        {"key": "status.no-such-item", "message": "unknown checklist item 'no-such-item'"},
+    ]
+
+
+def test_status_is_carried_into_the_checklist(answers: dict[str, Any]) -> None:
+    first = evaluate(answers)["checklist"][0]["id"]
+    result = evaluate({**answers, "status": {first: "done"}})
+    statuses = {i["id"]: i["status"] for i in result["checklist"]}
+    assert statuses[first] == "done"
+    assert set(statuses.values()) == {"done", "todo"}
+
+
+def test_many_errors_are_reported_together(answers: dict[str, Any]) -> None:
+    errors = errors_for({**answers, "experience": "x", "applications": 0, "exposure": "dmz", "extra": 1})
+    assert {e["key"] for e in errors} == {"experience", "applications", "exposure", "extra"}
+
+
+def test_document_must_be_a_mapping() -> None:
+    assert only_error(["experience", "novice"]) == {
+        "key": "(document)",
+        "message": "got a list; an answers document is a mapping",
+    }
+
+
+def test_error_message_lists_every_problem(answers: dict[str, Any]) -> None:
+    with pytest.raises(AnswersError, match=r"experience: got 'x'.*services: got 1; must be at least applications"):
+        evaluate({**answers, "experience": "x", "applications": 5, "services": 1})

@@ -1,0 +1,129 @@
+"""The app factory, configuration, health check, pages, headers and error pages."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from advisor import create_app
+
+
+def test_healthz(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_index_shows_the_knowledge_base(client: FlaskClient, app: Flask) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    kb = app.extensions["advisor.kb"]
+    assert f"Knowledge base {kb.version}" in html
+    for dec in kb.decisions:
+        assert dec.label in html
+    assert "<script" not in html
+    assert "https://" not in html.split("<body")[0], "no external assets in the head"
+
+
+def test_static_assets_are_served_locally(client: FlaskClient) -> None:
+    with client.get("/static/css/advisor.css") as response:
+        assert response.status_code == 200
+        assert b"@import" not in response.data
+        assert b"url(http" not in response.data
+
+
+def test_security_headers_on_every_response(client: FlaskClient) -> None:
+    for path in ("/", "/healthz", "/nowhere"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in headers
+    secure = client.get("/healthz", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_not_found_page_in_the_apps_look(client: FlaskClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "404" in html
+    assert "Kubernetes architecture advisor" in html
+
+
+def test_method_not_allowed(client: FlaskClient) -> None:
+    response = client.post("/healthz")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+
+
+def test_unexpected_error_shows_no_stack_trace(tmp_path: Path) -> None:
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals: /etc/passwd")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Traceback" not in html
+    assert "secret internals" not in html
+    assert "Something went wrong on our side" in html
+
+
+def test_secret_key_generated_once_with_private_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ADVISOR_SECRET_KEY", raising=False)
+    instance = tmp_path / "instance"
+    first = create_app({"INSTANCE_PATH": str(instance)})
+    key_file = instance / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    assert len(first.config["SECRET_KEY"]) == 64
+    second = create_app({"INSTANCE_PATH": str(instance)})
+    assert second.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    other = create_app({"INSTANCE_PATH": str(tmp_path / "other")})
+    assert other.config["SECRET_KEY"] != first.config["SECRET_KEY"], "never a hard-coded default"
+
+
+def test_secret_key_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_SECRET_KEY", "k" * 40)
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+    assert app.config["SECRET_KEY"] == "k" * 40
+    assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_damaged_secret_key_file_stops_start_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ADVISOR_SECRET_KEY", raising=False)
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "secret_key").write_text("short\n")
+    with pytest.raises(RuntimeError, match="holds no usable secret key"):
+        create_app({"INSTANCE_PATH": str(instance)})
+
+
+def test_database_url_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_DATABASE_URL", f"sqlite:///{tmp_path / 'chosen.db'}")
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("chosen.db")
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ADVISOR_DATABASE_URL", raising=False)
+    instance = tmp_path / "instance"
+    app = create_app({"INSTANCE_PATH": str(instance)})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'advisor.sqlite3'}"
+
+
+def test_instance_path_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_INSTANCE_PATH", str(tmp_path / "elsewhere"))
+    app = create_app()
+    assert app.instance_path == str(tmp_path / "elsewhere")

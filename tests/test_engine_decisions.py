@@ -1,0 +1,214 @@
+"""The domain guidance, decision by decision: the knowledge base must make the engine say it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from advisor.engine import evaluate
+from tests.helpers import alternative, decision, recommended
+
+
+def with_(answers: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {**answers, **changes}
+
+
+# Hosting ------------------------------------------------------------------------------------
+
+
+def test_novice_team_gets_a_managed_service(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, experience="novice"))
+    assert recommended(result, "hosting") == "managed"
+    managed = alternative(result, "hosting", "managed")
+    assert any(r.startswith("experience is novice: ") for r in managed["reasons"])
+    assert decision(result, "hosting")["margin"] > 0
+
+
+def test_air_gap_excludes_managed_and_says_why(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, air_gapped=True, experience="novice"))
+    assert recommended(result, "hosting") == "self_managed"
+    managed = alternative(result, "hosting", "managed")
+    assert managed["excluded"] is True
+    assert managed["excluded_because"].startswith("air_gapped is true: ")
+    assert "air-gapped" in managed["excluded_because"]
+    assert {
+        "entry": "hosting.managed.air-gap-needs-self-managed",
+        "kind": "constraint",
+        "because": ["air_gapped is true"],
+    } in managed["trace"]
+    # excluded alternatives come after every eligible one
+    assert [a["id"] for a in decision(result, "hosting")["alternatives"]] == ["self_managed", "managed"]
+    # no runner-up is left, so there is no margin and nothing a priority could flip
+    assert decision(result, "hosting")["margin"] is None
+    assert decision(result, "hosting")["flip"] is None
+
+
+def test_novice_forced_to_self_manage_is_warned(answers: dict[str, Any]) -> None:
+    warned = evaluate(with_(answers, air_gapped=True, experience="novice"))
+    assert any("air gap rules out a managed service" in w for w in warned["warnings"])
+    expert = evaluate(with_(answers, air_gapped=True, experience="expert"))
+    assert not any("air gap rules out a managed service" in w for w in expert["warnings"])
+
+
+def test_expert_automated_on_prem_team_valuing_control_self_manages(answers: dict[str, Any]) -> None:
+    result = evaluate(
+        with_(answers, experience="expert", automation="full", infrastructure="on_prem", priorities={"control": 5})
+    )
+    assert recommended(result, "hosting") == "self_managed"
+
+
+def test_adjustments_move_values_from_the_base(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, experience="novice"))
+    managed = alternative(result, "hosting", "managed")
+    assert managed["base"]["attack_surface"] == 0.65
+    assert managed["criteria"]["attack_surface"] == 0.8
+    changes = [t for t in managed["trace"] if t["kind"] == "adjustment" and t["criterion"] == "attack_surface"]
+    assert changes == [
+        {
+            "entry": "hosting.managed.novice-provider-hardening",
+            "kind": "adjustment",
+            "criterion": "attack_surface",
+            "change": 0.15,
+            "because": ["experience is novice"],
+        }
+    ]
+
+
+# Clusters -----------------------------------------------------------------------------------
+
+
+def test_strong_automation_and_isolation_priority_go_multi_cluster(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, automation="full", tenancy="multi_team", priorities={"isolation": 5}))
+    assert recommended(result, "clusters") == "multi"
+
+
+def test_without_automation_one_cluster_is_safer(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, automation="manual", tenancy="multi_team", priorities={"isolation": 5}))
+    assert recommended(result, "clusters") == "single"
+    multi = alternative(result, "clusters", "multi")
+    assert any(r.startswith("automation is manual: ") for r in multi["reasons"])
+
+
+def test_untrusted_tenants_with_sensitive_data_need_separate_clusters(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, tenancy="multi_customer", sensitivity="high"))
+    single = alternative(result, "clusters", "single")
+    assert single["excluded"] is True
+    assert "tenancy is multi_customer and sensitivity is high" in single["excluded_because"]
+    assert recommended(result, "clusters") == "multi"
+
+
+# Namespaces ---------------------------------------------------------------------------------
+
+
+def test_namespace_per_application_and_environment_by_default(answers: dict[str, Any]) -> None:
+    assert recommended(evaluate(answers), "namespaces") == "per_app_env"
+
+
+def test_production_never_shares_a_namespace_with_dev(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, environments=["dev", "prod"], priorities={"simplicity": 5, "cost": 5}))
+    shared = alternative(result, "namespaces", "shared")
+    assert shared["excluded"] is True
+    assert recommended(result, "namespaces") != "shared"
+
+
+def test_shared_namespace_allowed_for_prod_only_single_app(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, applications=1, services=1, environments=["prod"]))
+    assert alternative(result, "namespaces", "shared")["excluded"] is False
+
+
+def test_untrusted_tenants_never_share_a_namespace(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, tenancy="multi_customer", environments=["prod"]))
+    assert alternative(result, "namespaces", "shared")["excluded"] is True
+
+
+# Service mesh -------------------------------------------------------------------------------
+
+
+def test_a_handful_of_services_needs_no_mesh(answers: dict[str, Any]) -> None:
+    assert recommended(evaluate(with_(answers, applications=2, services=3)), "service_mesh") == "none"
+
+
+def test_many_services_get_a_mesh(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, applications=6, services=40))
+    assert recommended(result, "service_mesh") in ("sidecar", "sidecarless")
+    none = alternative(result, "service_mesh", "none")
+    assert any("services is 40" in r and "audit logs" in r for r in none["reasons"])
+
+
+def test_zero_trust_brings_a_mesh_even_for_few_services(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, applications=2, services=3, zero_trust=True))
+    assert recommended(result, "service_mesh") != "none"
+
+
+def test_mesh_adds_attack_surface(answers: dict[str, Any]) -> None:
+    result = evaluate(answers)
+    none = alternative(result, "service_mesh", "none")
+    for mesh in ("sidecar", "sidecarless"):
+        assert (
+            alternative(result, "service_mesh", mesh)["criteria"]["attack_surface"] < none["criteria"]["attack_surface"]
+        )
+    # sidecarless cuts per-pod privileges compared with a proxy in every pod
+    assert (
+        alternative(result, "service_mesh", "sidecarless")["criteria"]["attack_surface"]
+        > alternative(result, "service_mesh", "sidecar")["criteria"]["attack_surface"]
+    )
+
+
+# External tools -----------------------------------------------------------------------------
+
+
+def test_tool_integration_not_applicable_without_tools(answers: dict[str, Any]) -> None:
+    dec = decision(evaluate(answers), "tool_integration")
+    assert dec["applicable"] is False
+    assert dec["recommended"] is None
+    assert dec["alternatives"] == []
+    assert "external_tools is empty" in dec["not_applicable_because"]
+
+
+def test_stream_data_out_rather_than_run_tools_inside(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, external_tools=["siem", "log_shipping"]))
+    assert recommended(result, "tool_integration") == "external_streaming"
+
+
+def test_runtime_security_needs_a_node_sensor(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, external_tools=["runtime_security", "siem"]))
+    streaming = alternative(result, "tool_integration", "external_streaming")
+    assert streaming["excluded"] is True
+    assert streaming["excluded_because"].startswith("external_tools includes runtime_security: ")
+    assert recommended(result, "tool_integration") == "hybrid"
+
+
+# Priorities and flips -----------------------------------------------------------------------
+
+
+def test_weights_are_normalised_priorities(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, priorities={"isolation": 5, "cost": 0}))
+    assert result["weights"]["isolation"] == round(5 / 17, 4)  # 5 + 4 × 3 + 0
+    assert result["weights"]["cost"] == 0
+    assert result["answers"]["priorities"] == {
+        "isolation": 5,
+        "attack_surface": 3,
+        "visibility": 3,
+        "control": 3,
+        "simplicity": 3,
+        "cost": 0,
+    }
+
+
+def test_flip_names_the_smallest_priority_change(answers: dict[str, Any]) -> None:
+    base = with_(answers, experience="novice")
+    flip = decision(evaluate(base), "hosting")["flip"]
+    assert flip is not None
+    assert flip["from"] == 3
+    changed = evaluate(with_(base, priorities={flip["criterion"]: flip["priority"]}))
+    assert recommended(changed, "hosting") == flip["alternative"] != "managed"
+
+
+@pytest.mark.parametrize("decision_id", ["hosting", "clusters", "namespaces", "service_mesh"])
+def test_every_score_is_the_weighted_sum(answers: dict[str, Any], decision_id: str) -> None:
+    result = evaluate(with_(answers, priorities={"isolation": 1, "visibility": 4}))
+    for alt in decision(result, decision_id)["alternatives"]:
+        weighted = sum(result["weights"][c] * v for c, v in alt["criteria"].items())
+        assert alt["score"] == pytest.approx(weighted, abs=1e-3)
+        assert sum(alt["contributions"].values()) == pytest.approx(alt["score"], abs=1e-3)

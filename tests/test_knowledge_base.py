@@ -1,0 +1,262 @@
+"""The knowledge base: the built-in one is complete and correct, and a broken one is explained."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from advisor.engine import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from advisor.engine.knowledge import BUILTIN_DIR
+from advisor.engine.schema import CRITERIA, TOPICS
+
+CONTRACT_KEYS = [
+    "experience",
+    "automation",
+    "infrastructure",
+    "air_gapped",
+    "applications",
+    "services",
+    "tenancy",
+    "sensitivity",
+    "compliance",
+    "environments",
+    "zero_trust",
+    "external_tools",
+    "exposure",
+    "priorities",
+    "status",
+]
+CONTRACT_DECISIONS = {
+    "hosting": ["managed", "self_managed"],
+    "clusters": ["single", "multi"],
+    "namespaces": ["shared", "per_team", "per_app_env"],
+    "service_mesh": ["none", "sidecar", "sidecarless"],
+    "tool_integration": ["in_cluster_agents", "external_streaming", "hybrid"],
+}
+
+
+def test_version_is_set(kb: KnowledgeBase) -> None:
+    assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d+", kb.version)
+
+
+def test_questions_cover_the_contract(kb: KnowledgeBase) -> None:
+    assert sorted(q.key for q in kb.questions) == sorted(CONTRACT_KEYS)
+    required = {q.key for q in kb.questions if q.required}
+    assert required == {"experience", "automation", "infrastructure", "air_gapped", "applications", "services"} | {
+        "tenancy",
+        "sensitivity",
+    }
+
+
+def test_every_question_option_is_explained(kb: KnowledgeBase) -> None:
+    for q in kb.questions:
+        assert q.label, q.key
+        assert q.help, q.key
+        for option in q.options:
+            assert option.tradeoff.endswith("."), f"{q.key}={option.value}: one sentence ending in a full stop"
+            assert len(option.tradeoff.split()) >= 8, f"{q.key}={option.value}: say the trade-off"
+
+
+def test_questionnaire_steps(kb: KnowledgeBase) -> None:
+    assert [s.id for s in kb.steps] == ["context", "hosting", "clusters", "namespaces", "mesh", "tools", "priorities"]
+    assert all(q.step for q in kb.questions if q.key != "status")
+
+
+def test_criteria_are_the_contract_six(kb: KnowledgeBase) -> None:
+    assert [c.id for c in kb.criteria] == list(CRITERIA)
+
+
+def test_decisions_match_the_contract(kb: KnowledgeBase) -> None:
+    assert {d.id: [a.id for a in d.alternatives] for d in kb.decisions} == CONTRACT_DECISIONS
+
+
+def test_checklist_size_and_topics(kb: KnowledgeBase) -> None:
+    assert 50 <= len(kb.items) <= 80
+    assert {i.topic for i in kb.items} == set(TOPICS), "every topic has at least one item"
+
+
+def test_checklist_ids_unique_and_stable(kb: KnowledgeBase) -> None:
+    counts = Counter(i.id for i in kb.items)
+    assert [i for i, n in counts.items() if n > 1] == []
+    assert not kb.retired & set(counts)
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", i.id) for i in kb.items)
+
+
+def test_every_item_says_why_and_how_with_https_references(kb: KnowledgeBase) -> None:
+    for item in kb.items:
+        assert len(item.why) > 40, item.id
+        assert len(item.how) > 60, item.id
+        assert item.references, item.id
+        for ref in item.references:
+            assert ref.url.startswith("https://"), (item.id, ref.url)
+
+
+def test_references_cite_the_public_sources(kb: KnowledgeBase) -> None:
+    urls = [r.url for i in kb.items for r in i.references]
+    for source in ("cisecurity.org", "media.defense.gov", "owasp.org/www-project-kubernetes-top-ten", "kubernetes.io"):
+        assert any(source in u for u in urls), source
+
+
+def test_current_kubernetes_facts(kb: KnowledgeBase) -> None:
+    """Stale advice from older articles must not come back."""
+    for item in kb.items:
+        text = " ".join([item.title, item.why, item.how])
+        assert "Amazon AKS" not in text
+        if "PodSecurityPolicy" in text:
+            assert "removed" in text, f"{item.id} mentions PodSecurityPolicy without saying it is gone"
+        assert "docker/default" not in text
+        assert "KMS v1" not in text or "deprecated" in text
+    assert any("pod-security.kubernetes.io/enforce" in i.how for i in kb.items)
+    assert any("KMS v2" in i.how or "KMSv2" in i.how for i in kb.items)
+
+
+def test_no_raw_html_in_prose(kb: KnowledgeBase) -> None:
+    """Angle brackets only inside `code` spans, where every renderer shows them literally."""
+    for item in kb.items:
+        for text in (item.title, item.why, item.how):
+            assert "<" not in re.sub(r"`[^`]*`", "", text), item.id
+
+
+# A broken knowledge base is explained, file by file and entry by entry ------------------------
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "kb"
+    shutil.copytree(BUILTIN_DIR, target)
+    return target
+
+
+def edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def errors_of(directory: Path) -> list[str]:
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(directory)
+    return caught.value.errors
+
+
+def test_copy_of_builtin_loads(kb_copy: Path) -> None:
+    assert len(load_knowledge_base(kb_copy).items) == len(load_knowledge_base().items)
+
+
+def test_bad_reference_url_named_with_file_and_entry(kb_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        data["items"][0]["references"][0]["url"] = "http://example.com/plain"
+
+    edit(kb_copy / "checklist" / "rbac.yaml", change)
+    errors = errors_of(kb_copy)
+    assert errors == [
+        "checklist/rbac.yaml: items[0] 'rbac-namespaced-roles': references[0].url: "
+        "'http://example.com/plain' is not an https URL"
+    ]
+
+
+def test_unknown_topic_and_missing_field(kb_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        data["items"][0]["topic"] = "firewalls"
+        del data["items"][0]["why"]
+
+    edit(kb_copy / "checklist" / "rbac.yaml", change)
+    errors = errors_of(kb_copy)
+    assert any(
+        e.startswith("checklist/rbac.yaml: items[0] 'rbac-namespaced-roles': topic: Input should be") for e in errors
+    )
+    assert "checklist/rbac.yaml: items[0] 'rbac-namespaced-roles': why: is required" in errors
+
+
+def test_duplicate_item_id_across_files(kb_copy: Path) -> None:
+    item = yaml.safe_load((kb_copy / "checklist" / "rbac.yaml").read_text())["items"][0]
+    (kb_copy / "checklist" / "zz-extra.yaml").write_text(yaml.safe_dump({"items": [item]}))
+    assert "checklist: item id 'rbac-namespaced-roles' is used 2 times" in errors_of(kb_copy)
+
+
+def test_condition_on_unknown_key_and_value(kb_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        data["alternatives"][0]["adjustments"][0]["when"] = {"key": "experiance", "eq": "novice"}
+        data["alternatives"][0]["adjustments"][1]["when"] = {"key": "experience", "eq": "beginner"}
+
+    edit(kb_copy / "decisions" / "hosting.yaml", change)
+    errors = errors_of(kb_copy)
+    assert (
+        "decisions/hosting.yaml: hosting.managed.novice-provider-hardening: unknown answer key 'experiance'" in errors
+    )
+    assert (
+        "decisions/hosting.yaml: hosting.managed.novice-less-to-run: ['beginner'] not allowed for 'experience' "
+        "(allowed: novice, intermediate, expert)" in errors
+    )
+
+
+def test_adjustment_may_not_depend_on_a_recommendation(kb_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        data["alternatives"][0]["adjustments"][0]["when"] = {"decision": "hosting", "is": "managed"}
+
+    edit(kb_copy / "decisions" / "clusters.yaml", change)
+    errors = errors_of(kb_copy)
+    assert errors == [
+        "decisions/clusters.yaml: clusters.single.untrusted-tenants-share: cannot depend on a recommendation "
+        "('hosting'); only answers may be tested here"
+    ]
+
+
+def test_malformed_condition(kb_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        data["alternatives"][0]["adjustments"][0]["when"] = {"key": "services", "gte": 5, "lte": 9}
+
+    edit(kb_copy / "decisions" / "service_mesh.yaml", change)
+    (error,) = errors_of(kb_copy)
+    assert error.startswith(
+        "decisions/service_mesh.yaml: alternatives[0] 'none': adjustments[0] 'many-services-blind': "
+    )
+    assert "exactly one operator" in error
+
+
+def test_value_with_too_many_decimals(kb_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        data["alternatives"][1]["values"]["cost"] = 0.333
+
+    edit(kb_copy / "decisions" / "clusters.yaml", change)
+    assert errors_of(kb_copy) == [
+        "decisions/clusters.yaml: alternatives[1] 'multi': values.cost: 0.333 has more than two decimal places"
+    ]
+
+
+def test_invalid_yaml_is_reported_with_its_file(kb_copy: Path) -> None:
+    (kb_copy / "warnings.yaml").write_text("warnings: [unclosed\n")
+    (error,) = errors_of(kb_copy)
+    assert error.startswith("warnings.yaml: not valid YAML:")
+
+
+def test_unknown_field_is_rejected(kb_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        data["criteria"][0]["weight"] = 2
+
+    edit(kb_copy / "criteria.yaml", change)
+    assert errors_of(kb_copy) == ["criteria.yaml: criteria[0] 'isolation': weight: is not a known field"]
+
+
+def test_all_problems_reported_together(kb_copy: Path) -> None:
+    def bad_url(data):  # type: ignore[no-untyped-def]
+        data["items"][0]["references"][0]["url"] = "ftp://x"
+
+    def bad_question(data):  # type: ignore[no-untyped-def]
+        data["questions"][0]["options"][0]["tradeoff"] = ""
+
+    edit(kb_copy / "checklist" / "rbac.yaml", bad_url)
+    edit(kb_copy / "questions.yaml", bad_question)
+    errors = errors_of(kb_copy)
+    assert len(errors) == 2
+    assert errors[0].startswith("questions.yaml: questions[0] 'experience': options[0].tradeoff:")
+    assert errors[1].startswith("checklist/rbac.yaml:")
+
+
+def test_missing_directory() -> None:
+    assert errors_of(Path("/nonexistent/kb")) == ["/nonexistent/kb: is not a directory"]
