@@ -29,6 +29,30 @@ def open_items(result: dict, level: str) -> list[dict]:  # type: ignore[type-arg
     ]
 
 
+@cli.group("kb")
+def kb_group() -> None:
+    """Knowledge-base tools."""
+
+
+@kb_group.command("check")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
+def kb_check(directory: Path | None) -> None:
+    """Validate a knowledge-base directory (the built-in one when none is given)."""
+    from advisor.engine import KnowledgeBaseError, load_knowledge_base
+
+    try:
+        kb = load_knowledge_base(directory)
+    except KnowledgeBaseError as exc:
+        click.echo(f"{directory or 'built-in knowledge base'}: {len(exc.errors)} problem(s):", err=True)
+        for error in exc.errors:
+            click.echo(f"  {error}", err=True)
+        sys.exit(2)
+    click.echo(
+        f"knowledge base {kb.version}: valid ({len(kb.questions)} questions, {len(kb.decisions)} decisions, "
+        f"{len(kb.items)} checklist items, {len(kb.warnings)} warnings)"
+    )
+
+
 @cli.command("evaluate")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "markdown", "csv"]), default="json", show_default=True)

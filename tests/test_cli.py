@@ -172,3 +172,27 @@ def test_console_script_invalid_stdin_exits_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith("error: standard input: 7 invalid answer(s):")
+
+
+def test_kb_check_accepts_the_builtin_knowledge_base(cli_runner: CliRunner) -> None:
+    result = cli_runner.invoke(cli, ["kb", "check"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("knowledge base ")
+    assert ": valid (15 questions, 5 decisions, " in result.stdout
+
+
+def test_kb_check_lists_each_problem(cli_runner: CliRunner, tmp_path: Path) -> None:
+    import shutil
+
+    from advisor.engine.knowledge import BUILTIN_DIR
+
+    target = tmp_path / "kb"
+    shutil.copytree(BUILTIN_DIR, target)
+    (target / "meta.yaml").write_text("version: ''\ntitle: x\n", encoding="utf-8")
+    (target / "warnings.yaml").write_text("warnings: [{id: Bad Id, when: {}, message: m}]\n", encoding="utf-8")
+    result = cli_runner.invoke(cli, ["kb", "check", str(target)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"{target}: 3 problem(s):" in result.stderr
+    assert "  meta.yaml: version: must not be empty" in result.stderr
+    assert "  warnings.yaml: warnings[0] 'Bad Id': id: 'Bad Id' is not a valid id" in result.stderr
