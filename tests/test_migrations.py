@@ -1,34 +1,48 @@
-"""`advisor db upgrade` on an empty database; models and migrations agree; down and up again."""
+"""`advisor db upgrade` on an empty database; models and migrations agree; down and up again.
+
+Runs on SQLite and on a real PostgreSQL server.
+"""
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
-from flask import Flask
-from flask.testing import FlaskCliRunner
+import sqlalchemy as sa
+
+from advisor import create_app
 
 
-def _version(db_file: Path) -> list[tuple[str]]:
-    with sqlite3.connect(db_file) as conn:
-        return conn.execute("select version_num from alembic_version").fetchall()
+def _versions(url: str) -> list[str]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return []
+            return [row[0] for row in conn.execute(sa.text("select version_num from alembic_version"))]
+    finally:
+        engine.dispose()
 
 
-def test_upgrade_check_downgrade_upgrade(app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
-    db_file = tmp_path / "test.sqlite3"
-    assert not db_file.exists()
+def test_upgrade_check_downgrade_upgrade(database_url: str, tmp_path: Path) -> None:
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": database_url})
+    runner = app.test_cli_runner()
+    assert _versions(database_url) == []
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert len(_version(db_file)) == 1
+    assert len(_versions(database_url)) == 1
 
     check = runner.invoke(args=["db", "check"])
     assert check.exit_code == 0, check.output  # non-zero when models and migrations differ
 
     assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
-    assert _version(db_file) == []
+    assert _versions(database_url) == []
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-    assert len(_version(db_file)) == 1
+    assert len(_versions(database_url)) == 1
+    with app.app_context():
+        from advisor.extensions import db
+
+        db.engine.dispose()
 
 
 def test_migration_files_sort_by_date() -> None:
