@@ -55,7 +55,7 @@ def test_markdown_holds_decisions_and_every_item(
     assert result.exit_code == 0
     out = result.stdout
     assert out.startswith("# Kubernetes architecture recommendation")
-    assert "| Hosting | managed |" in out
+    assert "| Hosting | Managed Kubernetes service (`managed`) |" in out
     for item in evaluate(answers)["checklist"]:
         assert f"`{item['id']}`" in out
 

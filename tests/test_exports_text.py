@@ -18,7 +18,7 @@ def test_csv_plain_cells_unchanged() -> None:
 
 
 def test_markdown_escape_makes_text_literal() -> None:
-    assert md_escape("<script>*x*</script>\n| y") == r"\<script\>\*x\*\</script\> \| y"
+    assert md_escape("<script>*x*</script>\n| [y](z)") == r"\<script\>\*x\*\</script\> \| \[y\](z)"
 
 
 def test_markdown_prose_keeps_code_spans_and_neutralises_html() -> None:

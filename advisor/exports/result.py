@@ -45,7 +45,8 @@ def to_markdown(result: dict[str, Any]) -> str:
         lines += ["## Warnings", ""] + [f"- {md_prose(w)}" for w in result["warnings"]] + [""]
     lines += ["## Decisions", "", "| Decision | Recommended | Margin (points of 100) |", "|---|---|---|"]
     for d in result["decisions"]:
-        rec = md_escape(d["recommended"]) if d["applicable"] else "not applicable"
+        labels = {a["id"]: a["label"] for a in d["alternatives"]}
+        rec = f"{md_escape(labels[d['recommended']])} (`{d['recommended']}`)" if d["recommended"] else "not applicable"
         lines.append(f"| {md_escape(d['label'])} | {rec} | {_pct(d['margin'])} |")
     lines.append("")
     for d in result["decisions"]:
@@ -64,7 +65,7 @@ def to_markdown(result: dict[str, Any]) -> str:
             f = d["flip"]
             lines.append(
                 f"\nWhat would change this: setting the {md_escape(f['criterion'])} priority from "
-                f"{f['from']} to {f['priority']} makes {md_escape(f['alternative'])} the recommendation."
+                f"{f['from']} to {f['priority']} makes `{f['alternative']}` the recommendation."
             )
         lines.append("")
     lines += ["## Checklist", "", "| Priority | Item | Topic | Status |", "|---|---|---|---|"]

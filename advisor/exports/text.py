@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
 _CODE_SPAN = re.compile(r"(`[^`]*`)")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
