@@ -7,7 +7,6 @@ entry and what is wrong, so a broken knowledge base is fixed in one pass.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,8 +22,6 @@ from advisor.engine.conditions import (
 )
 from advisor.engine.schema import (
     CRITERIA,
-    PRIORITIES,
-    STATUSES,
     AlternativeModel,
     ChecklistFile,
     CriteriaFile,
@@ -341,11 +338,3 @@ def default_knowledge_base() -> KnowledgeBase:
             if _default is None:
                 _default = load_knowledge_base()
     return _default
-
-
-def priority_rank(priority: str) -> int:
-    return PRIORITIES.index(priority)
-
-
-def known_statuses() -> Iterable[str]:
-    return STATUSES

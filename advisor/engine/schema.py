@@ -7,39 +7,15 @@ These check one file at a time; ``knowledge.py`` then checks what spans files
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from advisor.engine.conditions import Condition, ConditionError, parse_condition
 
-CRITERIA = ("isolation", "attack_surface", "visibility", "control", "simplicity", "cost")
-TOPICS = (
-    "control_plane_access",
-    "cloud_credentials",
-    "host_hardening",
-    "etcd",
-    "upgrades",
-    "image_supply_chain",
-    "pod_security",
-    "rbac",
-    "namespaces",
-    "network_policy",
-    "secrets",
-    "tls",
-    "service_mesh",
-    "ingress",
-    "monitoring",
-    "audit_logging",
-    "runtime_security",
-    "resource_limits",
-    "compliance",
-    "multi_cluster_ops",
-)
-PRIORITIES = ("critical", "high", "medium", "low")
-STATUSES = ("todo", "in_progress", "done", "not_applicable", "accepted_risk")
-
+Criterion = Literal["isolation", "attack_surface", "visibility", "control", "simplicity", "cost"]
 Priority = Literal["critical", "high", "medium", "low"]
+Status = Literal["todo", "in_progress", "done", "not_applicable", "accepted_risk"]
 Topic = Literal[
     "control_plane_access",
     "cloud_credentials",
@@ -62,6 +38,11 @@ Topic = Literal[
     "compliance",
     "multi_cluster_ops",
 ]
+# The contract's fixed vocabularies, in contract order.
+CRITERIA: tuple[str, ...] = get_args(Criterion)
+PRIORITIES: tuple[str, ...] = get_args(Priority)
+STATUSES: tuple[str, ...] = get_args(Status)
+TOPICS: tuple[str, ...] = get_args(Topic)
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 
@@ -113,7 +94,7 @@ class MetaFile(Strict):
 
 
 class CriterionModel(Strict):
-    id: Literal["isolation", "attack_surface", "visibility", "control", "simplicity", "cost"]
+    id: Criterion
     label: Text
     description: Text
     question: Text = Field(description="how the priorities step asks about it")
@@ -159,7 +140,7 @@ class QuestionsFile(Strict):
 class AdjustmentModel(Strict):
     id: Id
     when: Cond
-    criterion: Literal["isolation", "attack_surface", "visibility", "control", "simplicity", "cost"]
+    criterion: Criterion
     change: Hundredths
     reason: Text
 
