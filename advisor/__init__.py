@@ -58,17 +58,18 @@ def load_knowledge(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from advisor import models  # noqa: F401  (every table known to Alembic)
-    from advisor.extensions import db, migrate
+    from advisor.extensions import csrf, db, migrate
 
     db.init_app(app)
+    csrf.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
 
 
 def register_blueprints(app: Flask) -> None:
-    from advisor.views import health, main
+    from advisor.views import assessments, health, main, questionnaire
 
-    app.register_blueprint(health.bp)
-    app.register_blueprint(main.bp)
+    for blueprint in (health.bp, main.bp, assessments.bp, questionnaire.bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:

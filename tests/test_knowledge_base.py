@@ -260,3 +260,20 @@ def test_all_problems_reported_together(kb_copy: Path) -> None:
 
 def test_missing_directory() -> None:
     assert errors_of(Path("/nonexistent/kb")) == ["/nonexistent/kb: is not a directory"]
+
+
+def test_condition_data_round_trips(kb: KnowledgeBase) -> None:
+    from advisor.engine.conditions import condition_data, parse_condition
+
+    for item in kb.items:
+        data = condition_data(item.when)
+        assert condition_data(parse_condition(data)) == data
+        assert parse_condition(data).describe() == item.when.describe()
+
+
+def test_show_if_is_checked_against_the_questions(kb_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        next(q for q in data["questions"] if q["key"] == "zero_trust")["show_if"] = {"key": "service", "gte": 2}
+
+    edit(kb_copy / "questions.yaml", change)
+    assert errors_of(kb_copy) == ["questions.yaml: question 'zero_trust': show_if: unknown answer key 'service'"]

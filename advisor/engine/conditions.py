@@ -326,6 +326,19 @@ def parse_condition(raw: Any, where: str = "") -> Condition:
     raise ConditionError(_at(where, f"expected one of all, any, not, key or decision; got {sorted(keys)}"))
 
 
+def condition_data(cond: Condition) -> Any:
+    """The condition as plain data again (the form the knowledge base wrote it in), e.g. for a script."""
+    if isinstance(cond, KeyCondition):
+        return {"key": cond.key, cond.op: cond.value}
+    if isinstance(cond, DecisionCondition):
+        return {"decision": cond.decision, cond.op: list(cond.value) if cond.op == "in" else cond.value}
+    if isinstance(cond, AllOf | AnyOf):
+        return {"all" if isinstance(cond, AllOf) else "any": [condition_data(p) for p in cond.parts]}
+    if isinstance(cond, NotOf):
+        return {"not": condition_data(cond.part)}
+    return None
+
+
 def iter_key_conditions(cond: Condition) -> Sequence[KeyCondition]:
     """Every leaf test on an answer, for cross-checking against the questions."""
     if isinstance(cond, KeyCondition):

@@ -49,7 +49,7 @@ class KnowledgeBaseError(Exception):
         super().__init__("invalid knowledge base:\n" + "\n".join(f"  - {e}" for e in errors))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity equality: hashable, cheap to use as a cache key
 class KnowledgeBase:
     version: str
     title: str
@@ -269,6 +269,8 @@ def load_knowledge_base(directory: Path | str | None = None) -> KnowledgeBase:
 
     decisions.sort(key=lambda d: (d.order, d.id))
     checker = _Checker({q.key: q for q in qf.questions}, {d.id: d for d in decisions})
+    for q in qf.questions:
+        checker.condition(q.show_if, f"questions.yaml: question '{q.key}': show_if", allow_decisions=False)
     seen_dec: set[str] = set()
     for dec in decisions:
         if dec.id in seen_dec:

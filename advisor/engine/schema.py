@@ -161,6 +161,7 @@ class ConstraintModel(Strict):
 class AlternativeModel(Strict):
     id: Id
     label: Text
+    phrase: Text = Field(description="the alternative inside a sentence, for the report's summary")
     summary: Text
     values: dict[str, Hundredths]
     adjustments: list[AdjustmentModel] = []

@@ -127,6 +127,7 @@ def score_decision(dec: DecisionFile, answers: Mapping[str, Any], priorities: Se
                 },
                 "base": {c: alt.values[c] / 100 for c in CRITERIA},
                 "summary": alt.summary,
+                "phrase": alt.phrase,
                 "reasons": reasons,
                 "trace": trace,
             }

@@ -1,7 +1,12 @@
 """Declarative base with a naming convention, so migrations name every constraint."""
 
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from sqlalchemy import JSON, DateTime, MetaData, String, func
+from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -11,6 +16,14 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+IntPK = Annotated[int, mapped_column(primary_key=True)]
+Created = Annotated[dt.datetime, mapped_column(DateTime(timezone=True), server_default=func.now())]
+Updated = Annotated[dt.datetime, mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())]
+Actor = Annotated[str | None, mapped_column(String(200))]
+
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={dict[str, Any]: JSON, list[Any]: JSON},
+    )

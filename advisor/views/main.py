@@ -1,11 +1,46 @@
-"""The front page: what the advisor knows, until the questionnaire arrives."""
+"""The dashboard: every assessment, searchable, filterable, sortable, page by page."""
 
-from flask import Blueprint, current_app, render_template
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, render_template, request
+
+from advisor.extensions import db
+from advisor.forms.assessment import VersionForm
+from advisor.services.dashboard import SHOW, SORTS, DashboardQuery, dashboard_page
+from advisor.views.common import int_or, kb
 
 bp = Blueprint("main", __name__)
 
 
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @bp.get("/")
 def index() -> str:
-    kb = current_app.extensions["advisor.kb"]
-    return render_template("main/index.html", kb=kb)
+    args = request.args
+    query = DashboardQuery(
+        q=args.get("q", "")[:200],
+        show=args.get("show", "active") if args.get("show") in SHOW else "active",
+        since=_date(args.get("since")),
+        sort=args.get("sort", "updated") if args.get("sort") in SORTS else "updated",
+        page=max(1, int_or(args.get("page"), 1)),
+    )
+    page = dashboard_page(db.session, query)
+    decisions = {d.id: d for d in kb().decisions}
+    alt_labels = {(d.id, a.id): a.label for d in kb().decisions for a in d.alternatives}
+    return render_template(
+        "main/index.html",
+        page=page,
+        query=query,
+        decisions=decisions,
+        alt_labels=alt_labels,
+        bad_since=bool(args.get("since")) and query.since is None,
+        version_form=VersionForm(),
+        kb=kb(),
+    )

@@ -1,0 +1,1 @@
+"""Web forms: the questionnaire (built from the knowledge base) and the small forms around it."""

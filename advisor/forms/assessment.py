@@ -1,0 +1,47 @@
+"""Forms for an assessment's details, revisions, checklist statuses and confirmations."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
+
+from advisor.engine.schema import STATUSES
+
+STATUS_LABELS = {
+    "todo": "To do",
+    "in_progress": "In progress",
+    "done": "Done",
+    "not_applicable": "Not applicable",
+    "accepted_risk": "Risk accepted",
+}
+
+
+class DetailsForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(message="Give the assessment a title."), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    version = HiddenField()
+
+
+class SaveRevisionForm(FlaskForm):
+    label = StringField(
+        "Milestone label (optional)",
+        validators=[Optional(), Length(max=100)],
+        description="For example “Design review” or “Pre-prod audit”.",
+    )
+    base_revision = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+    version = HiddenField()
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("Status", choices=[(s, STATUS_LABELS[s]) for s in STATUSES])
+    owner = StringField("Owner", validators=[Optional(), Length(max=200)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+
+
+class VersionForm(FlaskForm):
+    """A confirmation (archive, delete, discard, clone): only the version seen, and the CSRF token."""
+
+    version = HiddenField()

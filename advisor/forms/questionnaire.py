@@ -1,0 +1,173 @@
+"""WTForms built from the knowledge base's questions, one form per questionnaire step.
+
+The forms render fields and carry the CSRF token; the engine does the validating,
+so the web, the API and the command line give the same messages. Raw form values
+are kept as the draft, so nothing a user typed is lost while answers are invalid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
+
+from advisor.engine import KnowledgeBase
+from advisor.engine.schema import CRITERIA, QuestionModel
+
+PRIORITY_PREFIX = "priorities__"
+REVIEW = "review"
+
+
+def priority_field(criterion: str) -> str:
+    return f"{PRIORITY_PREFIX}{criterion}"
+
+
+def field_names(q: QuestionModel) -> list[str]:
+    """The form fields that carry one question's answer."""
+    if q.type == "priorities":
+        return [priority_field(c) for c in CRITERIA]
+    return [q.key]
+
+
+def step_questions(kb: KnowledgeBase, step: str) -> list[QuestionModel]:
+    return [q for q in kb.questions if q.step == step]
+
+
+def _field(kb: KnowledgeBase, q: QuestionModel) -> dict[str, Field]:
+    if q.type == "choice":
+        return {q.key: RadioField(q.label, choices=[(o.value, o.label) for o in q.options], validate_choice=False)}
+    if q.type == "bool":
+        choices = [("true" if o.value else "false", o.label) for o in q.options]
+        return {q.key: RadioField(q.label, choices=choices, validate_choice=False)}
+    if q.type == "int":
+        return {q.key: StringField(q.label, widget=NumberInput(min=q.min, max=q.max))}
+    if q.type == "multi":
+        return {
+            q.key: SelectMultipleField(
+                q.label,
+                choices=[(o.value, o.label) for o in q.options],
+                widget=ListWidget(prefix_label=False),
+                option_widget=CheckboxInput(),
+                validate_choice=False,
+            )
+        }
+    if q.type == "priorities":
+        return {
+            priority_field(c.id): StringField(c.label, widget=NumberInput(min=0, max=5), default="3")
+            for c in kb.criteria
+        }
+    return {}
+
+
+@cache
+def step_form_class(kb: KnowledgeBase, step: str) -> type[FlaskForm]:
+    """A form class for one step; a question added to the knowledge base appears here."""
+    attrs: dict[str, Any] = {"version": HiddenField()}
+    for q in step_questions(kb, step):
+        attrs.update(_field(kb, q))
+    return type(f"{step.title()}StepForm", (FlaskForm,), attrs)
+
+
+def raw_step_values(kb: KnowledgeBase, step: str, formdata: MultiDict[str, str]) -> dict[str, Any]:
+    """What the user submitted for this step, as typed (lists for multiple choices)."""
+    out: dict[str, Any] = {}
+    for q in step_questions(kb, step):
+        for name in field_names(q):
+            if q.type == "multi":
+                out[name] = formdata.getlist(name)
+            else:
+                out[name] = formdata.get(name, "").strip()
+    return out
+
+
+def draft_formdata(draft: Mapping[str, Any]) -> MultiDict[str, str]:
+    data: MultiDict[str, str] = MultiDict()
+    for name, value in draft.items():
+        if name.startswith("_"):
+            continue
+        for v in value if isinstance(value, list) else [value]:
+            data.add(name, v)
+    return data
+
+
+def _number(raw: str) -> Any:
+    try:
+        return int(raw)
+    except ValueError:
+        return raw  # the engine names the key and says a whole number is expected
+
+
+def draft_to_answers(kb: KnowledgeBase, draft: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed answers from the raw draft; unanswered and hidden questions are left out."""
+    answers: dict[str, Any] = {}
+    for q in kb.questions:
+        if q.step is None:
+            continue
+        if q.type == "priorities":
+            given = {c: draft.get(priority_field(c), "") for c in CRITERIA}
+            if any(v != "" for v in given.values()):
+                answers[q.key] = {c: _number(v) if v != "" else 3 for c, v in given.items()}
+            continue
+        if q.key not in draft:
+            continue
+        raw = draft[q.key]
+        if q.type == "multi":
+            answers[q.key] = list(raw)
+        elif raw == "":
+            continue
+        elif q.type == "bool":
+            answers[q.key] = {"true": True, "false": False}.get(raw, raw)
+        elif q.type == "int":
+            answers[q.key] = _number(raw)
+        else:
+            answers[q.key] = raw
+    for q in kb.questions:
+        if q.key in answers and not q.show_if.holds(answers):
+            del answers[q.key]
+    return answers
+
+
+def answers_to_draft(kb: KnowledgeBase, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The raw form values that show a stored answers document in the questionnaire."""
+    draft: dict[str, Any] = {}
+    for q in kb.questions:
+        if q.step is None or q.key not in answers:
+            continue
+        value = answers[q.key]
+        if q.type == "priorities":
+            draft.update({priority_field(c): str(value.get(c, 3)) for c in CRITERIA})
+        elif q.type == "bool":
+            draft[q.key] = "true" if value else "false"
+        elif q.type == "multi":
+            draft[q.key] = list(value)
+        else:
+            draft[q.key] = str(value)
+    draft["_steps_done"] = [s.id for s in kb.steps]
+    return draft
+
+
+def error_field(error_key: str) -> str:
+    """The form field an engine error belongs to: 'priorities.cost' → 'priorities__cost'."""
+    if error_key.startswith("priorities."):
+        return priority_field(error_key.split(".", 1)[1])
+    return error_key.split("[", 1)[0]
+
+
+def step_of_field(kb: KnowledgeBase) -> dict[str, str]:
+    out = {}
+    for q in kb.questions:
+        if q.step:
+            for name in field_names(q):
+                out[name] = q.step
+            out[q.key] = q.step
+    return out
+
+
+def visible(q: QuestionModel, answers: Mapping[str, Any]) -> bool:
+    """Whether a conditional question applies, given the answers so far."""
+    return bool(q.show_if.holds(answers))

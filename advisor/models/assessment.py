@@ -1,0 +1,102 @@
+"""Assessments, their immutable revisions, and checklist statuses that belong to the assessment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from advisor.engine.schema import STATUSES
+from advisor.models.base import Actor, Base, Created, IntPK, Updated
+
+_STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
+
+
+class Assessment(Base):
+    """A planning exercise: its title, a draft being answered, and the revisions saved so far."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        Index("ix_assessments_archived_updated_at", "archived", "updated_at"),
+        Index("ix_assessments_updated_at", "updated_at"),
+    )
+
+    id: Mapped[IntPK]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[Created]
+    updated_at: Mapped[Updated]
+    created_by: Mapped[Actor]
+    updated_by: Mapped[Actor]
+    # answers being edited and not yet saved as a revision: the form's raw values
+    draft: Mapped[dict[str, Any] | None]
+    latest_revision_number: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True, order_by="Revision.number"
+    )
+    statuses: Mapped[list[ChecklistStatus]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (optimistic locking)
+
+
+class Revision(Base):
+    """One saved evaluation, exactly as it was computed; never changed once written."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "number", name="uq_revisions_assessment_id_number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[IntPK]
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    label: Mapped[str | None] = mapped_column(String(100))
+    answers: Mapped[dict[str, Any]]
+    result: Mapped[dict[str, Any]]
+    # statuses as they stood when the revision was saved, for comparing progress
+    statuses: Mapped[dict[str, Any]]
+    engine_version: Mapped[str] = mapped_column(String(20))
+    knowledge_base_version: Mapped[str] = mapped_column(String(40))
+    # denormalised for the dashboard: {decision: alternative} and the checklist's item ids
+    recommended: Mapped[dict[str, Any]]
+    checklist_ids: Mapped[list[Any]]
+    author: Mapped[Actor]
+    created_at: Mapped[Created]
+
+    assessment: Mapped[Assessment] = relationship(back_populates="revisions")
+
+
+@event.listens_for(Revision, "before_update")
+def _revisions_are_immutable(mapper: Any, connection: Any, target: Revision) -> None:
+    raise ValueError(f"revision {target.number} of assessment {target.assessment_id} is immutable")
+
+
+class ChecklistStatus(Base):
+    """Progress on one checklist item; belongs to the assessment so it carries across revisions."""
+
+    __tablename__ = "checklist_statuses"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "item_id", name="uq_checklist_statuses_assessment_id_item_id"),
+        CheckConstraint(f"status IN ({_STATUS_LIST})", name="status_known"),
+    )
+
+    id: Mapped[IntPK]
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="todo")
+    note: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    updated_by: Mapped[Actor]
+    updated_at: Mapped[Updated]
+    version: Mapped[int] = mapped_column(default=1)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="statuses")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -1,0 +1,194 @@
+"""Create and change assessments, revisions and checklist statuses, refusing stale writes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from advisor.engine import KnowledgeBase, evaluate
+from advisor.engine.schema import STATUSES
+from advisor.models import Assessment, ChecklistStatus, Revision
+from advisor.services import DbSession
+
+
+class Conflict(Exception):
+    """Someone else saved first; the caller shows the newer state instead of overwriting it."""
+
+
+def _check_version(current: int, expected: int, what: str) -> None:
+    if current != expected:
+        raise Conflict(f"{what} was changed by someone else after you opened it")
+
+
+def flush(session: DbSession, what: str) -> None:
+    """Flush, turning a lost race (stale version or duplicate key) into a Conflict."""
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError) as exc:
+        session.rollback()
+        raise Conflict(f"{what} was changed by someone else at the same moment") from exc
+
+
+def create_assessment(session: DbSession, title: str, description: str, actor: str | None) -> Assessment:
+    assessment = Assessment(
+        title=title, description=description, created_by=actor, updated_by=actor, draft={}, latest_revision_number=0
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def update_details(
+    session: DbSession, assessment: Assessment, title: str, description: str, expected_version: int, actor: str | None
+) -> None:
+    _check_version(assessment.version, expected_version, "This assessment")
+    assessment.title, assessment.description, assessment.updated_by = title, description, actor
+    flush(session, "This assessment")
+
+
+def save_draft(
+    session: DbSession, assessment: Assessment, draft: Mapping[str, Any], expected_version: int, actor: str | None
+) -> None:
+    _check_version(assessment.version, expected_version, "This assessment")
+    assessment.draft = dict(draft)
+    assessment.updated_by = actor
+    flush(session, "This assessment")
+
+
+def discard_draft(session: DbSession, assessment: Assessment, expected_version: int, actor: str | None) -> None:
+    _check_version(assessment.version, expected_version, "This assessment")
+    assessment.draft = None
+    assessment.updated_by = actor
+    flush(session, "This assessment")
+
+
+def current_statuses(assessment: Assessment) -> dict[str, str]:
+    return {s.item_id: s.status for s in assessment.statuses}
+
+
+def save_revision(
+    session: DbSession,
+    assessment: Assessment,
+    answers: Mapping[str, Any],
+    base_revision: int,
+    label: str | None,
+    actor: str | None,
+    kb: KnowledgeBase | None = None,
+) -> Revision:
+    """Evaluate the answers and store them as the next revision; AnswersError if they are invalid."""
+    if assessment.latest_revision_number != base_revision:
+        raise Conflict(
+            f"revision {assessment.latest_revision_number} was saved after you started from revision {base_revision}"
+        )
+    document = {k: v for k, v in answers.items() if k != "status"}
+    result = evaluate(document, kb)
+    number = base_revision + 1
+    revision = Revision(
+        assessment=assessment,
+        number=number,
+        label=(label or "").strip() or None,
+        answers=result["answers"],
+        result=result,
+        statuses=current_statuses(assessment),
+        engine_version=result["engine_version"],
+        knowledge_base_version=result["knowledge_base_version"],
+        recommended={d["id"]: d["recommended"] for d in result["decisions"]},
+        checklist_ids=[item["id"] for item in result["checklist"]],
+        author=actor,
+    )
+    session.add(revision)
+    assessment.latest_revision_number = number
+    assessment.draft = None
+    assessment.updated_by = actor
+    flush(session, "This assessment")
+    return revision
+
+
+def set_status(
+    session: DbSession,
+    assessment: Assessment,
+    item_id: str,
+    status: str,
+    note: str,
+    owner: str,
+    expected_version: int,
+    actor: str | None,
+) -> ChecklistStatus:
+    """Record progress on an item; ``expected_version`` is 0 when no status was recorded yet."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    row = session.scalar(
+        select(ChecklistStatus).where(
+            ChecklistStatus.assessment_id == assessment.id, ChecklistStatus.item_id == item_id
+        )
+    )
+    _check_version(row.version if row else 0, expected_version, "This checklist item")
+    if row is None:
+        row = ChecklistStatus(assessment_id=assessment.id, item_id=item_id)
+        session.add(row)
+    row.status, row.note, row.owner, row.updated_by = status, note, owner, actor
+    flush(session, "This checklist item")
+    return row
+
+
+def clone(session: DbSession, assessment: Assessment, actor: str | None) -> Assessment:
+    """A new assessment starting from this one's latest answers and checklist progress."""
+    copy = create_assessment(session, f"Copy of {assessment.title}"[:200], assessment.description, actor)
+    latest = latest_revision(session, assessment)
+    if latest is not None:
+        save_revision(session, copy, latest.answers, 0, f"Cloned from revision {latest.number}", actor)
+    else:
+        copy.draft = dict(assessment.draft or {})
+    for row in assessment.statuses:
+        session.add(
+            ChecklistStatus(
+                assessment_id=copy.id,
+                item_id=row.item_id,
+                status=row.status,
+                note=row.note,
+                owner=row.owner,
+                updated_by=actor,
+            )
+        )
+    session.flush()
+    return copy
+
+
+def set_archived(
+    session: DbSession, assessment: Assessment, archived: bool, expected_version: int, actor: str | None
+) -> None:
+    _check_version(assessment.version, expected_version, "This assessment")
+    assessment.archived, assessment.updated_by = archived, actor
+    flush(session, "This assessment")
+
+
+def delete(session: DbSession, assessment: Assessment, expected_version: int) -> None:
+    _check_version(assessment.version, expected_version, "This assessment")
+    session.delete(assessment)
+    flush(session, "This assessment")
+
+
+def latest_revision(session: DbSession, assessment: Assessment) -> Revision | None:
+    if assessment.latest_revision_number == 0:
+        return None
+    return get_revision(session, assessment, assessment.latest_revision_number)
+
+
+def get_revision(session: DbSession, assessment: Assessment, number: int) -> Revision | None:
+    return session.scalar(select(Revision).where(Revision.assessment_id == assessment.id, Revision.number == number))
+
+
+def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> dict[str, Any]:
+    """The stored state of one item's status, as the page needs it after a refused save."""
+    row = session.scalar(
+        select(ChecklistStatus).where(
+            ChecklistStatus.assessment_id == assessment_id, ChecklistStatus.item_id == item_id
+        )
+    )
+    if row is None:
+        return {"status": "todo", "note": "", "owner": "", "version": 0}
+    return {"status": row.status, "note": row.note, "owner": row.owner, "version": row.version}

@@ -1,0 +1,102 @@
+"""The dashboard's page of assessments, in a fixed, small number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import defer, load_only
+
+from advisor.models import Assessment, ChecklistStatus, Revision
+from advisor.services import DbSession
+
+PER_PAGE = 20
+SORTS = {
+    "updated": (Assessment.updated_at.desc(), Assessment.id.desc()),
+    "created": (Assessment.created_at.desc(), Assessment.id.desc()),
+    "title": (func.lower(Assessment.title), Assessment.id),
+}
+SHOW = ("active", "archived", "all")
+DONE = ("done", "not_applicable")
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    q: str = ""
+    show: str = "active"
+    since: dt.date | None = None
+    sort: str = "updated"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Row:
+    assessment: Assessment
+    revision: Revision | None
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def dashboard_page(session: DbSession, query: DashboardQuery, per_page: int = PER_PAGE) -> Page:
+    filters: list[Any] = []
+    if query.q.strip():
+        filters.append(Assessment.title.ilike(f"%{_escape_like(query.q.strip())}%", escape="\\"))
+    if query.show == "active":
+        filters.append(Assessment.archived.is_(False))
+    elif query.show == "archived":
+        filters.append(Assessment.archived.is_(True))
+    if query.since is not None:
+        filters.append(Assessment.updated_at >= dt.datetime.combine(query.since, dt.time.min))
+
+    total = session.scalar(select(func.count()).select_from(Assessment).where(*filters)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, query.page), pages)
+    latest = and_(Revision.assessment_id == Assessment.id, Revision.number == Assessment.latest_revision_number)
+    stmt = (
+        select(Assessment, Revision)
+        .outerjoin(Revision, latest)
+        .where(*filters)
+        .options(
+            defer(Assessment.draft),
+            load_only(
+                Revision.number,
+                Revision.label,
+                Revision.recommended,
+                Revision.checklist_ids,
+                Revision.created_at,
+                Revision.knowledge_base_version,
+            ),
+        )
+        .order_by(*SORTS.get(query.sort, SORTS["updated"]))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    found = session.execute(stmt).all()
+    ids = [a.id for a, _ in found]
+    done: dict[int, set[str]] = {i: set() for i in ids}
+    if ids:
+        for assessment_id, item_id in session.execute(
+            select(ChecklistStatus.assessment_id, ChecklistStatus.item_id).where(
+                ChecklistStatus.assessment_id.in_(ids), ChecklistStatus.status.in_(DONE)
+            )
+        ):
+            done[assessment_id].add(item_id)
+    rows = [
+        Row(a, r, len(done[a.id].intersection(r.checklist_ids)) if r else 0, len(r.checklist_ids) if r else 0)
+        for a, r in found
+    ]
+    return Page(rows, total, page, pages)

@@ -1,0 +1,260 @@
+"""Assessments: create, report, revisions, compare, re-evaluate, checklist status, clone, archive, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from advisor import report
+from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
+from advisor.extensions import db
+from advisor.forms.assessment import STATUS_LABELS, DetailsForm, SaveRevisionForm, StatusForm, VersionForm
+from advisor.models import Assessment, Revision
+from advisor.services import assessments as svc
+from advisor.services.compare import compare_results, format_answer, has_changes
+from advisor.views.common import actor, get_assessment, int_or, kb, submitted_version, wants_json
+
+bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+
+
+@bp.app_context_processor
+def labels() -> dict[str, Any]:
+    return {"STATUS_LABELS": STATUS_LABELS, "TOPIC_LABELS": report.TOPIC_LABELS, "format_answer": format_answer}
+
+
+@bp.app_template_filter("code")
+def code_filter(text: str) -> Any:
+    return report.inline_code(text)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> str | Response:
+    form = DetailsForm()
+    if form.validate_on_submit():
+        assessment = svc.create_assessment(db.session, form.title.data or "", form.description.data or "", actor())
+        db.session.commit()
+        first = kb().steps[0].id
+        return redirect(url_for("questionnaire.step", assessment_id=assessment.id, step=first))
+    return render_template("assessments/details.html", form=form, assessment=None)
+
+
+@bp.route("/<int:assessment_id>/details", methods=["GET", "POST"])
+def details(assessment_id: int) -> str | Response | tuple[str, int]:
+    assessment = get_assessment(assessment_id)
+    form = DetailsForm(obj=assessment if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = str(assessment.version)
+    if form.validate_on_submit():
+        try:
+            svc.update_details(
+                db.session, assessment, form.title.data or "", form.description.data or "", submitted_version(), actor()
+            )
+        except svc.Conflict as exc:
+            db.session.rollback()
+            return _conflict_form("assessments/details.html", exc, form=form, assessment=get_assessment(assessment_id))
+        db.session.commit()
+        flash("Details saved.", "success")
+        return redirect(url_for("assessments.show", assessment_id=assessment.id))
+    return render_template("assessments/details.html", form=form, assessment=assessment)
+
+
+def _conflict_form(template: str, exc: Exception, **context: Any) -> tuple[str, int]:
+    """Show the form again with what the user typed, say why it was refused, and carry the new version."""
+    assessment: Assessment = context["assessment"]
+    context["form"].version.data = str(assessment.version)
+    context["conflict"] = str(exc)
+    return render_template(template, **context), 409
+
+
+def _report_context(assessment: Assessment, revision: Revision) -> dict[str, Any]:
+    statuses = report.statuses_by_item(list(assessment.statuses))
+    result = revision.result
+    knowledge = kb()
+    return {
+        "assessment": assessment,
+        "revision": revision,
+        "result": result,
+        "statuses": statuses,
+        "summary": report.summary_sentence(result),
+        "counts": report.counts(result, statuses),
+        "groups": report.grouped_checklist(result),
+        "charts": report.charts(result, knowledge),
+        "criteria": knowledge.criteria,
+        "outdated": revision.knowledge_base_version != knowledge.version or revision.engine_version != ENGINE_VERSION,
+        "kb_version": knowledge.version,
+        "is_latest": revision.number == assessment.latest_revision_number,
+        "status_form": StatusForm(),
+        "version_form": VersionForm(),
+    }
+
+
+@bp.get("/<int:assessment_id>")
+def show(assessment_id: int) -> str:
+    assessment = get_assessment(assessment_id)
+    revision = svc.latest_revision(db.session, assessment)
+    if revision is None:
+        return render_template("assessments/empty.html", assessment=assessment, version_form=VersionForm())
+    return render_template("assessments/report.html", **_report_context(assessment, revision))
+
+
+@bp.get("/<int:assessment_id>/revisions/<int:number>")
+def revision(assessment_id: int, number: int) -> str:
+    assessment = get_assessment(assessment_id)
+    found = svc.get_revision(db.session, assessment, number)
+    if found is None:
+        abort(404)
+    return render_template("assessments/report.html", **_report_context(assessment, found))
+
+
+@bp.get("/<int:assessment_id>/revisions")
+def revisions(assessment_id: int) -> str:
+    assessment = get_assessment(assessment_id)
+    return render_template("assessments/revisions.html", assessment=assessment, revisions=list(assessment.revisions))
+
+
+@bp.get("/<int:assessment_id>/compare")
+def compare(assessment_id: int) -> str | Response:
+    assessment = get_assessment(assessment_id)
+    a = svc.get_revision(db.session, assessment, int_or(request.args.get("a"), 0))
+    b = svc.get_revision(db.session, assessment, int_or(request.args.get("b"), 0))
+    if a is None or b is None:
+        flash("Choose two revisions of this assessment to compare.", "error")
+        return redirect(url_for("assessments.revisions", assessment_id=assessment.id))
+    diff = compare_results(kb(), a.result, b.result, a.statuses, b.statuses)
+    return render_template("assessments/compare.html", assessment=assessment, a=a, b=b, diff=diff)
+
+
+@bp.route("/<int:assessment_id>/reevaluate", methods=["GET", "POST"])
+def reevaluate(assessment_id: int) -> str | Response | tuple[str, int]:
+    """Show what the current knowledge base would change; save it as a new revision only when asked."""
+    assessment = get_assessment(assessment_id)
+    latest = svc.latest_revision(db.session, assessment)
+    if latest is None:
+        abort(404)
+    form = SaveRevisionForm()
+    if form.validate_on_submit():
+        try:
+            svc.save_revision(
+                db.session, assessment, latest.answers, form.base_revision.data or 0, form.label.data, actor(), kb()
+            )
+        except svc.Conflict as exc:
+            db.session.rollback()
+            flash(f"Not saved: {exc}. Here is the latest state.", "error")
+            return redirect(url_for("assessments.show", assessment_id=assessment_id))
+        db.session.commit()
+        flash(f"Re-evaluated and saved as revision {assessment.latest_revision_number}.", "success")
+        return redirect(url_for("assessments.show", assessment_id=assessment.id))
+    try:
+        fresh = evaluate(latest.answers, kb())
+    except AnswersError as exc:
+        return render_template("assessments/reevaluate.html", assessment=assessment, revision=latest, errors=exc.errors)
+    statuses = svc.current_statuses(assessment)
+    diff = compare_results(kb(), latest.result, fresh, statuses, statuses)
+    form.base_revision.data = latest.number
+    if not form.label.data:
+        form.label.data = f"Re-evaluated with knowledge base {fresh['knowledge_base_version']}"
+    return render_template(
+        "assessments/reevaluate.html",
+        assessment=assessment,
+        revision=latest,
+        diff=diff,
+        changed=has_changes(diff),
+        form=form,
+        errors=None,
+    )
+
+
+@bp.post("/<int:assessment_id>/checklist/<item_id>")
+def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
+    assessment = get_assessment(assessment_id)
+    known = {i.id for i in kb().items}
+    if item_id not in known:
+        abort(404)
+    form = StatusForm()
+    back = request.form.get("next") or url_for("assessments.show", assessment_id=assessment_id)
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("assessments.show", assessment_id=assessment_id)
+    if not form.validate():
+        message = "; ".join(f"{form[f].label.text}: {', '.join(e)}" for f, e in form.errors.items())
+        if wants_json():
+            return {"errors": [{"key": f, "message": ", ".join(e)} for f, e in form.errors.items()]}, 400
+        flash(f"Not saved: {message}", "error")
+        return redirect(f"{back}#item-{item_id}"), 303
+    try:
+        row = svc.set_status(
+            db.session,
+            assessment,
+            item_id,
+            form.status.data or "todo",
+            (form.note.data or "").strip(),
+            (form.owner.data or "").strip(),
+            form.version.data if form.version.data is not None else -1,
+            actor(),
+        )
+    except svc.Conflict as exc:
+        db.session.rollback()
+        current = svc.set_status_current(db.session, assessment_id, item_id)
+        if wants_json():
+            return {"errors": [{"key": "version", "message": str(exc)}], "current": current}, 409
+        flash(
+            f"Not saved: {exc}. The item now shows the newer state; your input was: "
+            f"status “{STATUS_LABELS.get(form.status.data or '', '')}”, owner “{form.owner.data}”, "
+            f"note “{form.note.data}”.",
+            "error",
+        )
+        return redirect(f"{back}#item-{item_id}"), 303
+    db.session.commit()
+    if wants_json():
+        return {
+            "item_id": item_id,
+            "status": row.status,
+            "note": row.note,
+            "owner": row.owner,
+            "version": row.version,
+        }, 200
+    flash("Status saved.", "success")
+    return redirect(f"{back}#item-{item_id}"), 303
+
+
+@bp.post("/<int:assessment_id>/clone")
+def clone(assessment_id: int) -> Response:
+    assessment = get_assessment(assessment_id)
+    copy = svc.clone(db.session, assessment, actor())
+    db.session.commit()
+    flash(f"Cloned into “{copy.title}”.", "success")
+    return redirect(url_for("assessments.show", assessment_id=copy.id))
+
+
+@bp.post("/<int:assessment_id>/archive")
+def archive(assessment_id: int) -> Response:
+    assessment = get_assessment(assessment_id)
+    archived = request.form.get("archived") == "1"
+    try:
+        svc.set_archived(db.session, assessment, archived, submitted_version(), actor())
+    except svc.Conflict as exc:
+        db.session.rollback()
+        flash(f"Not changed: {exc}. Here is the latest state.", "error")
+        return redirect(url_for("assessments.show", assessment_id=assessment_id))
+    db.session.commit()
+    flash("Archived." if archived else "Restored from the archive.", "success")
+    return redirect(url_for("assessments.show", assessment_id=assessment_id))
+
+
+@bp.route("/<int:assessment_id>/delete", methods=["GET", "POST"])
+def delete(assessment_id: int) -> str | Response:
+    assessment = get_assessment(assessment_id)
+    form = VersionForm()
+    if form.validate_on_submit():
+        try:
+            svc.delete(db.session, assessment, submitted_version())
+        except svc.Conflict as exc:
+            db.session.rollback()
+            flash(f"Not deleted: {exc}. Check the latest state before deleting.", "error")
+            return redirect(url_for("assessments.show", assessment_id=assessment_id))
+        db.session.commit()
+        flash(f"Deleted “{assessment.title}”.", "success")
+        return redirect(url_for("main.index"))
+    form.version.data = str(assessment.version)
+    return render_template("assessments/delete.html", assessment=assessment, form=form)

@@ -1,0 +1,232 @@
+"""The questionnaire: one page per step, a draft saved on every post, a review that saves a revision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from advisor.engine import AnswersError, evaluate
+from advisor.engine.conditions import condition_data
+from advisor.engine.schema import QuestionModel
+from advisor.extensions import db
+from advisor.forms import questionnaire as qf
+from advisor.forms.assessment import SaveRevisionForm, VersionForm
+from advisor.models import Assessment
+from advisor.services import assessments as svc
+from advisor.views.common import actor, get_assessment, kb, submitted_version
+
+bp = Blueprint("questionnaire", __name__, url_prefix="/assessments/<int:assessment_id>/answers")
+
+
+def _draft(assessment: Assessment) -> dict[str, Any]:
+    """The answers being edited: the saved draft, or the latest revision's answers to start from."""
+    if assessment.draft is not None:
+        return dict(assessment.draft)
+    latest = svc.latest_revision(db.session, assessment)
+    draft = qf.answers_to_draft(kb(), latest.answers) if latest else {}
+    draft["_base_revision"] = assessment.latest_revision_number
+    return draft
+
+
+def _step_ids() -> list[str]:
+    return [s.id for s in kb().steps]
+
+
+def _engine_errors(draft: dict[str, Any]) -> list[dict[str, str]]:
+    try:
+        evaluate(qf.draft_to_answers(kb(), draft), kb())
+    except AnswersError as exc:
+        return exc.errors
+    return []
+
+
+def _errors_by_field(errors: list[dict[str, str]], fields: set[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for err in errors:
+        name = qf.error_field(err["key"])
+        if name in fields:
+            out.setdefault(name, []).append(err["message"])
+    return out
+
+
+def _same_step_condition(q: QuestionModel) -> bool:
+    keys = q.show_if.keys()
+    return bool(keys) and all(kb().question_by_key[k].step == q.step for k in keys)
+
+
+def _render_step(
+    assessment: Assessment,
+    step: str,
+    draft: dict[str, Any],
+    errors: dict[str, list[str]] | None = None,
+    conflict: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    knowledge = kb()
+    form = qf.step_form_class(knowledge, step)(formdata=qf.draft_formdata(draft))
+    form.version.data = str(assessment.version)
+    answers = qf.draft_to_answers(knowledge, draft)
+    shown = []
+    for q in qf.step_questions(knowledge, step):
+        same_step = _same_step_condition(q)
+        if not same_step and not qf.visible(q, answers):
+            continue
+        shown.append(
+            {
+                "q": q,
+                "fields": [form[name] for name in qf.field_names(q)],
+                "condition": q.show_if.describe() if same_step else None,
+                "condition_data": condition_data(q.show_if) if same_step else None,
+                "hidden": same_step and not qf.visible(q, {**answers}),
+            }
+        )
+    steps = _step_ids()
+    index = steps.index(step)
+    html = render_template(
+        "questionnaire/step.html",
+        assessment=assessment,
+        step=knowledge.steps[index],
+        steps=knowledge.steps,
+        index=index,
+        done=set(draft.get("_steps_done", [])),
+        shown=shown,
+        form=form,
+        errors=errors or {},
+        conflict=conflict,
+        criteria={c.id: c for c in knowledge.criteria},
+        priority_prefix=qf.PRIORITY_PREFIX,
+    )
+    return html, status
+
+
+@bp.route("/<step>", methods=["GET", "POST"])
+def step(assessment_id: int, step: str) -> str | Response | tuple[str, int]:
+    assessment = get_assessment(assessment_id)
+    steps = _step_ids()
+    if step not in steps:
+        abort(404)
+    draft = _draft(assessment)
+    if request.method == "GET":
+        return _render_step(assessment, step, draft)
+
+    form = qf.step_form_class(kb(), step)()
+    if not form.validate():  # only the CSRF token and the hidden version are checked here
+        abort(400)
+    typed = {**draft, **qf.raw_step_values(kb(), step, request.form)}
+    action = request.form.get("action", "next")
+    errors: dict[str, list[str]] = {}
+    if action == "next":
+        fields = {name for q in qf.step_questions(kb(), step) for name in qf.field_names(q)}
+        errors = _errors_by_field(_engine_errors(typed), fields)
+        if not errors:
+            typed["_steps_done"] = sorted(set(typed.get("_steps_done", [])) | {step}, key=steps.index)
+    try:
+        svc.save_draft(db.session, assessment, typed, submitted_version(), actor())
+    except svc.Conflict as exc:
+        db.session.rollback()
+        assessment = get_assessment(assessment_id)
+        message = (
+            f"Not saved: {exc}. Your input is shown below; save again to keep it, "
+            "or open the assessment to see the newer state."
+        )
+        return _render_step(assessment, step, typed, conflict=message, status=409)
+    db.session.commit()
+    if errors:
+        return _render_step(assessment, step, typed, errors=errors, status=422)
+    index = steps.index(step)
+    if action == "draft":
+        flash("Draft saved. Resume whenever you like.", "success")
+        return redirect(url_for("assessments.show", assessment_id=assessment_id))
+    if action == "back":
+        return redirect(url_for(".step", assessment_id=assessment_id, step=steps[max(0, index - 1)]))
+    if action.startswith("goto:") and action[5:] in steps:
+        return redirect(url_for(".step", assessment_id=assessment_id, step=action[5:]))
+    if index + 1 < len(steps):
+        return redirect(url_for(".step", assessment_id=assessment_id, step=steps[index + 1]))
+    return redirect(url_for(".review", assessment_id=assessment_id))
+
+
+def _review_sections(draft: dict[str, Any]) -> list[dict[str, Any]]:
+    knowledge = kb()
+    answers = qf.draft_to_answers(knowledge, draft)
+    sections = []
+    for s in knowledge.steps:
+        rows = []
+        for q in qf.step_questions(knowledge, s.id):
+            if not qf.visible(q, answers):
+                continue
+            rows.append({"q": q, "value": answers.get(q.key)})
+        sections.append({"step": s, "rows": rows})
+    return sections
+
+
+@bp.route("/review", methods=["GET", "POST"])
+def review(assessment_id: int) -> str | Response | tuple[str, int]:
+    assessment = get_assessment(assessment_id)
+    draft = _draft(assessment)
+    form = SaveRevisionForm()
+    conflict = None
+    status = 200
+    errors = _engine_errors(draft)
+    if form.validate_on_submit() and not errors:
+        try:
+            if submitted_version() != assessment.version:
+                raise svc.Conflict("the answers were changed by someone else after you opened this page")
+            svc.save_revision(
+                db.session,
+                assessment,
+                qf.draft_to_answers(kb(), draft),
+                form.base_revision.data if form.base_revision.data is not None else -1,
+                form.label.data,
+                actor(),
+                kb(),
+            )
+        except svc.Conflict as exc:
+            db.session.rollback()
+            assessment = get_assessment(assessment_id)
+            conflict = f"Not saved: {exc}."
+            status = 409
+        else:
+            db.session.commit()
+            flash(f"Saved as revision {assessment.latest_revision_number}.", "success")
+            return redirect(url_for("assessments.show", assessment_id=assessment_id))
+    elif request.method == "POST":
+        status = 422
+    if request.method == "GET":
+        form.base_revision.data = int(draft.get("_base_revision", assessment.latest_revision_number))
+    form.version.data = str(assessment.version)
+    step_of = qf.step_of_field(kb())
+    return (
+        render_template(
+            "questionnaire/review.html",
+            assessment=assessment,
+            sections=_review_sections(draft),
+            errors=[{**e, "step": step_of.get(qf.error_field(e["key"]))} for e in errors],
+            form=form,
+            conflict=conflict,
+            steps=kb().steps,
+            done=set(draft.get("_steps_done", [])),
+            discard_form=VersionForm(),
+            kb=kb(),
+        ),
+        status,
+    )
+
+
+@bp.post("/discard")
+def discard(assessment_id: int) -> Response:
+    assessment = get_assessment(assessment_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        svc.discard_draft(db.session, assessment, submitted_version(), actor())
+    except svc.Conflict as exc:
+        db.session.rollback()
+        flash(f"Not discarded: {exc}.", "error")
+        return redirect(url_for(".review", assessment_id=assessment_id))
+    db.session.commit()
+    flash("Draft discarded.", "success")
+    return redirect(url_for("assessments.show", assessment_id=assessment_id))

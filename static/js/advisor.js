@@ -1,0 +1,103 @@
+/* The advisor's one small script. Everything works without it; it only makes pages quicker to use.
+   Loaded from this server (script-src 'self'); no inline code, no inline styles. */
+(function () {
+  "use strict";
+
+  // --- Conditional questions: show a question only while its condition holds ---------------
+  function answerOf(form, key) {
+    var inputs = form.querySelectorAll('[name="' + key + '"]');
+    if (!inputs.length) return undefined;
+    var first = inputs[0];
+    if (first.type === "checkbox") {
+      return Array.prototype.filter.call(inputs, function (i) { return i.checked; }).map(function (i) { return i.value; });
+    }
+    if (first.type === "radio") {
+      var chosen = Array.prototype.find.call(inputs, function (i) { return i.checked; });
+      if (!chosen) return undefined;
+      return chosen.value === "true" ? true : chosen.value === "false" ? false : chosen.value;
+    }
+    if (first.value === "") return undefined;
+    return first.type === "number" ? Number(first.value) : first.value;
+  }
+
+  function holds(cond, form) {
+    if (!cond) return true;
+    if (cond.all) return cond.all.every(function (c) { return holds(c, form); });
+    if (cond.any) return cond.any.some(function (c) { return holds(c, form); });
+    if (cond.not) return !holds(cond.not, form);
+    var a = answerOf(form, cond.key);
+    if (a === undefined) return true; // not answered yet: keep the question visible
+    if ("eq" in cond) return a === cond.eq;
+    if ("ne" in cond) return a !== cond.ne;
+    if ("in" in cond) return cond.in.indexOf(a) >= 0;
+    if ("not_in" in cond) return cond.not_in.indexOf(a) < 0;
+    if ("gte" in cond) return a >= cond.gte;
+    if ("gt" in cond) return a > cond.gt;
+    if ("lte" in cond) return a <= cond.lte;
+    if ("lt" in cond) return a < cond.lt;
+    if ("contains" in cond) return a.indexOf(cond.contains) >= 0;
+    if ("contains_any" in cond) return cond.contains_any.some(function (v) { return a.indexOf(v) >= 0; });
+    if ("contains_all" in cond) return cond.contains_all.every(function (v) { return a.indexOf(v) >= 0; });
+    if ("empty" in cond) return (a.length === 0) === cond.empty;
+    return true;
+  }
+
+  function wireConditions(form) {
+    var conditional = form.querySelectorAll("[data-show-if]");
+    if (!conditional.length) return;
+    function update() {
+      conditional.forEach(function (el) {
+        var show = holds(JSON.parse(el.getAttribute("data-show-if")), form);
+        el.hidden = !show;
+        el.querySelectorAll("input, select, textarea").forEach(function (i) { i.disabled = !show; });
+      });
+    }
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    update();
+  }
+
+  // --- Checklist status: save in place, report conflicts without losing input --------------
+  function wireStatusForm(form) {
+    var state = form.querySelector(".save-state");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      state.textContent = "Saving…";
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      }).then(function (response) {
+        return response.json().then(function (body) { return { status: response.status, body: body }; });
+      }).then(function (r) {
+        if (r.status === 200) {
+          form.querySelector('[name="version"]').value = r.body.version;
+          state.textContent = "Saved.";
+          var article = form.closest(".item");
+          var badge = article && article.querySelector(".item-meta .badge[class*='status-']");
+          var select = form.querySelector('[name="status"]');
+          if (badge) {
+            badge.className = "badge status-" + r.body.status;
+            badge.textContent = select.options[select.selectedIndex].text;
+          }
+        } else if (r.status === 409) {
+          form.querySelector('[name="version"]').value = r.body.current.version;
+          state.textContent = "Not saved: someone else changed this item. Now stored: " + r.body.current.status.replace("_", " ") +
+            (r.body.current.owner ? ", owner " + r.body.current.owner : "") +
+            (r.body.current.note ? ", note “" + r.body.current.note + "”" : "") +
+            ". Your input is still in the form; save again to replace it.";
+        } else {
+          state.textContent = "Not saved: " + (r.body.errors || []).map(function (e) { return e.message; }).join("; ");
+        }
+      }).catch(function () {
+        state.textContent = "Not saved: the server could not be reached. Your input is still in the form.";
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.questionnaire").forEach(wireConditions);
+    document.querySelectorAll("form.status-form").forEach(wireStatusForm);
+  });
+})();
