@@ -12,6 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from advisor import create_app
 from advisor.engine import KnowledgeBase, default_knowledge_base
+from advisor.extensions import db
 from tests.postgres import PostgresServer, running_server
 
 
@@ -42,24 +43,37 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def postgres_test_url(postgres: PostgresServer) -> str:
+    """A database the app tests share; each test gets its tables created afresh."""
+    return postgres.create_database()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database on each backend."""
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A brand-new database with nothing in it, on each backend."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     server: PostgresServer = request.getfixturevalue("postgres")
     return server.create_database()
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Flask:
-    return create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
-        }
-    )
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """The app on SQLite and on PostgreSQL, with a fresh schema for every test."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_test_url")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
@@ -18,16 +19,19 @@ def test_healthz(client: FlaskClient) -> None:
     assert response.get_json() == {"status": "ok"}
 
 
-def test_index_shows_the_knowledge_base(client: FlaskClient, app: Flask) -> None:
+def test_empty_dashboard_invites_a_first_assessment(client: FlaskClient, app: Flask) -> None:
     response = client.get("/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     kb = app.extensions["advisor.kb"]
-    assert f"Knowledge base {kb.version}" in html
-    for dec in kb.decisions:
-        assert dec.label in html
-    assert "<script" not in html
-    assert "https://" not in html.split("<body")[0], "no external assets in the head"
+    assert f"(knowledge base {kb.version})" in html
+    assert "Start the first assessment" in html
+    head = html.split("<body")[0]
+    assert "https://" not in head, "no external assets"
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/advisor.js" defer>'], (
+        "one script, no inline code"
+    )
+    assert " style=" not in html
 
 
 def test_static_assets_are_served_locally(client: FlaskClient) -> None:
@@ -66,6 +70,7 @@ def test_method_not_allowed(client: FlaskClient) -> None:
 
 
 def test_unexpected_error_shows_no_stack_trace(tmp_path: Path) -> None:
+    """Even a failing database would not leak: the error page needs none."""
     app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
     @app.get("/boom")

@@ -24,21 +24,21 @@ def _versions(url: str) -> list[str]:
         engine.dispose()
 
 
-def test_upgrade_check_downgrade_upgrade(database_url: str, tmp_path: Path) -> None:
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": database_url})
+def test_upgrade_check_downgrade_upgrade(empty_database_url: str, tmp_path: Path) -> None:
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": empty_database_url})
     runner = app.test_cli_runner()
-    assert _versions(database_url) == []
+    assert _versions(empty_database_url) == []
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert len(_versions(database_url)) == 1
+    assert len(_versions(empty_database_url)) == 1
 
     check = runner.invoke(args=["db", "check"])
     assert check.exit_code == 0, check.output  # non-zero when models and migrations differ
 
     assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
-    assert _versions(database_url) == []
+    assert _versions(empty_database_url) == []
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-    assert len(_versions(database_url)) == 1
+    assert len(_versions(empty_database_url)) == 1
     with app.app_context():
         from advisor.extensions import db
 

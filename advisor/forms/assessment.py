@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -35,7 +35,7 @@ class SaveRevisionForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=[(s, STATUS_LABELS[s]) for s in STATUSES])
+    status = SelectField("Status", choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES])
     owner = StringField("Owner", validators=[Optional(), Length(max=200)])
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])

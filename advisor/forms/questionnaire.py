@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField
+from wtforms import Field, HiddenField, RadioField, SelectChoice, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from advisor.engine import KnowledgeBase
@@ -40,9 +40,13 @@ def step_questions(kb: KnowledgeBase, step: str) -> list[QuestionModel]:
 
 def _field(kb: KnowledgeBase, q: QuestionModel) -> dict[str, Field]:
     if q.type == "choice":
-        return {q.key: RadioField(q.label, choices=[(o.value, o.label) for o in q.options], validate_choice=False)}
+        return {
+            q.key: RadioField(
+                q.label, choices=[SelectChoice(str(o.value), o.label) for o in q.options], validate_choice=False
+            )
+        }
     if q.type == "bool":
-        choices = [("true" if o.value else "false", o.label) for o in q.options]
+        choices = [SelectChoice("true" if o.value else "false", o.label) for o in q.options]
         return {q.key: RadioField(q.label, choices=choices, validate_choice=False)}
     if q.type == "int":
         return {q.key: StringField(q.label, widget=NumberInput(min=q.min, max=q.max))}
@@ -50,7 +54,7 @@ def _field(kb: KnowledgeBase, q: QuestionModel) -> dict[str, Field]:
         return {
             q.key: SelectMultipleField(
                 q.label,
-                choices=[(o.value, o.label) for o in q.options],
+                choices=[SelectChoice(str(o.value), o.label) for o in q.options],
                 widget=ListWidget(prefix_label=False),
                 option_widget=CheckboxInput(),
                 validate_choice=False,

@@ -1,0 +1,247 @@
+"""The questionnaire in the browser's shoes: steps, validation, drafts, conflicts, saving revisions."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from markupsafe import escape
+
+from advisor.extensions import db
+from advisor.models import Assessment, Revision
+from tests.web import (
+    STEP_ANSWERS,
+    answer_all_steps,
+    create_assessment,
+    csrf_token,
+    form_post,
+    html,
+    new_assessment_with_revision,
+    save_revision,
+    version_on,
+)
+
+
+def test_new_assessment_needs_a_title_and_keeps_the_description(client: FlaskClient) -> None:
+    response = form_post(client, "/assessments/new", {"title": "  ", "description": "Payments cluster plan"})
+    assert response.status_code == 200
+    page = html(response)
+    assert "Give the assessment a title." in page
+    assert "Payments cluster plan</textarea>" in page
+
+
+def test_a_post_without_csrf_token_is_refused(client: FlaskClient) -> None:
+    response = client.post("/assessments/new", data={"title": "x"})
+    assert response.status_code == 400
+    assert "Traceback" not in html(response)
+
+
+def test_every_step_renders_the_knowledge_base_questions(client: FlaskClient, app: Flask) -> None:
+    assessment_id = create_assessment(client)
+    kb = app.extensions["advisor.kb"]
+    for index, step in enumerate(kb.steps):
+        page = html(client.get(f"/assessments/{assessment_id}/answers/{step.id}"))
+        assert f"Step {index + 1} of {len(kb.steps)}: {step.title}" in page
+        assert 'aria-current="step"' in page
+        for q in kb.questions:
+            if q.step == step.id:
+                assert str(escape(q.label)) in page
+                for option in q.options:
+                    assert str(escape(option.tradeoff)) in page, (q.key, option.value)
+    priorities = html(client.get(f"/assessments/{assessment_id}/answers/priorities"))
+    for c in kb.criteria:
+        assert str(escape(c.description)) in priorities
+        assert f'name="priorities__{c.id}"' in priorities
+
+
+def test_full_session_saves_revision_one(client: FlaskClient, app: Flask) -> None:
+    assessment_id = create_assessment(client)
+    answer_all_steps(client, assessment_id)
+    response = save_revision(client, assessment_id, "Design review")
+    assert response.status_code == 302
+    report = html(client.get(response.headers["Location"]))
+    assert "Use a managed Kubernetes service" in report
+    assert "Revision 1 · Design review" in report
+    with app.app_context():
+        revision = db.session.execute(db.select(Revision)).scalar_one()
+        assert revision.number == 1
+        assert revision.answers["experience"] == "novice"
+        assert revision.answers["environments"] == ["dev", "prod"]
+        assert revision.result["answers"] == revision.answers
+        assert revision.knowledge_base_version == app.extensions["advisor.kb"].version
+        assert db.session.get(Assessment, assessment_id).draft is None
+
+
+def test_step_validation_names_the_field_and_keeps_the_input(client: FlaskClient) -> None:
+    assessment_id = create_assessment(client)
+    url = f"/assessments/{assessment_id}/answers/namespaces"
+    response = form_post(client, url, {"applications": "twelve", "action": "next"})
+    assert response.status_code == 422
+    page = html(response)
+    assert "got &#39;twelve&#39; (text); allowed: a whole number from 1 to 10000" in page
+    assert 'value="twelve"' in page, "what the user typed is kept"
+    assert 'href="#q-applications"' in page
+    # the typed value was saved in the draft: a reload shows it again
+    assert 'value="twelve"' in html(client.get(url))
+
+
+def test_required_choice_missing_is_reported_beside_the_field(client: FlaskClient) -> None:
+    assessment_id = create_assessment(client)
+    response = form_post(
+        client, f"/assessments/{assessment_id}/answers/context", {"experience": "novice", "action": "next"}
+    )
+    assert response.status_code == 422
+    page = html(response)
+    assert "is required; allowed: manual, partial, full" in page
+    assert "is required; allowed: low, moderate, high" in page
+
+
+def test_services_fewer_than_applications_is_caught_on_its_step(client: FlaskClient) -> None:
+    assessment_id = create_assessment(client)
+    form_post(client, f"/assessments/{assessment_id}/answers/namespaces", {"applications": "9", "action": "next"})
+    response = form_post(
+        client,
+        f"/assessments/{assessment_id}/answers/mesh",
+        {"services": "3", "exposure": "internal", "action": "next"},
+    )
+    assert response.status_code == 422
+    assert "got 3; must be at least applications (9)" in html(response)
+
+
+def test_conditional_question_is_marked_for_the_script_and_ignored_when_hidden(client: FlaskClient, app: Flask) -> None:
+    assessment_id = create_assessment(client)
+    page = html(client.get(f"/assessments/{assessment_id}/answers/mesh"))
+    assert 'data-show-if="{&#34;gte&#34;: 2, &#34;key&#34;: &#34;services&#34;}"' in page
+    assert "Asked only when services ≥ 2." in page
+    answer_all_steps(
+        client,
+        assessment_id,
+        {"namespaces": {"applications": "1"}, "mesh": {"services": "1", "zero_trust": "true"}},
+    )
+    assert save_revision(client, assessment_id).status_code == 302
+    with app.app_context():
+        revision = db.session.execute(db.select(Revision)).scalar_one()
+        assert revision.answers["zero_trust"] is False, "a hidden question takes its default"
+
+
+def test_save_draft_and_resume(client: FlaskClient) -> None:
+    assessment_id = create_assessment(client)
+    url = f"/assessments/{assessment_id}/answers/context"
+    response = form_post(client, url, {"experience": "expert", "action": "draft"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/assessments/{assessment_id}")
+    landing = html(client.get(response.headers["Location"]))
+    assert "Draft saved" in landing
+    assert "a draft is in progress" in landing
+    resumed = html(client.get(url))
+    assert re.search(r'value="expert"[^>]*checked', resumed)
+
+
+def test_back_keeps_answers_without_validating(client: FlaskClient) -> None:
+    assessment_id = create_assessment(client)
+    response = form_post(
+        client, f"/assessments/{assessment_id}/answers/hosting", {"infrastructure": "on_prem", "action": "back"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/answers/context")
+    assert re.search(r'value="on_prem"[^>]*checked', html(client.get(f"/assessments/{assessment_id}/answers/hosting")))
+
+
+def test_review_lists_missing_answers_and_refuses_to_save(client: FlaskClient, app: Flask) -> None:
+    assessment_id = create_assessment(client)
+    page = html(client.get(f"/assessments/{assessment_id}/answers/review"))
+    assert "answers to fix before saving" in page
+    assert "is required; allowed: novice, intermediate, expert" in page
+    assert f'href="/assessments/{assessment_id}/answers/context#q-experience"' in page
+    response = client.post(
+        f"/assessments/{assessment_id}/answers/review",
+        data={"csrf_token": csrf_token(page), "version": version_on(page), "base_revision": "0"},
+    )
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Revision.id))).scalar_one() == 0
+
+
+def test_edit_answers_makes_revision_two_and_keeps_revision_one(client: FlaskClient, app: Flask) -> None:
+    assessment_id = new_assessment_with_revision(client, label="Design review")
+    hosting = html(client.get(f"/assessments/{assessment_id}/answers/hosting"))
+    assert re.search(r'value="public_cloud"[^>]*checked', hosting), "the questionnaire starts from the latest answers"
+    form_post(
+        client, f"/assessments/{assessment_id}/answers/hosting", {"infrastructure": "on_prem", "air_gapped": "true"}
+    )
+    response = save_revision(client, assessment_id, "Air-gapped variant")
+    assert response.status_code == 302
+    with app.app_context():
+        first, second = db.session.execute(db.select(Revision).order_by(Revision.number)).scalars()
+        assert (first.number, second.number) == (1, 2)
+        assert first.answers["air_gapped"] is False
+        assert second.answers["air_gapped"] is True
+        assert first.recommended["hosting"] == "managed"
+        assert second.recommended["hosting"] == "self_managed"
+        assert second.label == "Air-gapped variant"
+    history = html(client.get(f"/assessments/{assessment_id}/revisions"))
+    assert "Design review" in history
+    assert "Air-gapped variant" in history
+    old = html(client.get(f"/assessments/{assessment_id}/revisions/1"))
+    assert "You are reading revision 1" in old
+    assert "Use a managed Kubernetes service" in old
+
+
+def test_two_tabs_on_one_step_the_later_save_is_refused(client: FlaskClient) -> None:
+    assessment_id = create_assessment(client)
+    url = f"/assessments/{assessment_id}/answers/context"
+    first_tab = html(client.get(url))
+    second_tab = html(client.get(url))
+    data = {"experience": "expert", "automation": "full", "sensitivity": "high", "action": "next"}
+    ok = client.post(url, data={**data, "csrf_token": csrf_token(first_tab), "version": version_on(first_tab)})
+    assert ok.status_code == 302
+    late = client.post(
+        url,
+        data={**data, "experience": "novice", "csrf_token": csrf_token(second_tab), "version": version_on(second_tab)},
+    )
+    assert late.status_code == 409
+    page = html(late)
+    assert "Not saved" in page
+    assert "changed by someone else" in page
+    assert re.search(r'value="novice"[^>]*checked', page), "the refused input is shown again"
+    assert f'href="/assessments/{assessment_id}"' in page, "a way to see the newer state"
+    assert re.search(r'value="expert"[^>]*checked', html(client.get(url))), "the first save stands"
+
+
+def test_saving_on_top_of_a_newer_revision_is_refused(client: FlaskClient, app: Flask) -> None:
+    assessment_id = new_assessment_with_revision(client)
+    stale_review = html(client.get(f"/assessments/{assessment_id}/answers/review"))
+    form_post(
+        client, f"/assessments/{assessment_id}/answers/context", {**STEP_ANSWERS["context"], "experience": "expert"}
+    )
+    assert save_revision(client, assessment_id, "from the other tab").status_code == 302
+    response = client.post(
+        f"/assessments/{assessment_id}/answers/review",
+        data={"csrf_token": csrf_token(stale_review), "version": version_on(stale_review), "base_revision": "1"},
+    )
+    assert response.status_code == 409
+    assert "Not saved" in html(response)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Revision.id))).scalar_one() == 2
+
+
+def test_discard_draft(client: FlaskClient, app: Flask) -> None:
+    assessment_id = new_assessment_with_revision(client)
+    form_post(client, f"/assessments/{assessment_id}/answers/context", {**STEP_ANSWERS["context"], "action": "draft"})
+    response = form_post(
+        client,
+        f"/assessments/{assessment_id}/answers/discard",
+        {},
+        page_url=f"/assessments/{assessment_id}/answers/review",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Assessment, assessment_id).draft is None
+
+
+def test_unknown_step_and_assessment_are_404(client: FlaskClient) -> None:
+    assessment_id = create_assessment(client)
+    assert client.get(f"/assessments/{assessment_id}/answers/nowhere").status_code == 404
+    assert client.get("/assessments/9999/answers/context").status_code == 404
+    assert client.get("/assessments/9999").status_code == 404

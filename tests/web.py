@@ -1,0 +1,89 @@
+"""Helpers for driving the web app through Flask's test client, CSRF tokens included."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+
+STEP_ANSWERS: dict[str, dict[str, Any]] = {
+    "context": {"experience": "novice", "automation": "partial", "sensitivity": "moderate", "compliance": ["gdpr"]},
+    "hosting": {"infrastructure": "public_cloud", "air_gapped": "false"},
+    "clusters": {"tenancy": "multi_team", "environments": ["dev", "prod"]},
+    "namespaces": {"applications": "5"},
+    "mesh": {"services": "12", "zero_trust": "false", "exposure": "internal"},
+    "tools": {"external_tools": ["siem"]},
+    "priorities": {
+        f"priorities__{c}": "3" for c in ("isolation", "attack_surface", "visibility", "control", "simplicity", "cost")
+    },
+}
+
+
+def html(response: Any) -> str:
+    text: str = response.get_data(as_text=True)
+    return text
+
+
+def csrf_token(page: str) -> str:
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert found, "the page carries a CSRF token"
+    return found.group(1)
+
+
+def version_on(page: str) -> str:
+    found = re.search(r'name="version" type="hidden" value="(-?\d*)"', page) or re.search(
+        r'type="hidden" name="version" value="(-?\d*)"', page
+    )
+    assert found, "the page carries the version it was built from"
+    return found.group(1)
+
+
+def form_post(client: FlaskClient, url: str, data: dict[str, Any], page_url: str | None = None, **kw: Any) -> Any:
+    """GET the page (for its CSRF token and version), then POST the form as a browser would."""
+    page = html(client.get(page_url or url))
+    payload = {"csrf_token": csrf_token(page), **data}
+    if "version" not in data and 'name="version"' in page:
+        payload["version"] = version_on(page)
+    return client.post(url, data=payload, **kw)
+
+
+def create_assessment(client: FlaskClient, title: str = "Shop platform", description: str = "") -> int:
+    response = form_post(client, "/assessments/new", {"title": title, "description": description})
+    assert response.status_code == 302, html(response)
+    found = re.search(r"/assessments/(\d+)/answers/context", response.headers["Location"])
+    assert found
+    return int(found.group(1))
+
+
+def answer_all_steps(
+    client: FlaskClient, assessment_id: int, overrides: dict[str, dict[str, Any]] | None = None
+) -> None:
+    for step, answers in STEP_ANSWERS.items():
+        data = {**answers, **(overrides or {}).get(step, {}), "action": "next"}
+        response = form_post(client, f"/assessments/{assessment_id}/answers/{step}", data)
+        assert response.status_code == 302, (step, html(response))
+
+
+def save_revision(client: FlaskClient, assessment_id: int, label: str = "") -> Any:
+    url = f"/assessments/{assessment_id}/answers/review"
+    page = html(client.get(url))
+    base = re.search(r'name="base_revision" type="hidden" value="(\d+)"', page)
+    assert base
+    return client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(page),
+            "version": version_on(page),
+            "base_revision": base.group(1),
+            "label": label,
+        },
+    )
+
+
+def new_assessment_with_revision(client: FlaskClient, title: str = "Shop platform", label: str = "") -> int:
+    assessment_id = create_assessment(client, title)
+    answer_all_steps(client, assessment_id)
+    response = save_revision(client, assessment_id, label)
+    assert response.status_code == 302, html(response)
+    return assessment_id
