@@ -13,7 +13,15 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, HiddenField, RadioField, SelectChoice, SelectMultipleField, StringField
+from wtforms import (
+    Field,
+    HiddenField,
+    RadioField,
+    # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs lag behind
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from advisor.engine import KnowledgeBase

@@ -1,0 +1,151 @@
+"""The dashboard (search, filters, sort, pagination) and its constant number of SQL queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from advisor.engine import evaluate
+from advisor.extensions import db
+from advisor.models import Assessment, ChecklistStatus, Revision
+from tests.web import html
+
+ANSWERS = {
+    "experience": "intermediate",
+    "automation": "partial",
+    "infrastructure": "public_cloud",
+    "air_gapped": False,
+    "applications": 4,
+    "services": 8,
+    "tenancy": "single_team",
+    "sensitivity": "moderate",
+}
+
+
+def seed(app: Flask, count: int, statuses: int = 0, title: str = "Plan {n:04d}") -> list[int]:
+    """Insert assessments with one revision each, straight into the database."""
+    result = evaluate(ANSWERS)
+    ids = [item["id"] for item in result["checklist"]]
+    with app.app_context():
+        created = []
+        for n in range(count):
+            assessment = Assessment(title=title.format(n=n), description="", draft=None, latest_revision_number=1)
+            db.session.add(assessment)
+            db.session.add(
+                Revision(
+                    assessment=assessment,
+                    number=1,
+                    answers=result["answers"],
+                    result=result,
+                    statuses={},
+                    engine_version=result["engine_version"],
+                    knowledge_base_version=result["knowledge_base_version"],
+                    recommended={d["id"]: d["recommended"] for d in result["decisions"]},
+                    checklist_ids=ids,
+                )
+            )
+            created.append(assessment)
+        db.session.flush()
+        for assessment in created[:1]:
+            for i in range(statuses):
+                item_id = ids[i] if i < len(ids) else f"retired-item-{i}"
+                db.session.add(ChecklistStatus(assessment_id=assessment.id, item_id=item_id, status="done"))
+        db.session.commit()
+        return [a.id for a in created]
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def queries_for(app: Flask, client: FlaskClient, url: str) -> int:
+    with counting(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_dashboard_queries_do_not_grow_with_the_number_of_assessments(app: Flask, client: FlaskClient) -> None:
+    seed(app, 10)
+    small = queries_for(app, client, "/")
+    seed(app, 490)
+    large = queries_for(app, client, "/")
+    assert small == large
+    assert large <= 4, "count, page, checklist progress"
+    page = html(client.get("/"))
+    assert "500 assessments" in page
+    assert "Page 1 of 25" in page
+
+
+def test_report_queries_do_not_grow_with_the_number_of_statuses(app: Flask, client: FlaskClient) -> None:
+    few = seed(app, 1, statuses=5)[0]
+    many = seed(app, 1, statuses=80)[0]
+    with app.app_context():
+        assert (
+            db.session.execute(sa.select(sa.func.count()).where(ChecklistStatus.assessment_id == many)).scalar_one()
+            == 80
+        )
+    assert queries_for(app, client, f"/assessments/{few}") == queries_for(app, client, f"/assessments/{many}")
+
+
+def test_search_filters_sort_and_pages(app: Flask, client: FlaskClient) -> None:
+    seed(app, 25, title="Payments {n:02d}")
+    seed(app, 3, title="Edge 100% {n}")
+    page = html(client.get("/?q=payments"))
+    assert "25 assessments matching “payments”" in page
+    assert "Page 1 of 2" in page
+    second = html(client.get("/?q=payments&page=2&sort=title"))
+    assert "Payments 24" in second
+    assert "Payments 00" not in second
+    assert "3 assessments matching “100%”" in html(client.get("/?q=100%25")), "LIKE wildcards are literal"
+    assert "0 assessments matching “_”" in html(client.get("/?q=_"))
+    beyond = html(client.get("/?q=payments&page=99"))
+    assert "Page 2 of 2" in beyond, "a page past the end shows the last page"
+
+
+def test_updated_since_filter(app: Flask, client: FlaskClient) -> None:
+    ids = seed(app, 3)
+    with app.app_context():
+        db.session.execute(
+            sa.update(Assessment).where(Assessment.id == ids[0]).values(updated_at=dt.datetime(2020, 1, 1))
+        )
+        db.session.commit()
+    assert "2 assessments" in html(client.get(f"/?since={dt.date.today().isoformat()}"))
+    assert "3 assessments" in html(client.get("/?since=2019-12-31"))
+    bad = html(client.get("/?since=yesterday"))
+    assert "the filter was ignored" in bad
+    assert "3 assessments" in bad
+
+
+@pytest.mark.parametrize("sort", ["updated", "created", "title", "nonsense"])
+def test_every_sort_order_answers(app: Flask, client: FlaskClient, sort: str) -> None:
+    seed(app, 3)
+    assert client.get(f"/?sort={sort}&show=all").status_code == 200
+
+
+def test_dashboard_shows_recommendation_and_progress(app: Flask, client: FlaskClient) -> None:
+    seed(app, 1, statuses=5)
+    page = html(client.get("/"))
+    assert "Managed Kubernetes service" in page
+    total = len(evaluate(ANSWERS)["checklist"])
+    assert f'<progress max="{total}" value="5"' in page
+    assert f"5 of {total} done" in page

@@ -1,0 +1,308 @@
+"""The report, checklist statuses, compare, re-evaluate, clone, archive and delete."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from advisor.extensions import db
+from advisor.models import Assessment, ChecklistStatus, Revision
+from tests.web import STEP_ANSWERS, csrf_token, form_post, html, new_assessment_with_revision, save_revision
+
+
+@pytest.fixture
+def assessment_id(client: FlaskClient) -> int:
+    return new_assessment_with_revision(client, label="Design review")
+
+
+def manage_version(client: FlaskClient, assessment_id: int) -> str:
+    """The assessment's version as the archive form on its page carries it."""
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    found = re.search(r'name="version" value="(\d+)">\s*<input type="hidden" name="archived"', page)
+    assert found
+    return found.group(1)
+
+
+def first_item(app: Flask, assessment_id: int) -> dict:  # type: ignore[type-arg]
+    with app.app_context():
+        revision = db.session.execute(db.select(Revision).where(Revision.assessment_id == assessment_id)).scalar_one()
+        return revision.result["checklist"][0]
+
+
+def test_report_shows_summary_decisions_and_checklist(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    with app.app_context():
+        result = db.session.execute(db.select(Revision)).scalar_one().result
+    assert "Use a managed Kubernetes service (such as EKS, AKS or GKE), in one cluster" in page
+    total = len(result["checklist"])
+    assert f"<strong>0 of {total}</strong> checklist items done" in page
+    assert f'<progress max="{total}" value="0"' in page
+    for d in result["decisions"]:
+        assert f'id="decision-{d["id"]}"' in page
+        if d["applicable"]:
+            assert f'aria-labelledby="chart-{d["id"]}-title chart-{d["id"]}-desc"' in page
+            assert f"Weighted contributions to each alternative's score, {d['label']}" in page
+    for item in result["checklist"]:
+        assert f'id="item-{item["id"]}"' in page
+        for ref in item["references"]:
+            assert f'href="{ref["url"]}"' in page
+    assert "What would change this" in page
+    assert "<code>" in page, "code spans in the how text are shown as code"
+
+
+def test_status_saved_with_a_plain_form_post(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    item = first_item(app, assessment_id)
+    url = f"/assessments/{assessment_id}/checklist/{item['id']}"
+    response = form_post(
+        client,
+        url,
+        {
+            "status": "in_progress",
+            "owner": "Platform team",
+            "note": "Ticket OPS-12",
+            "version": "0",
+            "next": f"/assessments/{assessment_id}",
+        },
+        page_url=f"/assessments/{assessment_id}",
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/assessments/{assessment_id}#item-{item['id']}")
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    block = page.split(f'id="item-{item["id"]}"')[1].split("</article>")[0]
+    assert '<option value="in_progress" selected>' in block
+    assert 'value="Platform team"' in block
+    assert "Ticket OPS-12</textarea>" in block
+    assert 'name="version" value="1"' in block
+
+
+def test_status_conflict_from_a_second_tab_is_refused(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    item = first_item(app, assessment_id)
+    url = f"/assessments/{assessment_id}/checklist/{item['id']}"
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    token = csrf_token(page)
+    first = client.post(url, data={"csrf_token": token, "status": "done", "owner": "A", "note": "", "version": "0"})
+    assert first.status_code == 303
+    second = client.post(
+        url, data={"csrf_token": token, "status": "accepted_risk", "owner": "B", "note": "x", "version": "0"}
+    )
+    assert second.status_code == 303
+    after = html(client.get(second.headers["Location"]))
+    assert "Not saved" in after
+    assert "changed by someone else" in after
+    assert "your input was: status “Risk accepted”, owner “B”, note “x”" in after
+    with app.app_context():
+        row = db.session.execute(db.select(ChecklistStatus)).scalar_one()
+        assert (row.status, row.owner, row.version) == ("done", "A", 1)
+
+
+def test_status_json_for_the_script(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    item = first_item(app, assessment_id)
+    url = f"/assessments/{assessment_id}/checklist/{item['id']}"
+    token = csrf_token(html(client.get(f"/assessments/{assessment_id}")))
+    headers = {"Accept": "application/json"}
+    ok = client.post(url, data={"csrf_token": token, "status": "done", "version": "0"}, headers=headers)
+    assert ok.status_code == 200
+    assert ok.get_json() == {"item_id": item["id"], "status": "done", "note": "", "owner": "", "version": 1}
+    stale = client.post(url, data={"csrf_token": token, "status": "todo", "version": "0"}, headers=headers)
+    assert stale.status_code == 409
+    body = stale.get_json()
+    assert body["current"] == {"status": "done", "note": "", "owner": "", "version": 1}
+    assert "changed by someone else" in body["errors"][0]["message"]
+    bad = client.post(url, data={"csrf_token": token, "status": "finished", "version": "1"}, headers=headers)
+    assert bad.status_code == 400
+    assert bad.get_json()["errors"][0]["key"] == "status"
+
+
+def test_status_for_unknown_item_is_404(client: FlaskClient, assessment_id: int) -> None:
+    token = csrf_token(html(client.get(f"/assessments/{assessment_id}")))
+    response = client.post(f"/assessments/{assessment_id}/checklist/no-such-item", data={"csrf_token": token})
+    assert response.status_code == 404
+
+
+def test_status_carries_over_to_later_revisions(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    item = {"id": "psa-restricted-enforce"}  # included whatever the answers
+    form_post(
+        client,
+        f"/assessments/{assessment_id}/checklist/{item['id']}",
+        {"status": "done", "version": "0"},
+        page_url=f"/assessments/{assessment_id}",
+    )
+    form_post(
+        client, f"/assessments/{assessment_id}/answers/context", {**STEP_ANSWERS["context"], "experience": "expert"}
+    )
+    assert save_revision(client, assessment_id).status_code == 302
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    block = page.split(f'id="item-{item["id"]}"')[1].split("</article>")[0]
+    assert '<option value="done" selected>' in block
+    with app.app_context():
+        second = db.session.execute(db.select(Revision).where(Revision.number == 2)).scalar_one()
+        assert second.statuses == {item["id"]: "done"}, "the revision keeps the statuses as they stood"
+
+
+def test_compare_two_revisions(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    item = first_item(app, assessment_id)
+    form_post(
+        client,
+        f"/assessments/{assessment_id}/checklist/{item['id']}",
+        {"status": "done", "version": "0"},
+        page_url=f"/assessments/{assessment_id}",
+    )
+    form_post(
+        client, f"/assessments/{assessment_id}/answers/hosting", {"infrastructure": "on_prem", "air_gapped": "true"}
+    )
+    assert save_revision(client, assessment_id, "Air gap").status_code == 302
+    page = html(client.get(f"/assessments/{assessment_id}/compare?a=1&b=2"))
+    assert "Revision 1 (Design review) compared with revision 2 (Air gap)" in page
+    assert "Must the clusters be air-gapped?</th><td>No</td><td>Yes</td>" in page
+    assert "Infrastructure</th><td>Public cloud</td><td>On premises</td>" in page
+    assert re.search(r"Hosting <span class=\"badge\">changed</span>", page)
+    assert "Items added (" in page
+    assert "supply-airgap-registry-mirror" in page.split("Items added")[1].split("Items removed")[0]
+    assert "cloud-workload-identity" in page.split("Items removed")[1]
+    assert "Progress: 0 of" in page
+
+
+def test_compare_needs_two_existing_revisions(client: FlaskClient, assessment_id: int) -> None:
+    response = client.get(f"/assessments/{assessment_id}/compare?a=1&b=7")
+    assert response.status_code == 302
+    assert "Choose two revisions" in html(client.get(response.headers["Location"]))
+
+
+def test_outdated_knowledge_base_offers_a_preview_then_a_new_revision(
+    client: FlaskClient, app: Flask, assessment_id: int
+) -> None:
+    with app.app_context():
+        revision = db.session.execute(db.select(Revision)).scalar_one()
+        old = revision.result
+        old["knowledge_base_version"] = "2025.1.0"
+        hosting = next(d for d in old["decisions"] if d["id"] == "hosting")
+        hosting["recommended"] = "self_managed"
+        old["checklist"] = old["checklist"][:-1]
+        # an older knowledge base wrote this revision; bypass the ORM, which keeps revisions immutable
+        db.session.execute(
+            sa.update(Revision.__table__)
+            .where(Revision.__table__.c.id == revision.id)
+            .values(knowledge_base_version="2025.1.0", result=old)
+        )
+        db.session.commit()
+    report = html(client.get(f"/assessments/{assessment_id}"))
+    assert "The knowledge base has moved on." in report
+    assert "knowledge base 2025.1.0" in report
+    preview = client.get(f"/assessments/{assessment_id}/reevaluate")
+    page = html(preview)
+    assert preview.status_code == 200
+    assert re.search(r"Hosting <span class=\"badge\">changed</span>", page)
+    assert "Items added (1)" in page
+    with app.app_context():
+        assert db.session.execute(db.select(sa.func.count(Revision.id))).scalar_one() == 1, "a preview stores nothing"
+    saved = client.post(
+        f"/assessments/{assessment_id}/reevaluate",
+        data={"csrf_token": csrf_token(page), "base_revision": "1", "label": "Re-evaluated"},
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        latest = db.session.execute(db.select(Revision).where(Revision.number == 2)).scalar_one()
+        assert latest.knowledge_base_version == app.extensions["advisor.kb"].version
+        assert latest.recommended["hosting"] == "managed"
+        assert latest.label == "Re-evaluated"
+    assert "The knowledge base has moved on." not in html(client.get(f"/assessments/{assessment_id}"))
+
+
+def test_revisions_are_immutable(app: Flask, client: FlaskClient, assessment_id: int) -> None:
+    with app.app_context():
+        revision = db.session.execute(db.select(Revision)).scalar_one()
+        revision.label = "rewritten"
+        with pytest.raises(ValueError, match="immutable"):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_clone_copies_answers_and_progress(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    item = first_item(app, assessment_id)
+    form_post(
+        client,
+        f"/assessments/{assessment_id}/checklist/{item['id']}",
+        {"status": "done", "owner": "Ops", "version": "0"},
+        page_url=f"/assessments/{assessment_id}",
+    )
+    response = form_post(client, f"/assessments/{assessment_id}/clone", {}, page_url=f"/assessments/{assessment_id}")
+    assert response.status_code == 302
+    with app.app_context():
+        copy = db.session.execute(db.select(Assessment).where(Assessment.id != assessment_id)).scalar_one()
+        assert copy.title == "Copy of Shop platform"
+        original = db.session.execute(db.select(Revision).where(Revision.assessment_id == assessment_id)).scalar_one()
+        cloned = db.session.execute(db.select(Revision).where(Revision.assessment_id == copy.id)).scalar_one()
+        assert cloned.answers == original.answers
+        assert cloned.label == "Cloned from revision 1"
+        assert [(s.item_id, s.status, s.owner) for s in copy.statuses] == [(item["id"], "done", "Ops")]
+
+
+def test_archive_hides_from_the_dashboard_until_restored(client: FlaskClient, assessment_id: int) -> None:
+    response = form_post(
+        client,
+        f"/assessments/{assessment_id}/archive",
+        {"archived": "1", "version": manage_version(client, assessment_id)},
+        page_url=f"/assessments/{assessment_id}",
+    )
+    assert response.status_code == 302
+    assert "Shop platform" not in html(client.get("/"))
+    assert "Shop platform" in html(client.get("/?show=archived"))
+    assert "Shop platform" in html(client.get("/?show=all"))
+    form_post(
+        client,
+        f"/assessments/{assessment_id}/archive",
+        {"archived": "0", "version": manage_version(client, assessment_id)},
+        page_url=f"/assessments/{assessment_id}",
+    )
+    assert "Shop platform" in html(client.get("/"))
+
+
+def test_archive_with_a_stale_version_is_refused(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    response = client.post(
+        f"/assessments/{assessment_id}/archive", data={"csrf_token": csrf_token(page), "archived": "1", "version": "0"}
+    )
+    assert "Not changed" in html(client.get(response.headers["Location"]))
+    with app.app_context():
+        assert db.session.get(Assessment, assessment_id).archived is False
+
+
+def test_delete_asks_first_and_refuses_a_stale_page(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    confirm = html(client.get(f"/assessments/{assessment_id}/delete"))
+    assert "cannot be undone" in confirm
+    stale = client.post(
+        f"/assessments/{assessment_id}/delete", data={"csrf_token": csrf_token(confirm), "version": "0"}
+    )
+    assert stale.status_code == 302
+    assert client.get(f"/assessments/{assessment_id}").status_code == 200
+    response = form_post(client, f"/assessments/{assessment_id}/delete", {})
+    assert response.status_code == 302
+    assert client.get(f"/assessments/{assessment_id}").status_code == 404
+    with app.app_context():
+        assert db.session.execute(db.select(sa.func.count(Revision.id))).scalar_one() == 0
+
+
+def test_details_edit_and_conflict(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    url = f"/assessments/{assessment_id}/details"
+    page = html(client.get(url))
+    ok = client.post(url, data={"csrf_token": csrf_token(page), "version": "1", "title": "Renamed", "description": ""})
+    # version 1 is stale: saving the draft and revision bumped it
+    assert ok.status_code == 409
+    assert 'value="Renamed"' in html(ok), "the refused input is kept"
+    response = form_post(client, url, {"title": "Renamed", "description": "New words"})
+    assert response.status_code == 302
+    assert "Renamed" in html(client.get(f"/assessments/{assessment_id}"))
+
+
+def test_print_stylesheet_hides_controls_and_prints_urls(client: FlaskClient) -> None:
+    with client.get("/static/css/advisor.css") as response:
+        css = response.get_data(as_text=True)
+    print_rules = css.split("@media print")[1]
+    for hidden in ("header.site", "nav.tabs", ".status-form", ".manage"):
+        assert hidden in print_rules
+    assert 'content: " — " attr(href)' in print_rules
+    assert "break-inside: avoid" in print_rules
