@@ -17,11 +17,10 @@ from wtforms import (
     Field,
     HiddenField,
     RadioField,
-    # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs lag behind
     SelectMultipleField,
     StringField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from advisor.engine import KnowledgeBase
