@@ -19,7 +19,8 @@ def format_answer(kb: KnowledgeBase, key: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(labels.get(v, str(v)) for v in value) or "none"
     if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items()) or "none"
+        names = {c.id: c.label for c in kb.criteria}
+        return ", ".join(f"{names.get(k, k)} {v}" for k, v in value.items()) or "none"
     return str(labels.get(value, value))
 
 
