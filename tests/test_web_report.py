@@ -306,3 +306,15 @@ def test_print_stylesheet_hides_controls_and_prints_urls(client: FlaskClient) ->
         assert hidden in print_rules
     assert 'content: " — " attr(href)' in print_rules
     assert "break-inside: avoid" in print_rules
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "/healthz"])
+def test_status_redirect_stays_on_the_report(client: FlaskClient, app: Flask, assessment_id: int, target: str) -> None:
+    item = first_item(app, assessment_id)
+    response = form_post(
+        client,
+        f"/assessments/{assessment_id}/checklist/{item['id']}",
+        {"status": "done", "version": "0", "next": target},
+        page_url=f"/assessments/{assessment_id}",
+    )
+    assert response.headers["Location"] == f"/assessments/{assessment_id}#item-{item['id']}"

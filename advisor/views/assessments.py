@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -173,8 +174,8 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
     if item_id not in known:
         abort(404)
     form = StatusForm()
-    back = request.form.get("next") or url_for("assessments.show", assessment_id=assessment_id)
-    if not back.startswith("/") or back.startswith("//"):
+    back = request.form.get("next", "")
+    if not re.fullmatch(r"/assessments/\d+(/revisions/\d+)?", back):  # only back to a report: no open redirect
         back = url_for("assessments.show", assessment_id=assessment_id)
     if not form.validate():
         message = "; ".join(f"{form[f].label.text}: {', '.join(e)}" for f, e in form.errors.items())
