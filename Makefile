@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test install install-test lint typecheck pytest benchmark clean
+.PHONY: run test install install-test system-deps lint typecheck pytest benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,14 @@ run: install
 	$(BIN)/advisor db upgrade
 	$(BIN)/advisor run --host $(HOST) --port $(PORT)
 
-## make test: install what the tests need, then lint, type-check and run the whole suite
-test: install-test lint typecheck pytest
+## make test: install what the tests need (Debian packages too), then lint, type-check and run the whole suite
+test: system-deps install-test lint typecheck pytest
 
 install-test: $(VENV)/.installed-test
+
+# PostgreSQL for the database tests, Chromium for the browser tests (installed only when missing)
+system-deps:
+	bash scripts/install-system-deps.sh
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -2,7 +2,7 @@
 # Install the Debian packages the test suite needs, if they are missing.
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
-packages=(python3-venv make postgresql)
+packages=(python3-venv make postgresql chromium chromium-driver)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -79,7 +79,6 @@ def _render_step(
                 "fields": [form[name] for name in qf.field_names(q)],
                 "condition": q.show_if.describe() if same_step else None,
                 "condition_data": condition_data(q.show_if) if same_step else None,
-                "hidden": same_step and not qf.visible(q, {**answers}),
             }
         )
     steps = _step_ids()
