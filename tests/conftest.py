@@ -13,6 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from advisor import create_app
 from advisor.engine import KnowledgeBase, default_knowledge_base
 from advisor.extensions import db
+from tests.helpers import BASE_ANSWERS
 from tests.postgres import PostgresServer, running_server
 
 
@@ -24,16 +25,7 @@ def kb() -> KnowledgeBase:
 @pytest.fixture
 def answers() -> dict[str, Any]:
     """A complete, valid answers document; tests change what they need."""
-    return {
-        "experience": "intermediate",
-        "automation": "partial",
-        "infrastructure": "public_cloud",
-        "air_gapped": False,
-        "applications": 4,
-        "services": 8,
-        "tenancy": "single_team",
-        "sensitivity": "moderate",
-    }
+    return dict(BASE_ANSWERS)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+# a complete, valid answers document; tests copy it and change what they need
+BASE_ANSWERS: dict[str, Any] = {
+    "experience": "intermediate",
+    "automation": "partial",
+    "infrastructure": "public_cloud",
+    "air_gapped": False,
+    "applications": 4,
+    "services": 8,
+    "tenancy": "single_team",
+    "sensitivity": "moderate",
+}
+
 
 def decision(result: dict[str, Any], decision_id: str) -> dict[str, Any]:
     return next(d for d in result["decisions"] if d["id"] == decision_id)

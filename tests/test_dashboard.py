@@ -15,18 +15,10 @@ from flask.testing import FlaskClient
 from advisor.engine import evaluate
 from advisor.extensions import db
 from advisor.models import Assessment, ChecklistStatus, Revision
+from tests.helpers import BASE_ANSWERS
 from tests.web import html
 
-ANSWERS = {
-    "experience": "intermediate",
-    "automation": "partial",
-    "infrastructure": "public_cloud",
-    "air_gapped": False,
-    "applications": 4,
-    "services": 8,
-    "tenancy": "single_team",
-    "sensitivity": "moderate",
-}
+ANSWERS = BASE_ANSWERS
 
 
 def seed(app: Flask, count: int, statuses: int = 0, title: str = "Plan {n:04d}") -> list[int]:
