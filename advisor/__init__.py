@@ -58,18 +58,49 @@ def load_knowledge(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from advisor import models  # noqa: F401  (every table known to Alembic)
-    from advisor.extensions import csrf, db, migrate
+    from advisor.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+    _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
 
 
-def register_blueprints(app: Flask) -> None:
-    from advisor.views import assessments, health, main, questionnaire
+def _private_sqlite_file(url: str) -> None:
+    """An SQLite database file readable by this user only (mode 0600), created so before first use."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix or ":memory:" in url:
+        return
+    path = Path(url[len(prefix) :].split("?", 1)[0])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    path.chmod(0o600)
 
-    for blueprint in (health.bp, main.bp, assessments.bp, questionnaire.bp):
+
+def register_blueprints(app: Flask) -> None:
+    from advisor.views import admin, api, assessments, auth, health, main, questionnaire, share, workspaces
+
+    for blueprint in (
+        health.bp,
+        main.bp,
+        auth.bp,
+        admin.bp,
+        workspaces.bp,
+        assessments.bp,
+        questionnaire.bp,
+        share.bp,
+        api.bp,
+    ):
         app.register_blueprint(blueprint)
+    auth.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from advisor import create_app
 from advisor.engine.schema import PRIORITIES
@@ -27,6 +27,52 @@ def open_items(result: dict, level: str) -> list[dict]:  # type: ignore[type-arg
         for item in result["checklist"]
         if PRIORITIES.index(item["priority"]) <= limit and item["status"] not in DONE_STATUSES
     ]
+
+
+@cli.command("create-user")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="Make the account an administrator.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
+@with_appcontext
+def create_user_command(email: str, admin: bool, password_stdin: bool) -> None:
+    """Make an account (with its personal workspace)."""
+    from advisor.extensions import db
+    from advisor.services import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(db.session, email, password, is_admin=admin)
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"created {'administrator' if admin else 'account'} {user.email}")
+
+
+@cli.command("create-token")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for.")
+@with_appcontext
+def create_token_command(email: str, name: str) -> None:
+    """Print a new personal API token for an account; it is shown only this once."""
+    from advisor.extensions import db
+    from advisor.services import accounts
+
+    user = accounts.find_user(db.session, email)
+    if user is None or user.disabled:
+        click.echo(f"error: no active account has the email address {email}", err=True)
+        sys.exit(2)
+    try:
+        raw, _ = accounts.create_api_token(db.session, user, name)
+    except accounts.AccountError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(raw)
 
 
 @cli.group("kb")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -9,6 +10,10 @@ from typing import Any
 
 ENV_PREFIX = "ADVISOR_"
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _sqlite_url(instance_path: Path) -> str:
@@ -34,11 +39,21 @@ def load_secret_key(instance_path: Path) -> str:
 def from_environment(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Settings read from the environment; a test or caller may override any of them."""
     env = os.environ if environ is None else environ
+    https = _flag(env.get(f"{ENV_PREFIX}HTTPS"))
     config: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": env.get(f"{ENV_PREFIX}DATABASE_URL") or _sqlite_url(instance_path),
         "MAX_CONTENT_LENGTH": int(env.get(f"{ENV_PREFIX}MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=float(env.get(f"{ENV_PREFIX}SESSION_HOURS", "8"))),
+        "PROXY_FIX": int(env.get(f"{ENV_PREFIX}PROXY_FIX", "0")),
+        "RATELIMIT_STORAGE_URI": env.get(f"{ENV_PREFIX}RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT_PER_ADDRESS": env.get(f"{ENV_PREFIX}LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per day"),
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get(f"{ENV_PREFIX}LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;50 per day"),
         "JSON_SORT_KEYS": False,
     }
     if key := env.get(f"{ENV_PREFIX}SECRET_KEY"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from advisor import create_app
 from advisor.engine import KnowledgeBase, default_knowledge_base
 from advisor.extensions import db
+from advisor.services import accounts
 from tests.helpers import BASE_ANSWERS
 from tests.postgres import PostgresServer, running_server
 
@@ -68,9 +71,39 @@ def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(app: Flask, email: str, *, admin: bool = False) -> int:
+    """An account with its personal workspace, straight through the service layer."""
+    with app.app_context():
+        user = accounts.create_user(db.session, email, PASSWORD, is_admin=admin)
+        db.session.commit()
+        return user.id
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token, "the sign-in page carries a CSRF token"
+    response = client.post("/login", data={"csrf_token": token.group(1), "email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def anonymous(app: Flask) -> FlaskClient:
+    """A client that has not signed in (an administrator exists, so set-up is done)."""
+    make_user(app, "admin@example.com", admin=True)
+    return app.test_client()
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    """A client signed in as the owner of a personal workspace."""
+    make_user(app, "owner@example.com")
+    client = app.test_client()
+    sign_in(client, "owner@example.com")
+    return client
 
 
 @pytest.fixture

@@ -48,8 +48,21 @@ def form_post(client: FlaskClient, url: str, data: dict[str, Any], page_url: str
     return client.post(url, data=payload, **kw)
 
 
-def create_assessment(client: FlaskClient, title: str = "Shop platform", description: str = "") -> int:
-    response = form_post(client, "/assessments/new", {"title": title, "description": description})
+def first_workspace(page: str) -> str:
+    found = re.search(r'<select id="workspace" name="workspace">\s*<option (?:selected )?value="(\d+)"', page)
+    assert found, "the new-assessment form offers a workspace"
+    return found.group(1)
+
+
+def create_assessment(
+    client: FlaskClient, title: str = "Shop platform", description: str = "", workspace: str | None = None
+) -> int:
+    page = html(client.get("/assessments/new"))
+    response = client.post(
+        "/assessments/new",
+        data={"csrf_token": csrf_token(page), "title": title, "description": description,
+              "workspace": workspace or first_workspace(page), "version": ""},
+    )
     assert response.status_code == 302, html(response)
     found = re.search(r"/assessments/(\d+)/answers/context", response.headers["Location"])
     assert found

@@ -31,6 +31,10 @@ class DetailsForm(FlaskForm):
     version = HiddenField()
 
 
+class NewAssessmentForm(DetailsForm):
+    workspace = SelectField("Workspace", coerce=int, choices=[], description="Who can see and edit it.")
+
+
 class SaveRevisionForm(FlaskForm):
     label = StringField(
         "Milestone label (optional)",

@@ -1,6 +1,21 @@
 """The database models. Import every model module here so Alembic sees all tables."""
 
+from advisor.models.account import ApiToken, User
 from advisor.models.assessment import Assessment, ChecklistStatus, Revision
 from advisor.models.base import Base
+from advisor.models.sharing import AuditEvent, ShareLink
+from advisor.models.workspace import ROLES, Membership, Workspace
 
-__all__ = ["Assessment", "Base", "ChecklistStatus", "Revision"]
+__all__ = [
+    "ROLES",
+    "ApiToken",
+    "Assessment",
+    "AuditEvent",
+    "Base",
+    "ChecklistStatus",
+    "Membership",
+    "Revision",
+    "ShareLink",
+    "User",
+    "Workspace",
+]

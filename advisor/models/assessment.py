@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advisor.engine.schema import STATUSES
 from advisor.models.base import Actor, Base, Created, IntPK, Updated
+from advisor.models.workspace import Workspace
 
 _STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
 
@@ -20,9 +21,11 @@ class Assessment(Base):
     __table_args__ = (
         Index("ix_assessments_archived_updated_at", "archived", "updated_at"),
         Index("ix_assessments_updated_at", "updated_at"),
+        Index("ix_assessments_workspace_id_updated_at", "workspace_id", "updated_at"),
     )
 
     id: Mapped[IntPK]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(default=False)
@@ -41,6 +44,7 @@ class Assessment(Base):
     statuses: Mapped[list[ChecklistStatus]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
     )
+    workspace: Mapped[Workspace] = relationship()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (optimistic locking)
 

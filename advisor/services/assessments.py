@@ -13,6 +13,7 @@ from advisor.engine import KnowledgeBase, evaluate
 from advisor.engine.schema import STATUSES
 from advisor.models import Assessment, ChecklistStatus, Revision
 from advisor.services import DbSession
+from advisor.services.sharing import record
 
 
 class Conflict(Exception):
@@ -33,12 +34,21 @@ def flush(session: DbSession, what: str) -> None:
         raise Conflict(f"{what} was changed by someone else at the same moment") from exc
 
 
-def create_assessment(session: DbSession, title: str, description: str, actor: str | None) -> Assessment:
+def create_assessment(
+    session: DbSession, workspace_id: int, title: str, description: str, actor: str | None
+) -> Assessment:
     assessment = Assessment(
-        title=title, description=description, created_by=actor, updated_by=actor, draft={}, latest_revision_number=0
+        workspace_id=workspace_id,
+        title=title,
+        description=description,
+        created_by=actor,
+        updated_by=actor,
+        draft={},
+        latest_revision_number=0,
     )
     session.add(assessment)
     session.flush()
+    record(session, workspace_id, assessment.id, actor, "created", title=title)
     return assessment
 
 
@@ -48,6 +58,7 @@ def update_details(
     _check_version(assessment.version, expected_version, "This assessment")
     assessment.title, assessment.description, assessment.updated_by = title, description, actor
     flush(session, "This assessment")
+    record(session, assessment.workspace_id, assessment.id, actor, "details_edited", title=title)
 
 
 def save_draft(
@@ -105,6 +116,16 @@ def save_revision(
     assessment.draft = None
     assessment.updated_by = actor
     flush(session, "This assessment")
+    record(
+        session,
+        assessment.workspace_id,
+        assessment.id,
+        actor,
+        "revised",
+        revision=number,
+        label=revision.label,
+        knowledge_base=revision.knowledge_base_version,
+    )
     return revision
 
 
@@ -127,17 +148,33 @@ def set_status(
         )
     )
     _check_version(row.version if row else 0, expected_version, "This checklist item")
+    before = row.status if row else "todo"
     if row is None:
         row = ChecklistStatus(assessment_id=assessment.id, item_id=item_id)
         session.add(row)
     row.status, row.note, row.owner, row.updated_by = status, note, owner, actor
     flush(session, "This checklist item")
+    record(
+        session,
+        assessment.workspace_id,
+        assessment.id,
+        actor,
+        "status_changed",
+        item=item_id,
+        before=before,
+        after=status,
+        owner=owner,
+    )
     return row
 
 
 def clone(session: DbSession, assessment: Assessment, actor: str | None) -> Assessment:
     """A new assessment starting from this one's latest answers and checklist progress."""
-    copy = create_assessment(session, f"Copy of {assessment.title}"[:200], assessment.description, actor)
+    copy = create_assessment(
+        session, assessment.workspace_id, f"Copy of {assessment.title}"[:200], assessment.description, actor
+    )
+    record(session, assessment.workspace_id, assessment.id, actor, "cloned", into=copy.id)
+    record(session, copy.workspace_id, copy.id, actor, "cloned_from", source=assessment.id, title=assessment.title)
     latest = latest_revision(session, assessment)
     if latest is not None:
         save_revision(session, copy, latest.answers, 0, f"Cloned from revision {latest.number}", actor)
@@ -164,10 +201,13 @@ def set_archived(
     _check_version(assessment.version, expected_version, "This assessment")
     assessment.archived, assessment.updated_by = archived, actor
     flush(session, "This assessment")
+    record(session, assessment.workspace_id, assessment.id, actor, "archived" if archived else "restored")
 
 
-def delete(session: DbSession, assessment: Assessment, expected_version: int) -> None:
+def delete(session: DbSession, assessment: Assessment, expected_version: int, actor: str | None) -> None:
     _check_version(assessment.version, expected_version, "This assessment")
+    # kept on the workspace, since the assessment's own trail goes with it
+    record(session, assessment.workspace_id, None, actor, "deleted", assessment=assessment.id, title=assessment.title)
     session.delete(assessment)
     flush(session, "This assessment")
 

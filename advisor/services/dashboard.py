@@ -29,6 +29,7 @@ class DashboardQuery:
     since: dt.date | None = None
     sort: str = "updated"
     page: int = 1
+    workspace: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,12 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def dashboard_page(session: DbSession, query: DashboardQuery, per_page: int = PER_PAGE) -> Page:
-    filters: list[Any] = []
+def dashboard_page(
+    session: DbSession, query: DashboardQuery, workspace_ids: list[int], per_page: int = PER_PAGE
+) -> Page:
+    """A page of the assessments in ``workspace_ids`` (the ones the user may see) that match the query."""
+    visible = [query.workspace] if query.workspace in workspace_ids else workspace_ids
+    filters: list[Any] = [Assessment.workspace_id.in_(visible)]
     if query.q.strip():
         filters.append(Assessment.title.ilike(f"%{_escape_like(query.q.strip())}%", escape="\\"))
     if query.show == "active":

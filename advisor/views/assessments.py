@@ -6,16 +6,26 @@ import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
 
 from advisor import report
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.extensions import db
-from advisor.forms.assessment import STATUS_LABELS, DetailsForm, SaveRevisionForm, StatusForm, VersionForm
+from advisor.forms.assessment import (
+    STATUS_LABELS,
+    DetailsForm,
+    NewAssessmentForm,
+    SaveRevisionForm,
+    StatusForm,
+    VersionForm,
+)
 from advisor.models import Assessment, Revision
 from advisor.services import assessments as svc
+from advisor.services import sharing, workspaces
 from advisor.services.compare import compare_results, format_answer, has_changes
-from advisor.views.common import actor, get_assessment, int_or, kb, submitted_version, wants_json
+from advisor.views.common import actor, get_assessment, int_or, kb, role_for, submitted_version, wants_json
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -32,9 +42,17 @@ def code_filter(text: str) -> Any:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> str | Response:
-    form = DetailsForm()
+    form = NewAssessmentForm()
+    writable = [
+        m.workspace for m in workspaces.memberships(db.session, current_user) if workspaces.allows(m.role, "editor")
+    ]
+    form.workspace.choices = [SelectChoice(w.id, w.name) for w in writable]
+    if request.method == "GET" and request.args.get("workspace", "").isdigit():
+        form.workspace.data = int(request.args["workspace"])
     if form.validate_on_submit():
-        assessment = svc.create_assessment(db.session, form.title.data or "", form.description.data or "", actor())
+        assessment = svc.create_assessment(
+            db.session, form.workspace.data, form.title.data or "", form.description.data or "", actor()
+        )
         db.session.commit()
         first = kb().steps[0].id
         return redirect(url_for("questionnaire.step", assessment_id=assessment.id, step=first))
@@ -43,7 +61,7 @@ def new() -> str | Response:
 
 @bp.route("/<int:assessment_id>/details", methods=["GET", "POST"])
 def details(assessment_id: int) -> str | Response | tuple[str, int]:
-    assessment = get_assessment(assessment_id)
+    assessment = get_assessment(assessment_id, "editor")
     form = DetailsForm(obj=assessment if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = str(assessment.version)
@@ -54,7 +72,9 @@ def details(assessment_id: int) -> str | Response | tuple[str, int]:
             )
         except svc.Conflict as exc:
             db.session.rollback()
-            return _conflict_form("assessments/details.html", exc, form=form, assessment=get_assessment(assessment_id))
+            return _conflict_form(
+                "assessments/details.html", exc, form=form, assessment=get_assessment(assessment_id, "editor")
+            )
         db.session.commit()
         flash("Details saved.", "success")
         return redirect(url_for("assessments.show", assessment_id=assessment.id))
@@ -69,7 +89,8 @@ def _conflict_form(template: str, exc: Exception, **context: Any) -> tuple[str, 
     return render_template(template, **context), 409
 
 
-def _report_context(assessment: Assessment, revision: Revision) -> dict[str, Any]:
+def report_context(assessment: Assessment, revision: Revision, role: str | None) -> dict[str, Any]:
+    """What the report template needs; ``role`` None means a read-only share link."""
     statuses = report.statuses_by_item(list(assessment.statuses))
     result = revision.result
     knowledge = kb()
@@ -88,6 +109,9 @@ def _report_context(assessment: Assessment, revision: Revision) -> dict[str, Any
         "is_latest": revision.number == assessment.latest_revision_number,
         "status_form": StatusForm(),
         "version_form": VersionForm(),
+        "role": role,
+        "can_edit": workspaces.allows(role, "editor"),
+        "can_own": workspaces.allows(role, "owner"),
     }
 
 
@@ -96,8 +120,15 @@ def show(assessment_id: int) -> str:
     assessment = get_assessment(assessment_id)
     revision = svc.latest_revision(db.session, assessment)
     if revision is None:
-        return render_template("assessments/empty.html", assessment=assessment, version_form=VersionForm())
-    return render_template("assessments/report.html", **_report_context(assessment, revision))
+        return render_template(
+            "assessments/empty.html",
+            assessment=assessment,
+            version_form=VersionForm(),
+            role=role_for(assessment),
+            can_edit=workspaces.allows(role_for(assessment), "editor"),
+            can_own=workspaces.allows(role_for(assessment), "owner"),
+        )
+    return render_template("assessments/report.html", **report_context(assessment, revision, role_for(assessment)))
 
 
 @bp.get("/<int:assessment_id>/revisions/<int:number>")
@@ -106,7 +137,7 @@ def revision(assessment_id: int, number: int) -> str:
     found = svc.get_revision(db.session, assessment, number)
     if found is None:
         abort(404)
-    return render_template("assessments/report.html", **_report_context(assessment, found))
+    return render_template("assessments/report.html", **report_context(assessment, found, role_for(assessment)))
 
 
 @bp.get("/<int:assessment_id>/revisions")
@@ -130,7 +161,7 @@ def compare(assessment_id: int) -> str | Response:
 @bp.route("/<int:assessment_id>/reevaluate", methods=["GET", "POST"])
 def reevaluate(assessment_id: int) -> str | Response | tuple[str, int]:
     """Show what the current knowledge base would change; save it as a new revision only when asked."""
-    assessment = get_assessment(assessment_id)
+    assessment = get_assessment(assessment_id, "editor" if request.method == "POST" else "viewer")
     latest = svc.latest_revision(db.session, assessment)
     if latest is None:
         abort(404)
@@ -169,7 +200,7 @@ def reevaluate(assessment_id: int) -> str | Response | tuple[str, int]:
 
 @bp.post("/<int:assessment_id>/checklist/<item_id>")
 def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
-    assessment = get_assessment(assessment_id)
+    assessment = get_assessment(assessment_id, "editor")
     known = {i.id for i in kb().items}
     if item_id not in known:
         abort(404)
@@ -221,7 +252,7 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
 
 @bp.post("/<int:assessment_id>/clone")
 def clone(assessment_id: int) -> Response:
-    assessment = get_assessment(assessment_id)
+    assessment = get_assessment(assessment_id, "editor")
     copy = svc.clone(db.session, assessment, actor())
     db.session.commit()
     flash(f"Cloned into “{copy.title}”.", "success")
@@ -230,7 +261,7 @@ def clone(assessment_id: int) -> Response:
 
 @bp.post("/<int:assessment_id>/archive")
 def archive(assessment_id: int) -> Response:
-    assessment = get_assessment(assessment_id)
+    assessment = get_assessment(assessment_id, "editor")
     archived = request.form.get("archived") == "1"
     try:
         svc.set_archived(db.session, assessment, archived, submitted_version(), actor())
@@ -245,11 +276,11 @@ def archive(assessment_id: int) -> Response:
 
 @bp.route("/<int:assessment_id>/delete", methods=["GET", "POST"])
 def delete(assessment_id: int) -> str | Response:
-    assessment = get_assessment(assessment_id)
+    assessment = get_assessment(assessment_id, "owner")
     form = VersionForm()
     if form.validate_on_submit():
         try:
-            svc.delete(db.session, assessment, submitted_version())
+            svc.delete(db.session, assessment, submitted_version(), actor())
         except svc.Conflict as exc:
             db.session.rollback()
             flash(f"Not deleted: {exc}. Check the latest state before deleting.", "error")
@@ -259,3 +290,16 @@ def delete(assessment_id: int) -> str | Response:
         return redirect(url_for("main.index"))
     form.version.data = str(assessment.version)
     return render_template("assessments/delete.html", assessment=assessment, form=form)
+
+
+@bp.get("/<int:assessment_id>/activity")
+def activity(assessment_id: int) -> str:
+    assessment = get_assessment(assessment_id)
+    events = sharing.trail(db.session, assessment)
+    return render_template(
+        "assessments/activity.html",
+        assessment=assessment,
+        events=events,
+        role=role_for(assessment),
+        can_edit=workspaces.allows(role_for(assessment), "editor"),
+    )

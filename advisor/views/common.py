@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
+from flask_login import current_user
 
 from advisor.engine import KnowledgeBase
 from advisor.extensions import db
 from advisor.models import Assessment
+from advisor.services import workspaces
 
 
 def kb() -> KnowledgeBase:
@@ -17,14 +19,28 @@ def kb() -> KnowledgeBase:
 
 
 def actor() -> str | None:
-    """Who is acting; accounts arrive with the access-control work, until then nobody is named."""
-    return None
+    """Who is acting, as recorded beside what they did."""
+    return current_user.email if current_user.is_authenticated else None
 
 
-def get_assessment(assessment_id: int) -> Assessment:
+def role_for(assessment: Assessment) -> str | None:
+    """The signed-in user's role in the assessment's workspace, looked up once per request."""
+    cache: dict[int, str | None] = g.setdefault("roles", {})
+    if assessment.workspace_id not in cache:
+        cache[assessment.workspace_id] = workspaces.role_of(db.session, current_user, assessment.workspace_id)
+    return cache[assessment.workspace_id]
+
+
+def get_assessment(assessment_id: int, needed: str = "viewer") -> Assessment:
+    """The assessment, if the user may act on it: 404 outside their workspaces, 403 for too small a role."""
     assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None:
+    if assessment is None or not current_user.is_authenticated:
         abort(404)
+    role = role_for(assessment)
+    if role is None:
+        abort(404)
+    if not workspaces.allows(role, needed):
+        abort(403)
     return assessment
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from advisor.extensions import db
 from advisor.forms.assessment import VersionForm
+from advisor.services import workspaces
 from advisor.services.dashboard import SHOW, SORTS, DashboardQuery, dashboard_page
 from advisor.views.common import int_or, kb
 
@@ -30,8 +32,10 @@ def index() -> str:
         since=_date(args.get("since")),
         sort=args.get("sort", "updated") if args.get("sort") in SORTS else "updated",
         page=max(1, int_or(args.get("page"), 1)),
+        workspace=int_or(args.get("workspace"), 0) or None,
     )
-    page = dashboard_page(db.session, query)
+    memberships = workspaces.memberships(db.session, current_user)
+    page = dashboard_page(db.session, query, [m.workspace_id for m in memberships])
     decisions = {d.id: d for d in kb().decisions}
     alt_labels = {(d.id, a.id): a.label for d in kb().decisions for a in d.alternatives}
     return render_template(
@@ -43,4 +47,5 @@ def index() -> str:
         bad_since=bool(args.get("since")) and query.since is None,
         version_form=VersionForm(),
         kb=kb(),
+        workspace_names={m.workspace_id: m.workspace.name for m in memberships},
     )

@@ -102,7 +102,7 @@ def _render_step(
 
 @bp.route("/<step>", methods=["GET", "POST"])
 def step(assessment_id: int, step: str) -> str | Response | tuple[str, int]:
-    assessment = get_assessment(assessment_id)
+    assessment = get_assessment(assessment_id, "editor")
     steps = _step_ids()
     if step not in steps:
         abort(404)
@@ -125,7 +125,7 @@ def step(assessment_id: int, step: str) -> str | Response | tuple[str, int]:
         svc.save_draft(db.session, assessment, typed, submitted_version(), actor())
     except svc.Conflict as exc:
         db.session.rollback()
-        assessment = get_assessment(assessment_id)
+        assessment = get_assessment(assessment_id, "editor")
         message = (
             f"Not saved: {exc}. Your input is shown below; save again to keep it, "
             "or open the assessment to see the newer state."
@@ -163,7 +163,7 @@ def _review_sections(draft: dict[str, Any]) -> list[dict[str, Any]]:
 
 @bp.route("/review", methods=["GET", "POST"])
 def review(assessment_id: int) -> str | Response | tuple[str, int]:
-    assessment = get_assessment(assessment_id)
+    assessment = get_assessment(assessment_id, "editor")
     draft = _draft(assessment)
     form = SaveRevisionForm()
     conflict = None
@@ -184,7 +184,7 @@ def review(assessment_id: int) -> str | Response | tuple[str, int]:
             )
         except svc.Conflict as exc:
             db.session.rollback()
-            assessment = get_assessment(assessment_id)
+            assessment = get_assessment(assessment_id, "editor")
             conflict = f"Not saved: {exc}."
             status = 409
         else:
@@ -216,7 +216,7 @@ def review(assessment_id: int) -> str | Response | tuple[str, int]:
 
 @bp.post("/discard")
 def discard(assessment_id: int) -> Response:
-    assessment = get_assessment(assessment_id)
+    assessment = get_assessment(assessment_id, "editor")
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)

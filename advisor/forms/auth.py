@@ -1,0 +1,72 @@
+"""Forms for signing in, first-run set-up, passwords, users, tokens, workspaces and share links."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+
+from advisor.models import ROLES
+
+ROLE_LABELS = {"viewer": "Viewer (read, export)", "editor": "Editor (answer, revise, set statuses)", "owner": "Owner"}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=1000)],
+        description="At least 12 characters; common passwords are refused. A passphrase of a few words works well.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
+    )
+
+
+class SetupForm(NewPasswordMixin, FlaskForm):
+    email = EmailField("Administrator's email", validators=[DataRequired(), Length(max=254)])
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
+
+
+class NewUserForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    is_admin = BooleanField("Administrator (manages accounts, not other people's assessments)")
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Token name", validators=[DataRequired(), Length(max=100)], description="What it is for, e.g. “CI gate”."
+    )
+
+
+class WorkspaceForm(FlaskForm):
+    name = StringField("Workspace name", validators=[DataRequired(), Length(max=100)])
+
+
+class MemberForm(FlaskForm):
+    email = EmailField("Email of an existing account", validators=[DataRequired(), Length(max=254)])
+    role = SelectField("Role", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES], default="viewer")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
+
+
+class ShareForm(FlaskForm):
+    label = StringField(
+        "Label", validators=[Optional(), Length(max=100)], description="Who it is for, e.g. “External auditor”."
+    )
+    days = IntegerField("Valid for (days)", default=14, validators=[DataRequired(), NumberRange(min=1, max=365)])
+    revision = SelectField("Shows", choices=[], validate_choice=True)
+
+
+class PlainForm(FlaskForm):
+    """A button that posts: only the CSRF token."""

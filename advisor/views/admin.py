@@ -1,0 +1,97 @@
+"""Administrators manage accounts: create, disable, reset. Not other people's assessments."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from advisor.extensions import db
+from advisor.forms.auth import NewUserForm, PlainForm
+from advisor.models import User
+from advisor.services import accounts
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated or not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _users() -> list[User]:
+    return list(db.session.scalars(db.select(User).order_by(User.email)))
+
+
+@bp.get("/users")
+@admin_required
+def users() -> str:
+    return render_template("admin/users.html", users=_users(), form=NewUserForm(), plain=PlainForm(), shown=None)
+
+
+@bp.post("/users")
+@admin_required
+def create_user() -> str | tuple[str, int]:
+    form = NewUserForm()
+    if form.validate_on_submit():
+        temporary = secrets.token_urlsafe(12)
+        try:
+            user = accounts.create_user(db.session, form.email.data or "", "x" * 64, is_admin=bool(form.is_admin.data))
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, str(exc)]
+        else:
+            accounts.set_password(user, temporary, temporary=True)
+            db.session.commit()
+            shown = {"email": user.email, "password": temporary}
+            return render_template(
+                "admin/users.html", users=_users(), form=NewUserForm(formdata=None), plain=PlainForm(), shown=shown
+            )
+    return render_template("admin/users.html", users=_users(), form=form, plain=PlainForm(), shown=None), 422
+
+
+def _target(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    return user
+
+
+@bp.post("/users/<int:user_id>/disable")
+@admin_required
+def disable(user_id: int) -> Response:
+    user = _target(user_id)
+    if user.id == current_user.id:
+        flash("You cannot disable your own account.", "error")
+        return redirect(url_for(".users"))
+    accounts.set_disabled(user, not user.disabled)
+    db.session.commit()
+    flash(f"{user.email} {'disabled' if user.disabled else 'enabled again'}.", "success")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/reset")
+@admin_required
+def reset(user_id: int) -> str:
+    user = _target(user_id)
+    temporary = accounts.reset_password(user)
+    db.session.commit()
+    return render_template(
+        "admin/users.html",
+        users=_users(),
+        form=NewUserForm(formdata=None),
+        plain=PlainForm(),
+        shown={"email": user.email, "password": temporary},
+    )

@@ -1,0 +1,185 @@
+"""Signing in and out, the one-time administrator set-up, passwords and personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from advisor.extensions import db, limiter, login_manager
+from advisor.forms.auth import ChangePasswordForm, LoginForm, PlainForm, SetupForm, TokenForm
+from advisor.models import ApiToken, User
+from advisor.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+# reachable without signing in (share links and the API authenticate their own way)
+PUBLIC_ENDPOINTS = {"static", "health.healthz", "auth.setup", "auth.login", "share.view"}
+PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "static"}
+GENERIC_FAILURE = "The email or password is not correct, or the account is disabled."
+
+
+def load_user(identifier: str) -> User | None:
+    """The session names the account and its nonce; a changed password or a disabled account ends it."""
+    user_id, _, nonce = identifier.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.disabled or user.session_nonce != nonce:
+        return None
+    return user
+
+
+def _has_users() -> bool:
+    """Cached once true: accounts are never all removed from a running instance."""
+    if current_app.extensions.get("advisor.has_users"):
+        return True
+    present = accounts.user_count(db.session) > 0
+    current_app.extensions["advisor.has_users"] = present
+    return present
+
+
+def gate() -> Response | None:
+    """Before every request: first-run set-up, then sign-in, then a forced password change."""
+    endpoint = request.endpoint or ""
+    if endpoint in ("static", "health.healthz"):
+        return None
+    if not _has_users():
+        return None if endpoint == "auth.setup" else redirect(url_for("auth.setup"))
+    if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api."):
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        flash("Choose a new password before you go on.", "error")
+        return redirect(url_for("auth.password"))
+    return None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.user_loader(load_user)
+    app.before_request(gate)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.index")
+
+
+def _sign_in(user: User) -> None:
+    session.clear()  # a new session at every sign-in: nothing from before carries over
+    login_user(user)
+    session.permanent = True
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup() -> str | Response | tuple[str, int]:
+    """Create the first administrator; gone for good once any account exists."""
+    if _has_users():
+        abort(404)
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(db.session, form.email.data or "", form.password.data or "", is_admin=True)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, str(exc)]
+            return render_template("auth/setup.html", form=form), 422
+        db.session.commit()
+        current_app.extensions["advisor.has_users"] = True
+        _sign_in(user)
+        flash("Administrator account created. Welcome.", "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/setup.html", form=form)
+
+
+def _account_key() -> str:
+    return "account:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
+def login() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is None:
+            db.session.rollback()
+            return render_template("auth/login.html", form=form, failed=GENERIC_FAILURE), 401
+        db.session.commit()
+        _sign_in(user)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form, failed=None)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    form = PlainForm()
+    if not form.validate_on_submit():
+        abort(400)
+    logout_user()
+    session.clear()
+    flash("Signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password() -> str | Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current.data or "", form.password.data or "")
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, str(exc)]
+            return render_template("auth/password.html", form=form), 422
+        db.session.commit()
+        _sign_in(current_user._get_current_object())  # the nonce changed: renew this session only
+        flash("Password changed. Other sessions of this account have been signed out.", "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.get("/account")
+def account() -> str:
+    tokens = db.session.scalars(
+        db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template("auth/account.html", tokens=tokens, form=TokenForm(), plain=PlainForm(), new_token=None)
+
+
+@bp.post("/account/tokens")
+def create_token() -> str | Response | tuple[str, int]:
+    form = TokenForm()
+    tokens: Any = db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == current_user.id)).all()
+    if not form.validate_on_submit():
+        return render_template("auth/account.html", tokens=tokens, form=form, plain=PlainForm(), new_token=None), 422
+    raw, _ = accounts.create_api_token(db.session, current_user, form.name.data or "")
+    db.session.commit()
+    tokens = db.session.scalars(
+        db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+    ).all()
+    # shown this once; only its hash is stored
+    return render_template(
+        "auth/account.html", tokens=tokens, form=TokenForm(formdata=None), plain=PlainForm(), new_token=raw
+    )
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int) -> Response:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    if token.revoked_at is None:
+        token.revoked_at = accounts.now()
+        db.session.commit()
+    flash(f"Token “{token.name}” revoked.", "success")
+    return redirect(url_for("auth.account"))

@@ -1,0 +1,88 @@
+"""Read-only share links: made and revoked by editors, opened by anyone holding the link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
+
+from advisor.extensions import db
+from advisor.forms.auth import PlainForm, ShareForm
+from advisor.models import Assessment, ShareLink
+from advisor.services import assessments as svc
+from advisor.services import sharing
+from advisor.services.accounts import AccountError
+from advisor.views.assessments import report_context
+from advisor.views.common import actor, get_assessment
+
+bp = Blueprint("share", __name__)
+
+
+def _form(assessment: Assessment) -> ShareForm:
+    form = ShareForm()
+    form.revision.choices = [SelectChoice("latest", "The latest revision, whichever it is")] + [
+        SelectChoice(str(n), f"Revision {n} only") for n in range(assessment.latest_revision_number, 0, -1)
+    ]
+    return form
+
+
+def _page(assessment: Assessment, form: ShareForm, new_url: str | None = None, status: int = 200) -> tuple[str, int]:
+    html = render_template(
+        "assessments/sharing.html",
+        assessment=assessment,
+        links=sharing.links(db.session, assessment),
+        form=form,
+        plain=PlainForm(),
+        new_url=new_url,
+        is_live=sharing.is_live,
+        can_edit=True,
+    )
+    return html, status
+
+
+@bp.route("/assessments/<int:assessment_id>/sharing", methods=["GET", "POST"])
+def manage(assessment_id: int) -> tuple[str, int]:
+    assessment = get_assessment(assessment_id, "editor")
+    form = _form(assessment)
+    if form.validate_on_submit():
+        pinned = None if form.revision.data == "latest" else int(form.revision.data or 0)
+        try:
+            raw, _ = sharing.create_link(
+                db.session, assessment, form.days.data or 0, pinned, form.label.data or "", actor()
+            )
+        except AccountError as exc:
+            db.session.rollback()
+            form.days.errors = [*form.days.errors, str(exc)]
+            return _page(assessment, form, status=422)
+        db.session.commit()
+        # the token is shown this once; only its hash is stored
+        return _page(assessment, _form(assessment), new_url=url_for(".view", token=raw, _external=True))
+    return _page(assessment, form, status=422 if form.errors else 200)
+
+
+@bp.post("/assessments/<int:assessment_id>/sharing/<int:link_id>/revoke")
+def revoke(assessment_id: int, link_id: int) -> Response:
+    assessment = get_assessment(assessment_id, "editor")
+    link = db.session.get(ShareLink, link_id)
+    if link is None or link.assessment_id != assessment.id:
+        abort(404)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    sharing.revoke(db.session, assessment, link, actor())
+    db.session.commit()
+    flash("Link revoked: it no longer opens anything.", "success")
+    return redirect(url_for(".manage", assessment_id=assessment_id))
+
+
+@bp.get("/share/<token>")
+def view(token: str) -> str:
+    link = sharing.resolve(db.session, token)
+    if link is None:
+        abort(404)
+    assessment = db.session.get(Assessment, link.assessment_id)
+    number = link.revision_number or (assessment.latest_revision_number if assessment else 0)
+    revision = svc.get_revision(db.session, assessment, number) if assessment and number else None
+    if assessment is None or revision is None:
+        abort(404)
+    context = report_context(assessment, revision, None)
+    return render_template("assessments/report.html", **context, shared=link)
