@@ -26,7 +26,9 @@ def html(response: Any) -> str:
 
 
 def csrf_token(page: str) -> str:
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'type="hidden" name="csrf_token" value="([^"]+)"', page
+    )
     assert found, "the page carries a CSRF token"
     return found.group(1)
 
@@ -60,8 +62,13 @@ def create_assessment(
     page = html(client.get("/assessments/new"))
     response = client.post(
         "/assessments/new",
-        data={"csrf_token": csrf_token(page), "title": title, "description": description,
-              "workspace": workspace or first_workspace(page), "version": ""},
+        data={
+            "csrf_token": csrf_token(page),
+            "title": title,
+            "description": description,
+            "workspace": workspace or first_workspace(page),
+            "version": "",
+        },
     )
     assert response.status_code == 302, html(response)
     found = re.search(r"/assessments/(\d+)/answers/context", response.headers["Location"])

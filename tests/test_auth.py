@@ -1,0 +1,324 @@
+"""Accounts: first-run set-up, sign-in, passwords, throttling, sessions, API tokens, the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from advisor import create_app
+from advisor.cli import cli
+from advisor.extensions import db
+from advisor.models import ApiToken, User, Workspace
+from advisor.services import accounts
+from tests.conftest import PASSWORD, make_user, sign_in
+from tests.helpers import BASE_ANSWERS
+from tests.web import csrf_token, html
+
+
+def test_fresh_instance_leads_every_page_to_setup(app: Flask) -> None:
+    client = app.test_client()
+    for path in ("/", "/assessments/new", "/login", "/workspaces/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/setup"
+    assert client.get("/healthz").status_code == 200
+
+
+def test_setup_creates_the_administrator_once(app: Flask) -> None:
+    client = app.test_client()
+    page = html(client.get("/setup"))
+    short = client.post(
+        "/setup",
+        data={"csrf_token": csrf_token(page), "email": "a@example.com", "password": "short", "confirm": "short"},
+    )
+    assert short.status_code == 422
+    assert "Use at least 12 characters." in html(short)
+    assert 'value="a@example.com"' in html(short), "the email typed is kept"
+    done = client.post(
+        "/setup",
+        data={"csrf_token": csrf_token(page), "email": "Admin@Example.com", "password": PASSWORD, "confirm": PASSWORD},
+    )
+    assert done.status_code == 302
+    assert client.get("/").status_code == 200, "signed in straight away"
+    assert client.get("/setup").status_code == 404
+    assert app.test_client().get("/setup").status_code == 404, "gone for everyone, for good"
+    with app.app_context():
+        admin = db.session.execute(sa.select(User)).scalar_one()
+        assert (admin.email, admin.is_admin) == ("admin@example.com", True)
+        assert PASSWORD not in admin.password_hash
+        assert admin.password_hash.startswith("scrypt:")
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short", "Use at least 12 characters."),
+        ("Qwerty123456", "common passwords"),
+        ("1234567890123", "common passwords"),
+        ("me@example.com", "must not be the email address"),
+    ],
+)
+def test_password_rules(password: str, problem: str) -> None:
+    assert any(problem in p for p in accounts.password_problems(password, "me@example.com"))
+
+
+def test_a_good_password_passes() -> None:
+    assert accounts.password_problems("violet tractor umbrella 42", "me@example.com") == []
+
+
+def test_sign_in_failures_say_the_same_thing(anonymous: FlaskClient) -> None:
+    page = html(anonymous.get("/login"))
+    wrong_password = anonymous.post(
+        "/login",
+        data={"csrf_token": csrf_token(page), "email": "admin@example.com", "password": "not the password at all"},
+    )
+    unknown = anonymous.post(
+        "/login", data={"csrf_token": csrf_token(page), "email": "nobody@example.com", "password": PASSWORD}
+    )
+    assert wrong_password.status_code == unknown.status_code == 401
+    message = "The email or password is not correct, or the account is disabled."
+    assert message in html(wrong_password)
+    assert message in html(unknown)
+    assert 'value="admin@example.com"' in html(wrong_password)
+    assert "not the password" not in html(wrong_password), "a password is never echoed"
+
+
+def test_session_is_renewed_at_sign_in(anonymous: FlaskClient) -> None:
+    anonymous.get("/login")
+    with anonymous.session_transaction() as before:
+        before["planted"] = "by an attacker who fixed this session"
+    sign_in(anonymous, "admin@example.com")
+    with anonymous.session_transaction() as after:
+        assert "planted" not in after, "nothing from before sign-in survives"
+        assert after["_user_id"].startswith("1:")
+        assert after.permanent
+
+
+def test_session_cookie_flags(app: Flask, anonymous: FlaskClient) -> None:
+    sign_in(anonymous, "admin@example.com")
+    cookie = anonymous.get_cookie("session")
+    assert cookie is not None
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+    assert not cookie.secure
+    assert cookie.expires is not None
+    lifetime = cookie.expires - dt.datetime.now(dt.UTC)
+    assert dt.timedelta(hours=7) < lifetime <= dt.timedelta(hours=8, minutes=1)
+
+
+def test_secure_cookies_and_hsts_behind_a_tls_proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_HTTPS", "1")
+    monkeypatch.setenv("ADVISOR_PROXY_FIX", "1")
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}"}
+    )
+    with app.app_context():
+        db.create_all()
+    make_user(app, "admin@example.com", admin=True)
+    client = app.test_client()
+    https = "https://advisor.example"
+    page = html(client.get("/login", base_url=https))
+    # over HTTPS, Flask-WTF also checks that the Referer is this site (browsers send it: Referrer-Policy same-origin)
+    response = client.post(
+        "/login",
+        base_url=https,
+        headers={"Referer": f"{https}/login"},
+        data={"csrf_token": csrf_token(page), "email": "admin@example.com", "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    # the TLS-terminating proxy says the original request was HTTPS: ProxyFix makes the app see it so
+    proxied = client.get("/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+    assert proxied.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" in client.get("/healthz").headers, "HTTPS mode: always"
+
+
+def test_sign_out_ends_the_session(client: FlaskClient) -> None:
+    page = html(client.get("/"))
+    response = client.post("/logout", data={"csrf_token": csrf_token(page)})
+    assert response.headers["Location"] == "/login"
+    assert client.get("/").headers["Location"].startswith("/login")
+
+
+def test_sign_out_needs_a_post_with_csrf(client: FlaskClient) -> None:
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/").status_code == 200
+
+
+def test_throttling_per_account(anonymous: FlaskClient) -> None:
+    page = html(anonymous.get("/login"))
+    data = {"csrf_token": csrf_token(page), "email": "admin@example.com", "password": "wrong password!!"}
+    codes = [anonymous.post("/login", data=data).status_code for _ in range(6)]
+    assert codes == [401, 401, 401, 401, 401, 429]
+    blocked = anonymous.post("/login", data={**data, "password": PASSWORD})
+    assert blocked.status_code == 429, "even the right password waits until the limit passes"
+    assert "Too many requests" in html(blocked)
+    other = anonymous.post("/login", data={**data, "email": "someone@example.com"})
+    assert other.status_code == 401, "another account is not blocked by this one's limit"
+
+
+def test_throttling_per_address(app: Flask, anonymous: FlaskClient) -> None:
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per minute"
+    page = html(anonymous.get("/login"))
+    codes = [
+        anonymous.post(
+            "/login",
+            data={"csrf_token": csrf_token(page), "email": f"u{i}@example.com", "password": "wrong password!!"},
+        ).status_code
+        for i in range(4)
+    ]
+    assert codes == [401, 401, 401, 429]
+
+
+def test_disabled_account_cannot_sign_in_and_loses_its_session(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        user = accounts.find_user(db.session, "owner@example.com")
+        assert user is not None
+        accounts.set_disabled(user, True)
+        db.session.commit()
+    assert client.get("/").headers["Location"].startswith("/login")
+    page = html(client.get("/login"))
+    response = client.post(
+        "/login", data={"csrf_token": csrf_token(page), "email": "owner@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 401
+
+
+def test_change_password_signs_out_other_sessions(app: Flask, client: FlaskClient) -> None:
+    other_device = app.test_client()
+    sign_in(other_device, "owner@example.com")
+    page = html(client.get("/account/password"))
+    new = "a different long passphrase"
+    weak = client.post(
+        "/account/password",
+        data={"csrf_token": csrf_token(page), "current": PASSWORD, "password": "letmein", "confirm": "letmein"},
+    )
+    assert weak.status_code == 422
+    wrong = client.post(
+        "/account/password",
+        data={"csrf_token": csrf_token(page), "current": "not it at all", "password": new, "confirm": new},
+    )
+    assert "The current password is not correct." in html(wrong)
+    done = client.post(
+        "/account/password", data={"csrf_token": csrf_token(page), "current": PASSWORD, "password": new, "confirm": new}
+    )
+    assert done.status_code == 302
+    assert client.get("/").status_code == 200, "this session goes on"
+    assert other_device.get("/").headers["Location"].startswith("/login"), "the other one ended"
+    with app.app_context():
+        user = accounts.find_user(db.session, "owner@example.com")
+        assert user is not None
+        assert accounts.authenticate(db.session, "owner@example.com", new) is not None
+
+
+def test_admin_creates_and_resets_accounts_with_one_time_passwords(app: Flask, anonymous: FlaskClient) -> None:
+    sign_in(anonymous, "admin@example.com")
+    page = html(anonymous.get("/admin/users"))
+    created = anonymous.post("/admin/users", data={"csrf_token": csrf_token(page), "email": "new@example.com"})
+    temporary = re.search(
+        r'One-time password for new@example.com:</strong> <code class="secret">([^<]+)</code>', html(created)
+    )
+    assert temporary
+    newcomer = app.test_client()
+    sign_in(newcomer, "new@example.com", temporary.group(1))
+    forced = newcomer.get("/")
+    assert forced.headers["Location"] == "/account/password", "a one-time password must be changed first"
+    form = html(newcomer.get("/account/password"))
+    newcomer.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(form),
+            "current": temporary.group(1),
+            "password": "my own long passphrase",
+            "confirm": "my own long passphrase",
+        },
+    )
+    assert newcomer.get("/").status_code == 200
+    with app.app_context():
+        user = accounts.find_user(db.session, "new@example.com")
+        assert user is not None
+        assert db.session.execute(sa.select(Workspace).where(Workspace.personal_for_id == user.id)).scalar_one()
+        user_id = user.id
+    reset = anonymous.post(f"/admin/users/{user_id}/reset", data={"csrf_token": csrf_token(page)})
+    assert "One-time password for new@example.com" in html(reset)
+    assert newcomer.get("/").headers["Location"].startswith("/login"), "a reset ends the user's sessions"
+
+
+def test_admin_pages_are_for_administrators(client: FlaskClient) -> None:
+    assert client.get("/admin/users").status_code == 403
+
+
+def test_api_token_shown_once_stored_hashed_and_usable(app: Flask, client: FlaskClient) -> None:
+    page = html(client.get("/account"))
+    created = html(client.post("/account/tokens", data={"csrf_token": csrf_token(page), "name": "CI gate"}))
+    raw = re.search(r'<code class="secret">(adv_[^<]+)</code>', created)
+    assert raw
+    token = raw.group(1)
+    assert token not in html(client.get("/account")), "shown once"
+    with app.app_context():
+        stored = db.session.execute(sa.select(ApiToken)).scalar_one()
+        assert stored.token_hash == accounts.hash_secret(token)
+        assert stored.last_used_at is None
+        dump = " ".join(str(v) for v in db.session.execute(sa.select(ApiToken.__table__)).one())
+        assert token not in dump, "no plaintext secret in the database"
+    api = app.test_client()
+    ok = api.post("/api/v1/evaluate", json=BASE_ANSWERS, headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200
+    assert ok.get_json()["decisions"][0]["id"] == "hosting"
+    with app.app_context():
+        assert db.session.execute(sa.select(ApiToken)).scalar_one().last_used_at is not None
+    assert "last used" not in html(client.get("/account")).lower() or "never" not in html(client.get("/account"))
+    bad = api.post("/api/v1/evaluate", json={"experience": "x"}, headers={"Authorization": f"Bearer {token}"})
+    assert bad.status_code == 400
+    assert bad.get_json()["errors"][0]["key"] == "experience"
+    with app.app_context():
+        token_id = db.session.execute(sa.select(ApiToken.id)).scalar_one()
+    client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(page)})
+    revoked = api.post("/api/v1/evaluate", json=BASE_ANSWERS, headers={"Authorization": f"Bearer {token}"})
+    assert revoked.status_code == 401
+    assert revoked.get_json()["errors"][0]["key"] == "Authorization"
+
+
+def test_api_needs_a_token(client: FlaskClient) -> None:
+    response = client.post("/api/v1/evaluate", json=BASE_ANSWERS)
+    assert response.status_code == 401, "a browser session is not an API credential"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_cli_create_user_and_token(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    weak = runner.invoke(cli, ["create-user", "cli@example.com", "--password-stdin"], input="short\n")
+    assert weak.exit_code == 2
+    assert "Use at least 12 characters." in weak.output
+    made = runner.invoke(cli, ["create-user", "cli@example.com", "--admin", "--password-stdin"], input=PASSWORD + "\n")
+    assert made.exit_code == 0, made.output
+    assert "created administrator cli@example.com" in made.output
+    token = runner.invoke(cli, ["create-token", "cli@example.com", "--name", "pipeline"])
+    assert token.exit_code == 0
+    raw = token.output.strip()
+    assert raw.startswith("adv_")
+    with app.app_context():
+        assert accounts.user_for_api_token(db.session, raw) is not None
+    missing = runner.invoke(cli, ["create-token", "nobody@example.com", "--name", "x"])
+    assert missing.exit_code == 2
+
+
+def test_first_administrator_adopts_assessments_made_before_accounts(app: Flask) -> None:
+    with app.app_context():
+        workspace = Workspace(name="Assessments from before accounts")
+        db.session.add(workspace)
+        db.session.commit()
+        workspace_id = workspace.id
+    make_user(app, "first@example.com", admin=True)
+    client = app.test_client()
+    sign_in(client, "first@example.com")
+    assert client.get(f"/workspaces/{workspace_id}").status_code == 200
