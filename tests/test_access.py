@@ -105,8 +105,15 @@ def members(**over: Any) -> Expect:
 
 EDITORS = members(viewer=403)
 OWNERS = members(viewer=403, editor=403)
-SIGNED_IN = {"anonymous": LOGIN, "share_link": LOGIN, "revoked_link": LOGIN, "other": OK, "viewer": OK, "editor": OK,
-             "owner": OK}
+SIGNED_IN = {
+    "anonymous": LOGIN,
+    "share_link": LOGIN,
+    "revoked_link": LOGIN,
+    "other": OK,
+    "viewer": OK,
+    "editor": OK,
+    "owner": OK,
+}
 ADMINS_ONLY = {**SIGNED_IN, "other": 403, "viewer": 403, "editor": 403, "owner": 403}
 EVERYONE = dict.fromkeys(ROLES, OK)
 
@@ -142,16 +149,23 @@ MATRIX: dict[str, list[Case]] = {
     "workspaces.create": [Case("POST", lambda w, r: "/workspaces/", SIGNED_IN, lambda w: {"name": "New"})],
     "workspaces.show": [Case("GET", lambda w, r: f"/workspaces/{w.workspace}", members())],
     "workspaces.add_member": [
-        Case("POST", lambda w, r: f"/workspaces/{w.workspace}/members", OWNERS,
-             lambda w: {"email": "other@example.com", "role": "viewer"})
+        Case(
+            "POST",
+            lambda w, r: f"/workspaces/{w.workspace}/members",
+            OWNERS,
+            lambda w: {"email": "other@example.com", "role": "viewer"},
+        )
     ],
     "workspaces.change_role": [
-        Case("POST", lambda w, r: f"/workspaces/{w.workspace}/members/{w.editor_membership}/role", OWNERS,
-             lambda w: {"role": "editor"})
+        Case(
+            "POST",
+            lambda w, r: f"/workspaces/{w.workspace}/members/{w.editor_membership}/role",
+            OWNERS,
+            lambda w: {"role": "editor"},
+        )
     ],
     "workspaces.remove_member": [
-        Case("POST", lambda w, r: f"/workspaces/{w.workspace}/members/{w.editor_membership}/remove",
-             OWNERS, order=1)
+        Case("POST", lambda w, r: f"/workspaces/{w.workspace}/members/{w.editor_membership}/remove", OWNERS, order=1)
     ],
     "assessments.new": [Case("GET", lambda w, r: "/assessments/new", SIGNED_IN)],
     "assessments.show": [Case("GET", lambda w, r: A.format(w=w), members())],
@@ -168,8 +182,12 @@ MATRIX: dict[str, list[Case]] = {
         Case("POST", lambda w, r: A.format(w=w) + "/details", EDITORS, lambda w: {"title": "T", "version": "0"}),
     ],
     "assessments.set_status": [
-        Case("POST", lambda w, r: A.format(w=w) + f"/checklist/{w.item}", EDITORS,
-             lambda w: {"status": "done", "version": "0"})
+        Case(
+            "POST",
+            lambda w, r: A.format(w=w) + f"/checklist/{w.item}",
+            EDITORS,
+            lambda w: {"status": "done", "version": "0"},
+        )
     ],
     "assessments.clone": [Case("POST", lambda w, r: A.format(w=w) + "/clone", EDITORS)],
     "assessments.archive": [Case("POST", lambda w, r: A.format(w=w) + "/archive", EDITORS, lambda w: {"version": "0"})],
@@ -179,26 +197,41 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "questionnaire.step": [
         Case("GET", lambda w, r: A.format(w=w) + "/answers/context", EDITORS),
-        Case("POST", lambda w, r: A.format(w=w) + "/answers/context", EDITORS,
-             lambda w: {"action": "draft", "version": "0"}),
+        Case(
+            "POST",
+            lambda w, r: A.format(w=w) + "/answers/context",
+            EDITORS,
+            lambda w: {"action": "draft", "version": "0"},
+        ),
     ],
     "questionnaire.review": [
         Case("GET", lambda w, r: A.format(w=w) + "/answers/review", EDITORS),
-        Case("POST", lambda w, r: A.format(w=w) + "/answers/review", EDITORS,
-             lambda w: {"base_revision": "1", "version": "0"}),
+        Case(
+            "POST",
+            lambda w, r: A.format(w=w) + "/answers/review",
+            EDITORS,
+            lambda w: {"base_revision": "1", "version": "0"},
+        ),
     ],
     "questionnaire.discard": [
         Case("POST", lambda w, r: A.format(w=w) + "/answers/discard", EDITORS, lambda w: {"version": "0"})
     ],
     "share.manage": [
         Case("GET", lambda w, r: A.format(w=w) + "/sharing", EDITORS),
-        Case("POST", lambda w, r: A.format(w=w) + "/sharing", EDITORS,
-             lambda w: {"days": "3", "revision": "latest", "label": "x"}),
+        Case(
+            "POST",
+            lambda w, r: A.format(w=w) + "/sharing",
+            EDITORS,
+            lambda w: {"days": "3", "revision": "latest", "label": "x"},
+        ),
     ],
     "share.revoke": [Case("POST", lambda w, r: A.format(w=w) + f"/sharing/{w.link}/revoke", EDITORS, order=1)],
     "share.view": [
-        Case("GET", lambda w, r: f"/share/{w.revoked_token if r == 'revoked_link' else w.live_token}",
-             {**EVERYONE, "revoked_link": 404}),
+        Case(
+            "GET",
+            lambda w, r: f"/share/{w.revoked_token if r == 'revoked_link' else w.live_token}",
+            {**EVERYONE, "revoked_link": 404},
+        ),
         Case("GET", lambda w, r: "/share/not-a-token", dict.fromkeys(ROLES, 404)),
     ],
     "api.evaluate_answers": [Case("POST", lambda w, r: "/api/v1/evaluate", dict.fromkeys(ROLES, 401))],
@@ -236,7 +269,9 @@ def test_access_matrix(app: Flask, role: str) -> None:
             response = client.post(url, data={"csrf_token": token, **case.data(world)})
         got, wanted = judge(response), case.expect[role]
         if got != wanted:
-            failures.append(f"{case.method} {url} ({endpoint}) as {role}: {response.status_code} → {got}, wanted {wanted}")
+            failures.append(
+                f"{case.method} {url} ({endpoint}) as {role}: {response.status_code} → {got}, wanted {wanted}"
+            )
         if got == 404 and response.status_code == 404:
             body = response.get_data(as_text=True)
             assert "Team plan" not in body, "a refusal never shows the object"

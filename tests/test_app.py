@@ -11,6 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from advisor import create_app
+from advisor.extensions import db
+from tests.conftest import make_user, sign_in
 
 
 def test_healthz(client: FlaskClient) -> None:
@@ -70,14 +72,20 @@ def test_method_not_allowed(client: FlaskClient) -> None:
 
 
 def test_unexpected_error_shows_no_stack_trace(tmp_path: Path) -> None:
-    """Even a failing database would not leak: the error page needs none."""
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}"}
+    )
+    with app.app_context():
+        db.create_all()
+    make_user(app, "admin@example.com", admin=True)
 
     @app.get("/boom")
     def boom() -> str:
         raise RuntimeError("secret internals: /etc/passwd")
 
-    response = app.test_client().get("/boom")
+    client = app.test_client()
+    sign_in(client, "admin@example.com")
+    response = client.get("/boom")
     assert response.status_code == 500
     html = response.get_data(as_text=True)
     assert "Traceback" not in html
@@ -132,3 +140,37 @@ def test_instance_path_from_the_environment(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("ADVISOR_INSTANCE_PATH", str(tmp_path / "elsewhere"))
     app = create_app()
     assert app.instance_path == str(tmp_path / "elsewhere")
+
+
+def test_error_pages_in_the_apps_look(app: Flask, client: FlaskClient) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    responses = {
+        400: client.post("/assessments/new", data={"title": "no CSRF token"}),
+        403: client.get("/admin/users"),
+        404: client.get("/assessments/424242"),
+        405: client.delete("/"),
+        413: client.post("/assessments/new", data={"title": "x" * 5000}),
+    }
+    for code, response in responses.items():
+        assert response.status_code == code
+        body = response.get_data(as_text=True)
+        assert f"<h1>{code} · " in body
+        assert 'href="/static/css/advisor.css"' in body
+        assert "Traceback" not in body
+
+
+def test_api_errors_are_json(client: FlaskClient) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json() == {
+        "errors": [{"key": "(request)", "message": "There is nothing here, or it is not yours to see."}]
+    }
+
+
+def test_sqlite_file_is_private(tmp_path: Path) -> None:
+    db_file = tmp_path / "data" / "advisor.sqlite3"
+    create_app({"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}"})
+    assert stat.S_IMODE(db_file.stat().st_mode) == 0o600
+    db_file.chmod(0o644)
+    create_app({"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}"})
+    assert stat.S_IMODE(db_file.stat().st_mode) == 0o600, "tightened again at start-up"
