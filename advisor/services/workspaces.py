@@ -26,9 +26,8 @@ def allows(role: str | None, needed: str) -> bool:
 
 def memberships(session: DbSession, user: User) -> list[Membership]:
     """The user's memberships, personal workspace first, then by name."""
-    rows = session.scalars(
-        select(Membership).options(contains_eager(Membership.workspace)).join(Workspace).where(Membership.user_id == user.id)
-    ).all()
+    stmt = select(Membership).join(Workspace).options(contains_eager(Membership.workspace))
+    rows = session.scalars(stmt.where(Membership.user_id == user.id)).all()
     return sorted(rows, key=lambda m: (m.workspace.personal_for_id != user.id, m.workspace.name.lower()))
 
 
