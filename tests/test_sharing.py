@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from advisor.extensions import db
-from advisor.models import AuditEvent, Membership, ShareLink, User
+from advisor.models import AuditEvent, Membership, Revision, ShareLink, User
 from tests.conftest import make_user, sign_in
 from tests.web import STEP_ANSWERS, csrf_token, form_post, html, new_assessment_with_revision, save_revision
 
@@ -155,10 +155,7 @@ def test_personal_workspace_cannot_be_shared(app: Flask, client: FlaskClient) ->
 def test_audit_trail_records_who_did_what(app: Flask, client: FlaskClient) -> None:
     assessment_id = new_assessment_with_revision(client)
     with app.app_context():
-        revision_item = db.session.execute(sa.text("select result from revisions")).scalar_one()
-    item = (revision_item if isinstance(revision_item, dict) else __import__("json").loads(revision_item))["checklist"][
-        0
-    ]
+        item = db.session.execute(sa.select(Revision)).scalar_one().result["checklist"][0]
     form_post(
         client,
         f"/assessments/{assessment_id}/checklist/{item['id']}",
