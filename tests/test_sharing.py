@@ -181,3 +181,23 @@ def test_audit_trail_records_who_did_what(app: Flask, client: FlaskClient) -> No
     for words in ("created", "revised", "status changed", "shared", "share revoked"):
         assert f"<td>{words}</td>" in activity
     assert f"item: {item['id']}; before: todo; after: done" in activity
+
+
+def test_every_assessment_page_shows_the_tabs_for_the_role(client: FlaskClient) -> None:
+    assessment_id = new_assessment_with_revision(client)
+    base = f"/assessments/{assessment_id}"
+    for path in ("", "/revisions", "/compare?a=1&b=1", "/reevaluate", "/activity", "/sharing"):
+        page = html(client.get(base + path))
+        assert "your role: owner" in page, path
+        assert f'href="{base}/sharing">Sharing</a>' in page, path
+
+
+def test_share_form_is_empty_after_a_link_is_made(client: FlaskClient) -> None:
+    assessment_id = new_assessment_with_revision(client)
+    make_link(client, assessment_id)
+    page = html(client.get(f"/assessments/{assessment_id}/sharing"))
+    again = client.post(
+        f"/assessments/{assessment_id}/sharing",
+        data={"csrf_token": csrf_token(page), "label": "Second auditor", "revision": "1", "days": "5"},
+    )
+    assert 'value="Second auditor"' not in html(again), "the form starts afresh, so a second click makes no duplicate"

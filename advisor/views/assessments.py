@@ -25,7 +25,16 @@ from advisor.models import Assessment, Revision
 from advisor.services import assessments as svc
 from advisor.services import sharing, workspaces
 from advisor.services.compare import compare_results, format_answer, has_changes
-from advisor.views.common import actor, get_assessment, int_or, kb, role_for, submitted_version, wants_json
+from advisor.views.common import (
+    access_context,
+    actor,
+    get_assessment,
+    int_or,
+    kb,
+    role_for,
+    submitted_version,
+    wants_json,
+)
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -78,7 +87,7 @@ def details(assessment_id: int) -> str | Response | tuple[str, int]:
         db.session.commit()
         flash("Details saved.", "success")
         return redirect(url_for("assessments.show", assessment_id=assessment.id))
-    return render_template("assessments/details.html", form=form, assessment=assessment)
+    return render_template("assessments/details.html", form=form, assessment=assessment, **access_context(assessment))
 
 
 def _conflict_form(template: str, exc: Exception, **context: Any) -> tuple[str, int]:
@@ -143,7 +152,12 @@ def revision(assessment_id: int, number: int) -> str:
 @bp.get("/<int:assessment_id>/revisions")
 def revisions(assessment_id: int) -> str:
     assessment = get_assessment(assessment_id)
-    return render_template("assessments/revisions.html", assessment=assessment, revisions=list(assessment.revisions))
+    return render_template(
+        "assessments/revisions.html",
+        assessment=assessment,
+        revisions=list(assessment.revisions),
+        **access_context(assessment),
+    )
 
 
 @bp.get("/<int:assessment_id>/compare")
@@ -155,7 +169,9 @@ def compare(assessment_id: int) -> str | Response:
         flash("Choose two revisions of this assessment to compare.", "error")
         return redirect(url_for("assessments.revisions", assessment_id=assessment.id))
     diff = compare_results(kb(), a.result, b.result, a.statuses, b.statuses)
-    return render_template("assessments/compare.html", assessment=assessment, a=a, b=b, diff=diff)
+    return render_template(
+        "assessments/compare.html", assessment=assessment, a=a, b=b, diff=diff, **access_context(assessment)
+    )
 
 
 @bp.route("/<int:assessment_id>/reevaluate", methods=["GET", "POST"])
@@ -181,7 +197,13 @@ def reevaluate(assessment_id: int) -> str | Response | tuple[str, int]:
     try:
         fresh = evaluate(latest.answers, kb())
     except AnswersError as exc:
-        return render_template("assessments/reevaluate.html", assessment=assessment, revision=latest, errors=exc.errors)
+        return render_template(
+            "assessments/reevaluate.html",
+            assessment=assessment,
+            revision=latest,
+            errors=exc.errors,
+            **access_context(assessment),
+        )
     statuses = svc.current_statuses(assessment)
     diff = compare_results(kb(), latest.result, fresh, statuses, statuses)
     form.base_revision.data = latest.number
@@ -195,6 +217,7 @@ def reevaluate(assessment_id: int) -> str | Response | tuple[str, int]:
         changed=has_changes(diff),
         form=form,
         errors=None,
+        **access_context(assessment),
     )
 
 
@@ -289,7 +312,7 @@ def delete(assessment_id: int) -> str | Response:
         flash(f"Deleted “{assessment.title}”.", "success")
         return redirect(url_for("main.index"))
     form.version.data = str(assessment.version)
-    return render_template("assessments/delete.html", assessment=assessment, form=form)
+    return render_template("assessments/delete.html", assessment=assessment, form=form, **access_context(assessment))
 
 
 @bp.get("/<int:assessment_id>/activity")

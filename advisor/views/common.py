@@ -58,3 +58,9 @@ def submitted_version() -> int:
 
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
+
+
+def access_context(assessment: Assessment) -> dict[str, Any]:
+    """What the assessment's pages show depends on the user's role: tabs, forms, buttons."""
+    role = role_for(assessment)
+    return {"role": role, "can_edit": workspaces.allows(role, "editor"), "can_own": workspaces.allows(role, "owner")}

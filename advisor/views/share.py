@@ -13,13 +13,13 @@ from advisor.services import assessments as svc
 from advisor.services import sharing
 from advisor.services.accounts import AccountError
 from advisor.views.assessments import report_context
-from advisor.views.common import actor, get_assessment
+from advisor.views.common import access_context, actor, get_assessment
 
 bp = Blueprint("share", __name__)
 
 
-def _form(assessment: Assessment) -> ShareForm:
-    form = ShareForm()
+def _form(assessment: Assessment, *, fresh: bool = False) -> ShareForm:
+    form = ShareForm(formdata=None) if fresh else ShareForm()
     form.revision.choices = [SelectChoice("latest", "The latest revision, whichever it is")] + [
         SelectChoice(str(n), f"Revision {n} only") for n in range(assessment.latest_revision_number, 0, -1)
     ]
@@ -35,7 +35,7 @@ def _page(assessment: Assessment, form: ShareForm, new_url: str | None = None, s
         plain=PlainForm(),
         new_url=new_url,
         is_live=sharing.is_live,
-        can_edit=True,
+        **access_context(assessment),
     )
     return html, status
 
@@ -56,7 +56,7 @@ def manage(assessment_id: int) -> tuple[str, int]:
             return _page(assessment, form, status=422)
         db.session.commit()
         # the token is shown this once; only its hash is stored
-        return _page(assessment, _form(assessment), new_url=url_for(".view", token=raw, _external=True))
+        return _page(assessment, _form(assessment, fresh=True), new_url=url_for(".view", token=raw, _external=True))
     return _page(assessment, form, status=422 if form.errors else 200)
 
 

@@ -4,7 +4,12 @@ Nothing is downloaded at test time: the browser is /usr/bin/chromium (scripts/in
 and axe-core is the copy shipped inside the axe-playwright-python wheel. A missing browser or axe fails the tests;
 it never skips them.
 
-Helpers used by both test modules live here too (the questionnaire answers, `snap`, `axe_violations`).
+Every instance starts without an account: each page redirects to `/setup`, the first-run administrator page.
+The `administrator` fixture goes through it once per module (unless a test did already, with the same `ADMIN`
+credentials); `signed_in_page` is then signed in through `/login`. That sign-in happens once per module and its
+cookies are reused by every signed-in context: `/login` allows only 5 attempts per account and minute.
+
+Helpers used by both test modules live here too (the questionnaire answers, accounts, `snap`, `axe_violations`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,16 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Route,
+    StorageState,
+    expect,
+    sync_playwright,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -120,9 +134,9 @@ def _start_server(env: dict[str, str], log: Path) -> LiveServer:
     pytest.fail(f"`advisor run` did not answer on {HOST}:{port} within {SERVER_START_SECONDS} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The app on a free 127.0.0.1 port with a fresh SQLite database for each test module."""
+@contextmanager
+def _serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app on a free 127.0.0.1 port with a fresh SQLite database, migrated, without any account."""
     base = tmp_path_factory.mktemp("live-server")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "FLASK_"))}
     env.update(
@@ -147,6 +161,41 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         yield server
     finally:
         _stop(server.process)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app on a free 127.0.0.1 port with a fresh SQLite database for each test module."""
+    with _serve(tmp_path_factory) as server:
+        yield server
+
+
+def status_of(server: LiveServer, path: str) -> int:
+    """The HTTP status of a GET without cookies (redirects not followed)."""
+    port = urlsplit(server.url).port
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def has_no_account(server: LiveServer) -> bool:
+    """Whether the instance is still on its first run: `/setup` answers only until an account exists."""
+    status = status_of(server, "/setup")
+    assert status in (200, 404), f"/setup answered {status}"
+    return status == 200
+
+
+@pytest.fixture
+def fresh_server(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server without any account: the module's own if no test made the administrator yet, else a new one."""
+    if has_no_account(live_server):
+        yield live_server
+    else:
+        with _serve(tmp_path_factory) as server:
+            yield server
 
 
 # --- The browser -------------------------------------------------------------------------------
@@ -175,9 +224,13 @@ def _only_local(route: Route) -> None:
         route.abort("blockedbyclient")
 
 
-def new_context(browser: Browser, server: LiveServer) -> BrowserContext:
-    """A fresh browser profile (cookies, storage) pointed at the live server, with bounded waits."""
+def new_context(browser: Browser, server: LiveServer, storage_state: StorageState | None = None) -> BrowserContext:
+    """A fresh browser profile (cookies, storage) pointed at the live server, with bounded waits.
+
+    With `storage_state`, the profile starts with those cookies (a signed-in session, say).
+    """
     ctx = browser.new_context(
+        storage_state=storage_state,
         base_url=server.url,
         viewport={"width": 1280, "height": 900},
         locale="en-GB",
@@ -199,8 +252,9 @@ def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContex
         ctx.close()
 
 
-# Chromium reports every 4xx/5xx response on the console; the tests ask for some (404 page, 422 form) on purpose.
-_EXPECTED_CONSOLE = re.compile(r"Failed to load resource: the server responded with a status of (404|422)")
+# Chromium reports every 4xx/5xx response on the console; the tests ask for some (404 page, 422 form,
+# 401 failed sign-in) on purpose.
+_EXPECTED_CONSOLE = re.compile(r"Failed to load resource: the server responded with a status of (401|404|422)")
 
 
 @dataclass
@@ -231,8 +285,113 @@ def watched(page: Page) -> Iterator[Page]:
 
 @pytest.fixture
 def page(context: BrowserContext) -> Iterator[Page]:
-    """A fresh page; the test fails if a script error or a console error (a CSP violation, say) happened."""
+    """A fresh page, not signed in; the test fails on a script error or a console error (a CSP violation, say)."""
     with watched(context.new_page()) as page:
+        yield page
+
+
+# --- Accounts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    password: str
+
+
+# The administrator every test makes on the first-run page (a passphrase: 12 characters at least, not a common one).
+ADMIN = Account("admin@example.test", "lantern harbour violet 2027")
+
+
+def set_up_administrator(page: Page, account: Account = ADMIN) -> None:
+    """On `/setup` of an instance without any account: create the administrator, who is then signed in."""
+    if urlsplit(page.url).path != "/setup":
+        page.goto("/setup")
+    expect(page.locator("h1")).to_have_text("Create the administrator")
+    page.get_by_label("Administrator's email").fill(account.email)
+    page.get_by_label("New password", exact=True).fill(account.password)
+    page.get_by_label("Repeat the new password").fill(account.password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create the administrator and sign in").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator(".flash")).to_contain_text("Administrator account created.")
+
+
+def sign_in(page: Page, account: Account) -> None:
+    """Sign in through `/login`; the page then shows wherever the sign-in led (the dashboard, by default)."""
+    if urlsplit(page.url).path != "/login":
+        page.goto("/login")
+    expect(page.locator("h1")).to_have_text("Sign in")
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+    expect(page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    """Press "Sign out" in the header; the sign-in page opens."""
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.locator(".flash")).to_contain_text("Signed out.")
+
+
+def signed_in_state(browser: Browser, server: LiveServer, account: Account) -> StorageState:
+    """Sign in through `/login` in a context of its own; return its cookies for other contexts to start with."""
+    ctx = new_context(browser, server)
+    try:
+        with watched(ctx.new_page()) as page:
+            sign_in(page, account)
+        return ctx.storage_state()
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def fresh_page(browser: Browser, fresh_server: LiveServer) -> Iterator[Page]:
+    """A page, not signed in, on a server without any account (see `fresh_server`)."""
+    ctx = new_context(browser, fresh_server)
+    try:
+        with watched(ctx.new_page()) as page:
+            yield page
+    finally:
+        ctx.close()
+
+
+@pytest.fixture(scope="module")
+def administrator(browser: Browser, live_server: LiveServer) -> Account:
+    """The instance's administrator: made through `/setup` unless a test of this module made it already."""
+    if has_no_account(live_server):
+        ctx = new_context(browser, live_server)
+        try:
+            with watched(ctx.new_page()) as page:
+                set_up_administrator(page, ADMIN)
+        finally:
+            ctx.close()
+    return ADMIN  # a test that goes through `/setup` itself uses these credentials too
+
+
+@pytest.fixture(scope="module")
+def admin_state(browser: Browser, live_server: LiveServer, administrator: Account) -> StorageState:
+    """The administrator's session, signed in once per module through `/login`."""
+    return signed_in_state(browser, live_server, administrator)
+
+
+@pytest.fixture
+def signed_in_context(browser: Browser, live_server: LiveServer, admin_state: StorageState) -> Iterator[BrowserContext]:
+    ctx = new_context(browser, live_server, admin_state)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def signed_in_page(signed_in_context: BrowserContext) -> Iterator[Page]:
+    """A fresh page signed in as the administrator; fails on script or console errors like `page`."""
+    with watched(signed_in_context.new_page()) as page:
         yield page
 
 
@@ -242,15 +401,19 @@ def page(context: BrowserContext) -> Iterator[Page]:
 TALL_PAGE_PX = 6000
 
 
-def snap(page: Page, name: str) -> Path:
+def snap(page: Page, name: str, *, full_page: bool = True) -> Path:
     """Save a full-page screenshot under test-artifacts/browser/ (git-ignored).
 
     PNG, except for very tall pages (the report runs to some 30 000 pixels), which are saved as JPEG:
-    encoding them as PNG takes seconds each.
+    encoding them as PNG takes seconds each. With `full_page=False`, only the viewport, as PNG: enough
+    for a second copy of the report, whose top is what differs.
     """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     height = page.evaluate("document.documentElement.scrollHeight")
-    if height > TALL_PAGE_PX:
+    if not full_page:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=path, animations="disabled")
+    elif height > TALL_PAGE_PX:
         path = ARTIFACTS / f"{name}.jpg"
         page.screenshot(path=path, full_page=True, type="jpeg", quality=70, animations="disabled")
     else:
@@ -342,10 +505,15 @@ def press(page: Page, action: str) -> None:
         page.locator(f"button[name=action][value={action}]").click()
 
 
-def create_assessment(page: Page, title: str, description: str = "") -> int:
-    """Fill in the new-assessment form; return the new assessment's id (the questionnaire opens)."""
+def create_assessment(page: Page, title: str, description: str = "", workspace: str = "") -> int:
+    """Fill in the new-assessment form; return the new assessment's id (the questionnaire opens).
+
+    Without `workspace` (a name), the assessment goes to the form's default: the personal workspace.
+    """
     if urlsplit(page.url).path != "/assessments/new":
         page.goto("/assessments/new")
+    if workspace:
+        page.get_by_label("Workspace").select_option(label=workspace)
     page.get_by_label("Title").fill(title)
     if description:
         page.get_by_label("Description").fill(description)
