@@ -48,8 +48,8 @@ def build_world(app: Flask) -> World:
     with app.app_context():
         users = {u.email.split("@")[0]: u for u in db.session.scalars(db.select(User))}
         team = workspaces.create_workspace(db.session, "Team", users["owner"])
-        viewer = workspaces.add_member(db.session, team, "viewer@example.com", "viewer")
-        editor = workspaces.add_member(db.session, team, "editor@example.com", "editor")
+        viewer = workspaces.add_member(db.session, team, "viewer@example.com", "viewer", None)
+        editor = workspaces.add_member(db.session, team, "editor@example.com", "editor", None)
         assessment = svc.create_assessment(db.session, team.id, "Team plan", "", "owner@example.com")
         revision = svc.save_revision(db.session, assessment, BASE_ANSWERS, 0, "First", "owner@example.com")
         live, link = sharing.create_link(db.session, assessment, 7, None, "auditor", "owner@example.com")
@@ -300,6 +300,6 @@ def test_removing_a_member_removes_access(app: Flask) -> None:
     with app.app_context():
         team = db.session.get(Workspace, world.workspace)
         membership = db.session.get(Membership, world.viewer_membership)
-        workspaces.remove_member(db.session, team, membership)
+        workspaces.remove_member(db.session, team, membership, None)
         db.session.commit()
     assert viewer.get(f"/assessments/{world.assessment}").status_code == 404

@@ -8,6 +8,7 @@ from sqlalchemy.orm import contains_eager
 from advisor.models import ROLES, Membership, User, Workspace
 from advisor.services import DbSession
 from advisor.services.accounts import AccountError, find_user
+from advisor.services.sharing import record
 
 RANK = {role: i for i, role in enumerate(ROLES, start=1)}
 
@@ -39,6 +40,7 @@ def personal_workspace(session: DbSession, user: User) -> Workspace:
 
 
 def create_workspace(session: DbSession, name: str, owner: User) -> Workspace:
+    """A shared workspace with ``owner`` as its first owner."""
     name = name.strip()
     if not name or len(name) > 100:
         raise AccountError("Give the workspace a name of 1 to 100 characters.")
@@ -47,6 +49,7 @@ def create_workspace(session: DbSession, name: str, owner: User) -> Workspace:
     session.flush()
     session.add(Membership(workspace_id=workspace.id, user_id=owner.id, role="owner"))
     session.flush()
+    record(session, workspace.id, None, owner.email, "workspace_created", name=workspace.name)
     return workspace
 
 
@@ -54,7 +57,7 @@ def _owners(workspace: Workspace) -> list[Membership]:
     return [m for m in workspace.memberships if m.role == "owner"]
 
 
-def add_member(session: DbSession, workspace: Workspace, email: str, role: str) -> Membership:
+def add_member(session: DbSession, workspace: Workspace, email: str, role: str, actor: str | None) -> Membership:
     if workspace.personal_for_id is not None:
         raise AccountError("A personal workspace cannot be shared; create a shared workspace instead.")
     if role not in ROLES:
@@ -68,21 +71,24 @@ def add_member(session: DbSession, workspace: Workspace, email: str, role: str) 
     session.add(membership)
     session.flush()
     session.refresh(workspace)
+    record(session, workspace.id, None, actor, "member_added", member=user.email, role=role)
     return membership
 
 
-def change_role(session: DbSession, workspace: Workspace, membership: Membership, role: str) -> None:
+def change_role(session: DbSession, workspace: Workspace, membership: Membership, role: str, actor: str | None) -> None:
     if role not in ROLES:
         raise AccountError(f"Choose a role: {', '.join(ROLES)}.")
     if membership.role == "owner" and role != "owner" and len(_owners(workspace)) == 1:
         raise AccountError("A workspace needs at least one owner.")
     membership.role = role
     session.flush()
+    record(session, workspace.id, None, actor, "member_role_changed", member=membership.user.email, role=role)
 
 
-def remove_member(session: DbSession, workspace: Workspace, membership: Membership) -> None:
+def remove_member(session: DbSession, workspace: Workspace, membership: Membership, actor: str | None) -> None:
     if membership.role == "owner" and len(_owners(workspace)) == 1:
         raise AccountError("A workspace needs at least one owner.")
+    record(session, workspace.id, None, actor, "member_removed", member=membership.user.email)
     session.delete(membership)
     session.flush()
     session.refresh(workspace)

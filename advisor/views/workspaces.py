@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response
 from advisor.extensions import db
 from advisor.forms.auth import MemberForm, PlainForm, RoleForm, WorkspaceForm
 from advisor.models import Membership, Workspace
-from advisor.services import sharing
 from advisor.services import workspaces as svc
 from advisor.services.accounts import AccountError
 
@@ -38,7 +37,6 @@ def create() -> Response | tuple[str, int]:
     form = WorkspaceForm()
     if form.validate_on_submit():
         workspace = svc.create_workspace(db.session, form.name.data or "", current_user)
-        sharing.record(db.session, workspace.id, None, current_user.email, "workspace_created", name=workspace.name)
         db.session.commit()
         flash(f"Workspace “{workspace.name}” created.", "success")
         return redirect(url_for(".show", workspace_id=workspace.id))
@@ -66,20 +64,13 @@ def add_member(workspace_id: int) -> Response | tuple[str, int]:
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            membership = svc.add_member(db.session, workspace, form.email.data or "", form.role.data or "viewer")
+            membership = svc.add_member(
+                db.session, workspace, form.email.data or "", form.role.data or "viewer", current_user.email
+            )
         except AccountError as exc:
             db.session.rollback()
             form.email.errors = [*form.email.errors, str(exc)]
         else:
-            sharing.record(
-                db.session,
-                workspace.id,
-                None,
-                current_user.email,
-                "member_added",
-                member=membership.user.email,
-                role=membership.role,
-            )
             db.session.commit()
             flash(f"{membership.user.email} added as {membership.role}.", "success")
             return redirect(url_for(".show", workspace_id=workspace_id))
@@ -104,20 +95,11 @@ def change_role(workspace_id: int, membership_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        svc.change_role(db.session, workspace, membership, form.role.data or "viewer")
+        svc.change_role(db.session, workspace, membership, form.role.data or "viewer", current_user.email)
     except AccountError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        sharing.record(
-            db.session,
-            workspace.id,
-            None,
-            current_user.email,
-            "member_role_changed",
-            member=membership.user.email,
-            role=membership.role,
-        )
         db.session.commit()
         flash(f"{membership.user.email} is now {membership.role}.", "success")
     return redirect(url_for(".show", workspace_id=workspace_id))
@@ -131,12 +113,11 @@ def remove_member(workspace_id: int, membership_id: int) -> Response:
         abort(400)
     email = membership.user.email
     try:
-        svc.remove_member(db.session, workspace, membership)
+        svc.remove_member(db.session, workspace, membership, current_user.email)
     except AccountError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        sharing.record(db.session, workspace.id, None, current_user.email, "member_removed", member=email)
         db.session.commit()
         flash(f"{email} removed.", "success")
     return redirect(url_for(".show", workspace_id=workspace_id))
