@@ -51,9 +51,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def load_knowledge(app: Flask) -> None:
     """Load and validate the knowledge base now, so a broken one stops start-up."""
-    from advisor.engine import default_knowledge_base
+    from advisor.engine.knowledge import knowledge_base_for
 
-    app.extensions["advisor.kb"] = default_knowledge_base()
+    app.extensions["advisor.kb"] = knowledge_base_for(app.config.get("KNOWLEDGE_BASE") or None)
 
 
 def register_extensions(app: Flask) -> None:

@@ -83,11 +83,14 @@ def kb_group() -> None:
 @kb_group.command("check")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
 def kb_check(directory: Path | None) -> None:
-    """Validate a knowledge-base directory (the built-in one when none is given)."""
+    """Validate a custom knowledge base (on top of the built-in one), or a whole one, or the built-in one."""
     from advisor.engine import KnowledgeBaseError, load_knowledge_base
 
     try:
-        kb = load_knowledge_base(directory)
+        if directory is None or (directory / "questions.yaml").exists():
+            kb = load_knowledge_base(directory)  # a whole knowledge base
+        else:
+            kb = load_knowledge_base(overlay=directory)  # an organisation's additions on top of the built-in one
     except KnowledgeBaseError as exc:
         click.echo(f"{directory or 'built-in knowledge base'}: {len(exc.errors)} problem(s):", err=True)
         for error in exc.errors:

@@ -55,6 +55,7 @@ def from_environment(instance_path: Path, environ: dict[str, str] | None = None)
         "LOGIN_LIMIT_PER_ADDRESS": env.get(f"{ENV_PREFIX}LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per day"),
         "LOGIN_LIMIT_PER_ACCOUNT": env.get(f"{ENV_PREFIX}LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;50 per day"),
         "JSON_SORT_KEYS": False,
+        "KNOWLEDGE_BASE": env.get(f"{ENV_PREFIX}KNOWLEDGE_BASE") or None,
     }
     if key := env.get(f"{ENV_PREFIX}SECRET_KEY"):
         config["SECRET_KEY"] = key

@@ -6,6 +6,7 @@ entry and what is wrong, so a broken knowledge base is fixed in one pass.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +116,8 @@ def _format_validation(label: str, raw: Any, exc: ValidationError) -> list[str]:
     return out
 
 
-def _parse(model: type[M], path: Path, base: Path, errors: list[str]) -> M | None:
-    label = path.relative_to(base).as_posix() if path.is_relative_to(base) else str(path)
+def _parse(model: type[M], path: Path, base: Path, errors: list[str], prefix: str = "") -> M | None:
+    label = prefix + (path.relative_to(base).as_posix() if path.is_relative_to(base) else str(path))
     raw = _read_yaml(path, errors, label)
     if raw is None and not errors:
         errors.append(f"{label}: is empty")
@@ -241,8 +242,63 @@ def _checklist_files(base: Path) -> list[Path]:
     return sorted((base / "checklist").glob("*.yaml"))
 
 
-def load_knowledge_base(directory: Path | str | None = None) -> KnowledgeBase:
-    """Read a knowledge-base directory, validate all of it, or raise KnowledgeBaseError."""
+def _apply_overlay(
+    overlay: Path,
+    version: str,
+    decisions: list[DecisionFile],
+    lists: list[tuple[str, ChecklistFile]],
+    warnings: list[WarningModel],
+    errors: list[str],
+) -> str:
+    """Merge an organisation's directory into the built-in parts; returns the combined version."""
+    prefix = f"{overlay.as_posix().rstrip('/')}/"
+    if not overlay.is_dir():
+        errors.append(f"{overlay}: is not a directory")
+        return version
+    if (overlay / "questions.yaml").exists() or (overlay / "criteria.yaml").exists():
+        errors.append(
+            f"{prefix}: questions and criteria are the public contract; a custom knowledge base cannot change them"
+        )
+    meta_path = overlay / "meta.yaml"
+    meta = _parse(MetaFile, meta_path, overlay, errors, prefix) if meta_path.exists() else None
+    if meta_path.exists() and meta is not None:
+        version = f"{version}+{meta.version}"
+    elif not meta_path.exists():
+        errors.append(f"{prefix}meta.yaml: is required, with a version for the reports to show")
+    known = {d.id: i for i, d in enumerate(decisions)}
+    for path in sorted((overlay / "decisions").glob("*.yaml")):
+        dec = _parse(DecisionFile, path, overlay, errors, prefix)
+        if dec is None:
+            continue
+        if dec.id not in known:
+            errors.append(
+                f"{prefix}{path.name}: '{dec.id}' is not a decision of the contract; only these can be "
+                f"replaced: {', '.join(known)}"
+            )
+        else:
+            decisions[known[dec.id]] = dec
+    for path in _checklist_files(overlay):
+        cf = _parse(ChecklistFile, path, overlay, errors, prefix)
+        if cf is not None:
+            lists.append((prefix + path.relative_to(overlay).as_posix(), cf))
+    warn_path = overlay / "warnings.yaml"
+    if warn_path.exists() and (wf := _parse(WarningsFile, warn_path, overlay, errors, prefix)) is not None:
+        by_id = {w.id: i for i, w in enumerate(warnings)}
+        for w in wf.warnings:
+            if w.id in by_id:
+                warnings[by_id[w.id]] = w
+            else:
+                warnings.append(w)
+    return version
+
+
+def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str | None = None) -> KnowledgeBase:
+    """Read a knowledge-base directory (and an organisation's overlay), validate all of it, or raise
+    KnowledgeBaseError listing every problem.
+
+    The overlay adds or replaces checklist items by id (and retires built-in ones), adds or replaces
+    warnings, and may replace a decision's file; its ``meta.yaml`` version is appended to the version.
+    """
     base = Path(directory) if directory is not None else BUILTIN_DIR
     errors: list[str] = []
     if not base.is_dir():
@@ -254,11 +310,17 @@ def load_knowledge_base(directory: Path | str | None = None) -> KnowledgeBase:
     decision_files = sorted((base / "decisions").glob("*.yaml"))
     checklist_files = _checklist_files(base)
     decisions = [d for p in decision_files if (d := _parse(DecisionFile, p, base, errors))]
-    lists = [(p, c) for p in checklist_files if (c := _parse(ChecklistFile, p, base, errors))]
+    lists = [
+        (p.relative_to(base).as_posix(), c) for p in checklist_files if (c := _parse(ChecklistFile, p, base, errors))
+    ]
+    warnings = list(wf.warnings) if wf else []
     if not decision_files:
         errors.append("decisions/: holds no decision files")
     if not checklist_files:
         errors.append("checklist/: holds no checklist files")
+    version = meta.version if meta else ""
+    if overlay is not None:
+        version = _apply_overlay(Path(overlay), version, decisions, lists, warnings, errors)
     if errors or meta is None or crit is None or qf is None or wf is None:
         raise KnowledgeBaseError(errors)
 
@@ -283,10 +345,11 @@ def load_knowledge_base(directory: Path | str | None = None) -> KnowledgeBase:
         for alt in dec.alternatives:
             _check_alternative(dec, alt, checker)
 
-    items: list[ItemModel] = []
+    items: dict[str, ItemModel] = {}
     retired: set[str] = set()
-    for path, cf in lists:
-        label = path.relative_to(base).as_posix()
+    origin: dict[str, tuple[str, str]] = {}
+    overlay_prefix = f"{Path(overlay).as_posix().rstrip('/')}/" if overlay is not None else ""
+    for label, cf in lists:
         retired.update(cf.retired)
         for item in cf.items:
             where = f"{label}: item '{item.id}'"
@@ -296,15 +359,24 @@ def load_knowledge_base(directory: Path | str | None = None) -> KnowledgeBase:
             unknown = [d for d in item.decisions if d not in seen_dec]
             if unknown:
                 errors.append(f"{where}: unknown decisions {unknown} (known: {', '.join(sorted(seen_dec))})")
-            items.append(item)
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item.id] = counts.get(item.id, 0) + 1
-    errors.extend(f"checklist: item id '{i}' is used {n} times" for i, n in counts.items() if n > 1)
-    errors.extend(f"checklist: item id '{i}' is retired and cannot be reused" for i in counts if i in retired)
+            source = "overlay" if overlay_prefix and label.startswith(overlay_prefix) else "base"
+            first = origin.get(item.id)
+            # a repeat inside one knowledge base is a mistake; an overlay's item replaces the built-in one
+            if first is not None and first[1] == source:
+                errors.append(f"checklist: item id '{item.id}' is used twice ({first[0]} and {label})")
+            origin[item.id] = (label, source)
+            items[item.id] = item
+    overlay_retired = {
+        i for label, cf in lists if overlay_prefix and label.startswith(overlay_prefix) for i in cf.retired
+    }
+    for item_id in overlay_retired:
+        items.pop(item_id, None)
+    errors.extend(
+        f"checklist: item id '{i}' is retired and cannot be reused" for i in items if i in retired - overlay_retired
+    )
 
     seen_warn: set[str] = set()
-    for w in wf.warnings:
+    for w in warnings:
         if w.id in seen_warn:
             errors.append(f"warnings.yaml: duplicate warning id '{w.id}'")
         seen_warn.add(w.id)
@@ -315,28 +387,33 @@ def load_knowledge_base(directory: Path | str | None = None) -> KnowledgeBase:
 
     order = {c: i for i, c in enumerate(CRITERIA)}
     return KnowledgeBase(
-        version=meta.version,
+        version=version,
         title=meta.title,
         criteria=tuple(sorted(crit.criteria, key=lambda c: order[c.id])),
         steps=tuple(qf.steps),
         questions=tuple(qf.questions),
         decisions=tuple(decisions),
-        items=tuple(items),
+        items=tuple(items.values()),
         retired=frozenset(retired),
-        warnings=tuple(wf.warnings),
-        sources=(str(base),),
+        warnings=tuple(warnings),
+        sources=(str(base),) + ((str(overlay),) if overlay is not None else ()),
     )
 
 
-_default: KnowledgeBase | None = None
+OVERLAY_ENV = "ADVISOR_KNOWLEDGE_BASE"
+_loaded: dict[str | None, KnowledgeBase] = {}
 _lock = threading.Lock()
 
 
-def default_knowledge_base() -> KnowledgeBase:
-    """The built-in knowledge base, loaded and validated once per process."""
-    global _default
-    if _default is None:
+def knowledge_base_for(overlay: str | None) -> KnowledgeBase:
+    """The built-in knowledge base with an optional organisation overlay, loaded and validated once."""
+    if overlay not in _loaded:
         with _lock:
-            if _default is None:
-                _default = load_knowledge_base()
-    return _default
+            if overlay not in _loaded:
+                _loaded[overlay] = load_knowledge_base(overlay=overlay)
+    return _loaded[overlay]
+
+
+def default_knowledge_base() -> KnowledgeBase:
+    """The knowledge base in force: built-in, plus the directory named by ADVISOR_KNOWLEDGE_BASE if set."""
+    return knowledge_base_for(os.environ.get(OVERLAY_ENV) or None)

@@ -1,1 +1,73 @@
-"""Renderers that turn an evaluation result into files people take away."""
+"""Renderers that turn an evaluation result into files people take away.
+
+``FORMATS`` maps each export format of a stored revision (contract §7) to a function
+``render(doc: ExportDocument) -> Export``. The renderers are pure: they read only the
+``ExportDocument`` and touch no database, network or file outside the app's resources.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.exports.document import ExportDocument
+
+
+@dataclass(frozen=True)
+class Export:
+    """A rendered file: its bytes, media type and a safe ASCII download name."""
+
+    content: bytes
+    mimetype: str
+    filename: str
+
+
+def file_stem(doc: ExportDocument) -> str:
+    """``assessment-12-rev-3``: built from integers only, so always safe ASCII."""
+    return f"assessment-{int(doc.assessment_id)}-rev-{int(doc.revision_number)}"
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """Stored times are UTC; some databases hand them back without a zone."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """ISO 8601 with its UTC offset, to the second."""
+    return None if moment is None else utc(moment).isoformat(timespec="seconds")
+
+
+def when(moment: dt.datetime | None) -> str:
+    """A time for people: ``2026-05-04 13:20 UTC``."""
+    return "—" if moment is None else utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def day(moment: dt.datetime) -> str:
+    return utc(moment).strftime("%Y-%m-%d")
+
+
+def detail_text(detail: dict[str, Any]) -> str:
+    """An audit entry's details on one line, as the web activity page shows them (``key: value; …``)."""
+    return "; ".join(f"{k}: {v}" for k, v in detail.items() if v not in (None, ""))
+
+
+def action_text(action: str) -> str:
+    return action.replace("_", " ")
+
+
+Renderer = Callable[[ExportDocument], Export]
+
+# the renderers import the helpers above, so they are imported after them
+from advisor.exports import adr, csv_export, json_export, markdown, pdf  # noqa: E402
+
+FORMATS: dict[str, Renderer] = {
+    "pdf": pdf.render,
+    "markdown": markdown.render,
+    "csv": csv_export.render,
+    "json": json_export.render,
+    "adr": adr.render,
+}
+
+__all__ = ["FORMATS", "Export", "ExportDocument", "Renderer", "file_stem"]

@@ -1,10 +1,15 @@
-"""Render an evaluation result (contract §4) as JSON, Markdown or CSV."""
+"""Render an evaluation result (contract §4) as JSON, Markdown or CSV.
+
+The helpers here (``decision_markdown``, ``references_text``, ``csv_text``) are shared with
+the export formats of a stored revision (``advisor.exports.markdown`` and ``.csv_export``).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from advisor.exports.text import csv_cell, md_escape, md_prose
@@ -16,21 +21,70 @@ def to_json(result: dict[str, Any]) -> str:
     return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_csv(result: dict[str, Any]) -> str:
-    """The checklist, one row per item; UTF-8 text (callers add a BOM where spreadsheets need one)."""
+def references_text(item: dict[str, Any]) -> str:
+    """An item's references in one cell: ``label <url> | label <url>``."""
+    return " | ".join(f"{r['label']} <{r['url']}>" for r in item["references"])
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV with CRLF line ends; every cell goes through ``csv_cell`` so no formula survives."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for item in result["checklist"]:
-        refs = " | ".join(f"{r['label']} <{r['url']}>" for r in item["references"])
-        row = [item["id"], item["topic"], item["priority"], item["title"], item["status"]]
-        row += [" ".join(item["decisions"]), item["why"], item["how"], refs]
-        writer.writerow([csv_cell(v) for v in row])
+    writer.writerow(columns)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     return out.getvalue()
 
 
-def _pct(x: float | None) -> str:
+def to_csv(result: dict[str, Any]) -> str:
+    """The checklist, one row per item; UTF-8 text (callers add a BOM where spreadsheets need one)."""
+    return csv_text(
+        CSV_COLUMNS,
+        (
+            [item["id"], item["topic"], item["priority"], item["title"], item["status"]]
+            + [" ".join(item["decisions"]), item["why"], item["how"], references_text(item)]
+            for item in result["checklist"]
+        ),
+    )
+
+
+def pct(x: float | None) -> str:
+    """A 0 … 1 figure as points of 100 with one decimal; an em dash for none."""
     return "—" if x is None else f"{x * 100:.1f}"
+
+
+_pct = pct  # former private name
+
+
+def decisions_table(result: dict[str, Any]) -> list[str]:
+    """Markdown table: each decision, its recommendation and margin."""
+    lines = ["| Decision | Recommended | Margin (points of 100) |", "|---|---|---|"]
+    for d in result["decisions"]:
+        labels = {a["id"]: a["label"] for a in d["alternatives"]}
+        rec = f"{md_escape(labels[d['recommended']])} (`{d['recommended']}`)" if d["recommended"] else "not applicable"
+        lines.append(f"| {md_escape(d['label'])} | {rec} | {pct(d['margin'])} |")
+    return lines
+
+
+def decision_markdown(d: dict[str, Any], heading: str = "###") -> list[str]:
+    """One decision: its alternatives with scores, exclusions and reasons, and what would flip it."""
+    lines = [f"{heading} {md_escape(d['label'])}", ""]
+    if not d["applicable"]:
+        return [*lines, f"Not applicable: {md_escape(d.get('not_applicable_because') or '')}.", ""]
+    for alt in d["alternatives"]:
+        state = "excluded" if alt["excluded"] else f"score {pct(alt['score'])}"
+        mark = " (recommended)" if alt["id"] == d["recommended"] else ""
+        lines.append(f"- **{md_escape(alt['label'])}**{mark}: {state}")
+        if alt["excluded"]:
+            lines.append(f"  - Excluded: {md_prose(alt['excluded_because'])}")
+        lines += [f"  - {md_prose(r)}" for r in alt["reasons"]]
+    if d["flip"]:
+        f = d["flip"]
+        lines.append(
+            f"\nWhat would change this: setting the {md_escape(f['criterion'])} priority from "
+            f"{f['from']} to {f['priority']} makes `{f['alternative']}` the recommendation."
+        )
+    lines.append("")
+    return lines
 
 
 def to_markdown(result: dict[str, Any]) -> str:
@@ -43,31 +97,9 @@ def to_markdown(result: dict[str, Any]) -> str:
     ]
     if result["warnings"]:
         lines += ["## Warnings", ""] + [f"- {md_prose(w)}" for w in result["warnings"]] + [""]
-    lines += ["## Decisions", "", "| Decision | Recommended | Margin (points of 100) |", "|---|---|---|"]
+    lines += ["## Decisions", "", *decisions_table(result), ""]
     for d in result["decisions"]:
-        labels = {a["id"]: a["label"] for a in d["alternatives"]}
-        rec = f"{md_escape(labels[d['recommended']])} (`{d['recommended']}`)" if d["recommended"] else "not applicable"
-        lines.append(f"| {md_escape(d['label'])} | {rec} | {_pct(d['margin'])} |")
-    lines.append("")
-    for d in result["decisions"]:
-        lines += [f"### {md_escape(d['label'])}", ""]
-        if not d["applicable"]:
-            lines += [f"Not applicable: {md_escape(d['not_applicable_because'] or '')}.", ""]
-            continue
-        for alt in d["alternatives"]:
-            state = "excluded" if alt["excluded"] else f"score {_pct(alt['score'])}"
-            mark = " (recommended)" if alt["id"] == d["recommended"] else ""
-            lines.append(f"- **{md_escape(alt['label'])}**{mark}: {state}")
-            if alt["excluded"]:
-                lines.append(f"  - Excluded: {md_prose(alt['excluded_because'])}")
-            lines += [f"  - {md_prose(r)}" for r in alt["reasons"]]
-        if d["flip"]:
-            f = d["flip"]
-            lines.append(
-                f"\nWhat would change this: setting the {md_escape(f['criterion'])} priority from "
-                f"{f['from']} to {f['priority']} makes `{f['alternative']}` the recommendation."
-            )
-        lines.append("")
+        lines += decision_markdown(d)
     lines += ["## Checklist", "", "| Priority | Item | Topic | Status |", "|---|---|---|---|"]
     for item in result["checklist"]:
         lines.append(

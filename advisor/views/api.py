@@ -1,25 +1,46 @@
-"""The JSON API (contract §7), authenticated with personal API tokens."""
+"""The JSON API (contract §7), authenticated with personal API tokens, with the web's access rules."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, g, request
-from werkzeug.wrappers import Response
+from flask import Blueprint, Response, g, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from advisor.engine import AnswersError, evaluate
+from advisor.engine.schema import STATUSES
 from advisor.extensions import csrf, db
-from advisor.services import accounts
-from advisor.views.common import kb
+from advisor.models import Assessment, User
+from advisor.services import accounts, workspaces
+from advisor.services import assessments as svc
+from advisor.services.dashboard import SHOW, DashboardQuery, dashboard_page
+from advisor.views.common import MAX_ID, int_or, kb
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: cross-site requests cannot carry them
 
+Json = tuple[dict[str, Any], int] | tuple[dict[str, Any], int, dict[str, str]]
 
-def error(status: int, key: str, message: str) -> tuple[dict[str, Any], int]:
-    return {"errors": [{"key": key, "message": message}]}, status
+
+class ApiError(HTTPException):
+    """An error answered as contract JSON: {"errors": [{"key", "message"}]}."""
+
+    def __init__(self, status: int, errors: list[dict[str, str]]) -> None:
+        super().__init__()
+        self.code = status
+        self.errors = errors
+
+
+def fail(status: int, key: str, message: str) -> ApiError:
+    return ApiError(status, [{"key": key, "message": message}])
+
+
+@bp.errorhandler(ApiError)
+def api_error(exc: ApiError) -> Json:
+    headers = {"WWW-Authenticate": 'Bearer realm="advisor"'} if exc.code == 401 else {}
+    return {"errors": exc.errors}, exc.code or 400, headers
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -29,10 +50,7 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         user = accounts.user_for_api_token(db.session, raw.strip()) if scheme.lower() == "bearer" else None
         if user is None:
             db.session.rollback()
-            body, status = error(
-                401, "Authorization", "Send a valid personal API token: 'Authorization: Bearer <token>'."
-            )
-            return body, status, {"WWW-Authenticate": 'Bearer realm="advisor"'}
+            raise fail(401, "Authorization", "Send a valid personal API token: 'Authorization: Bearer <token>'.")
         db.session.commit()  # records the token's last use
         g.api_user = user
         return view(*args, **kwargs)
@@ -40,21 +58,250 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def json_body() -> Any:
-    data = request.get_json(silent=True)
-    if data is None:
-        return None
+def api_user() -> User:
+    user: User = g.api_user
+    return user
+
+
+def _type_ok(value: Any, kind: type) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", dict: "an object"}
+
+
+def body_object(allowed: Mapping[str, type], required: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON body as an object with known keys of the right types, or a 400 naming every problem."""
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        raise fail(400, "(body)", "Send a JSON object with Content-Type: application/json.")
+    errors = [
+        {"key": k, "message": f"unknown key; allowed keys: {', '.join(allowed)}"} for k in data if k not in allowed
+    ]
+    errors += [{"key": k, "message": "is required"} for k in required if k not in data]
+    errors += [
+        {"key": k, "message": f"expected {_TYPE_NAMES[kind]}"}
+        for k, kind in allowed.items()
+        if k in data and data[k] is not None and not _type_ok(data[k], kind)
+    ]
+    if errors:
+        raise ApiError(400, errors)
     return data
+
+
+def assessment_for(assessment_id: int, needed: str = "viewer") -> Assessment:
+    """Another workspace's assessment answers 404, like an absent one; too small a role answers 403."""
+    assessment = db.session.get(Assessment, assessment_id) if assessment_id <= MAX_ID else None
+    role = workspaces.role_of(db.session, api_user(), assessment.workspace_id) if assessment else None
+    if assessment is None or role is None:
+        raise fail(404, "id", f"no assessment {assessment_id} that this token may see")
+    if not workspaces.allows(role, needed):
+        raise fail(403, "id", f"your role in this workspace is {role}; this needs {needed}")
+    return assessment
+
+
+def answers_errors(exc: AnswersError) -> ApiError:
+    return ApiError(400, [{"key": f"answers.{e['key']}", "message": e["message"]} for e in exc.errors])
+
+
+def statuses_json(assessment: Assessment) -> dict[str, Any]:
+    return {
+        s.item_id: {
+            "status": s.status,
+            "note": s.note,
+            "owner": s.owner,
+            "version": s.version,
+            "updated_by": s.updated_by,
+            "updated_at": s.updated_at.isoformat() if s.updated_at else None,
+        }
+        for s in sorted(assessment.statuses, key=lambda s: s.item_id)
+    }
+
+
+def revision_json(revision: Any) -> dict[str, Any]:
+    return {
+        "number": revision.number,
+        "label": revision.label,
+        "created_at": revision.created_at.isoformat(),
+        "author": revision.author,
+        "engine_version": revision.engine_version,
+        "knowledge_base_version": revision.knowledge_base_version,
+        "answers": revision.answers,
+        "result": revision.result,
+        "statuses": revision.statuses,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi() -> dict[str, Any]:
+    from advisor.views.openapi import document
+
+    return document(url_for("api.openapi", _external=True).rsplit("/api/v1/", 1)[0])
 
 
 @bp.post("/evaluate")
 @token_required
-def evaluate_answers() -> tuple[dict[str, Any], int] | Response:
+def evaluate_answers() -> Json:
     """Evaluate an answers document; nothing is stored."""
-    body = json_body()
-    if body is None:
-        return error(400, "(body)", "Send the answers document as a JSON object (Content-Type: application/json).")
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        raise fail(400, "(body)", "Send the answers document as a JSON object (Content-Type: application/json).")
     try:
-        return evaluate(body, kb()), 200
+        return evaluate(data, kb()), 200
     except AnswersError as exc:
         return {"errors": exc.errors}, 400
+
+
+@bp.get("/assessments")
+@token_required
+def list_assessments() -> Json:
+    page_number = int_or(request.args.get("page"), 1)
+    if not 1 <= page_number <= 100_000:
+        raise fail(400, "page", "a page number from 1 to 100000")
+    show = request.args.get("show", "active")
+    if show not in SHOW:
+        raise fail(400, "show", f"allowed: {', '.join(SHOW)}")
+    memberships = workspaces.memberships(db.session, api_user())
+    names = {m.workspace_id: m.workspace.name for m in memberships}
+    query = DashboardQuery(q=request.args.get("q", "")[:200], show=show, page=page_number)
+    page = dashboard_page(db.session, query, list(names))
+    items = [
+        {
+            "id": row.assessment.id,
+            "title": row.assessment.title,
+            "workspace": {"id": row.assessment.workspace_id, "name": names[row.assessment.workspace_id]},
+            "archived": row.assessment.archived,
+            "latest_revision": row.assessment.latest_revision_number,
+            "recommended": row.revision.recommended if row.revision else None,
+            "checklist": {"done": row.done, "total": row.total},
+            "updated_at": row.assessment.updated_at.isoformat(),
+        }
+        for row in page.rows
+    ]
+    return {"items": items, "page": page.page, "pages": page.pages, "total": page.total}, 200
+
+
+@bp.post("/assessments")
+@token_required
+def create_assessment() -> Json:
+    data = body_object(
+        {"title": str, "answers": dict, "workspace": int, "description": str, "label": str}, ("title", "answers")
+    )
+    title = data["title"].strip()
+    if not 1 <= len(title) <= 200:
+        raise fail(400, "title", "give a title of 1 to 200 characters")
+    user = api_user()
+    workspace_id = data.get("workspace") or workspaces.personal_workspace(db.session, user).id
+    role = workspaces.role_of(db.session, user, workspace_id) if 0 < workspace_id <= MAX_ID else None
+    if role is None:
+        raise fail(404, "workspace", f"no workspace {workspace_id} that this token may see")
+    if not workspaces.allows(role, "editor"):
+        raise fail(403, "workspace", f"your role in this workspace is {role}; creating needs editor")
+    assessment = svc.create_assessment(db.session, workspace_id, title, data.get("description") or "", user.email)
+    try:
+        revision = svc.save_revision(db.session, assessment, data["answers"], 0, data.get("label"), user.email, kb())
+    except AnswersError as exc:
+        db.session.rollback()
+        raise answers_errors(exc) from exc
+    db.session.commit()
+    location = url_for("api.get_assessment", assessment_id=assessment.id)
+    return {"id": assessment.id, "revision": revision.number, "result": revision.result}, 201, {"Location": location}
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@token_required
+def get_assessment(assessment_id: int) -> Json:
+    assessment = assessment_for(assessment_id)
+    latest = svc.latest_revision(db.session, assessment)
+    return {
+        "id": assessment.id,
+        "title": assessment.title,
+        "description": assessment.description,
+        "workspace": {"id": assessment.workspace_id, "name": assessment.workspace.name},
+        "archived": assessment.archived,
+        "latest_revision": assessment.latest_revision_number,
+        "answers": latest.answers if latest else None,
+        "result": latest.result if latest else None,
+        "statuses": statuses_json(assessment),
+    }, 200
+
+
+@bp.post("/assessments/<int:assessment_id>/revisions")
+@token_required
+def add_revision(assessment_id: int) -> Json:
+    assessment = assessment_for(assessment_id, "editor")
+    data = body_object({"answers": dict, "base_revision": int, "label": str}, ("answers", "base_revision"))
+    try:
+        revision = svc.save_revision(
+            db.session, assessment, data["answers"], data["base_revision"], data.get("label"), api_user().email, kb()
+        )
+    except svc.Conflict as exc:
+        db.session.rollback()
+        raise fail(409, "base_revision", f"{exc}; fetch the assessment and try again") from exc
+    except AnswersError as exc:
+        db.session.rollback()
+        raise answers_errors(exc) from exc
+    db.session.commit()
+    location = url_for("api.get_revision", assessment_id=assessment_id, number=revision.number)
+    return revision_json(revision), 201, {"Location": location}
+
+
+@bp.get("/assessments/<int:assessment_id>/revisions/<int:number>")
+@token_required
+def get_revision(assessment_id: int, number: int) -> Json:
+    assessment = assessment_for(assessment_id)
+    revision = svc.get_revision(db.session, assessment, number) if number <= MAX_ID else None
+    if revision is None:
+        raise fail(404, "number", f"assessment {assessment_id} has no revision {number}")
+    return revision_json(revision), 200
+
+
+@bp.patch("/assessments/<int:assessment_id>/checklist/<item_id>")
+@token_required
+def set_status(assessment_id: int, item_id: str) -> Json:
+    assessment = assessment_for(assessment_id, "editor")
+    if item_id not in kb().item_by_id:
+        raise fail(404, "item_id", f"no checklist item {item_id!r}")
+    data = body_object({"status": str, "note": str, "owner": str, "base_version": int}, ("status", "base_version"))
+    if data["status"] not in STATUSES:
+        raise fail(400, "status", f"got {data['status']!r}; allowed: {', '.join(STATUSES)}")
+    for key, limit in (("note", 5000), ("owner", 200)):
+        if len(data.get(key) or "") > limit:
+            raise fail(400, key, f"at most {limit} characters")
+    try:
+        row = svc.set_status(
+            db.session,
+            assessment,
+            item_id,
+            data["status"],
+            (data.get("note") or "").strip(),
+            (data.get("owner") or "").strip(),
+            data["base_version"],
+            api_user().email,
+        )
+    except svc.Conflict as exc:
+        db.session.rollback()
+        current = svc.set_status_current(db.session, assessment_id, item_id)
+        raise ApiError(
+            409, [{"key": "base_version", "message": f"{exc}; the stored version is {current['version']}"}]
+        ) from exc
+    db.session.commit()
+    return {"item_id": item_id, "status": row.status, "note": row.note, "owner": row.owner, "version": row.version}, 200
+
+
+@bp.get("/assessments/<int:assessment_id>/export")
+@token_required
+def export(assessment_id: int) -> Response:
+    from advisor.services import exports
+
+    assessment = assessment_for(assessment_id)
+    fmt = request.args.get("format", "json")
+    if fmt not in exports.formats():
+        raise fail(400, "format", f"allowed: {', '.join(exports.formats())}")
+    number = int_or(request.args.get("revision"), assessment.latest_revision_number)
+    try:
+        return exports.export_response(db.session, assessment, number, fmt, api_user().email, "api")
+    except LookupError as exc:
+        raise fail(404, "revision", str(exc)) from exc

@@ -26,6 +26,7 @@ from advisor.services import assessments as svc
 from advisor.services import sharing, workspaces
 from advisor.services.compare import compare_results, format_answer, has_changes
 from advisor.views.common import (
+    MAX_ID,
     access_context,
     actor,
     get_assessment,
@@ -143,7 +144,7 @@ def show(assessment_id: int) -> str:
 @bp.get("/<int:assessment_id>/revisions/<int:number>")
 def revision(assessment_id: int, number: int) -> str:
     assessment = get_assessment(assessment_id)
-    found = svc.get_revision(db.session, assessment, number)
+    found = svc.get_revision(db.session, assessment, number) if number <= MAX_ID else None
     if found is None:
         abort(404)
     return render_template("assessments/report.html", **report_context(assessment, found, role_for(assessment)))
@@ -326,3 +327,19 @@ def activity(assessment_id: int) -> str:
         role=role_for(assessment),
         can_edit=workspaces.allows(role_for(assessment), "editor"),
     )
+
+
+@bp.get("/<int:assessment_id>/export")
+def export(assessment_id: int) -> Response:
+    """Download a revision (the latest unless ?revision=N) as pdf, markdown, csv, json or adr."""
+    from advisor.services import exports
+
+    assessment = get_assessment(assessment_id)
+    fmt = request.args.get("format", "pdf")
+    if fmt not in exports.formats():
+        abort(404)
+    number = int_or(request.args.get("revision"), assessment.latest_revision_number)
+    try:
+        return exports.export_response(db.session, assessment, number, fmt, actor(), "web")
+    except LookupError:
+        abort(404)

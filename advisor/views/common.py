@@ -33,7 +33,7 @@ def role_for(assessment: Assessment) -> str | None:
 
 def get_assessment(assessment_id: int, needed: str = "viewer") -> Assessment:
     """The assessment, if the user may act on it: 404 outside their workspaces, 403 for too small a role."""
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = db.session.get(Assessment, assessment_id) if assessment_id <= MAX_ID else None
     if assessment is None or not current_user.is_authenticated:
         abort(404)
     role = role_for(assessment)
@@ -44,11 +44,16 @@ def get_assessment(assessment_id: int, needed: str = "viewer") -> Assessment:
     return assessment
 
 
+MAX_ID = 2**31 - 1  # database integers: a larger id or number cannot exist
+
+
 def int_or(value: Any, default: int) -> int:
+    """An integer from user input within what the database can hold, else ``default``."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return default
+    return number if -MAX_ID <= number <= MAX_ID else default
 
 
 def submitted_version() -> int:

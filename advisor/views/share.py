@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
 
@@ -74,15 +74,39 @@ def revoke(assessment_id: int, link_id: int) -> Response:
     return redirect(url_for(".manage", assessment_id=assessment_id))
 
 
+def _shared(token: str) -> tuple[ShareLink, Assessment, int]:
+    """The live link, its assessment and the revision it shows; 404 for anything else."""
+    link = sharing.resolve(db.session, token)
+    assessment = db.session.get(Assessment, link.assessment_id) if link else None
+    if link is None or assessment is None:
+        abort(404)
+    number = link.revision_number or assessment.latest_revision_number
+    if not number:
+        abort(404)
+    return link, assessment, number
+
+
 @bp.get("/share/<token>")
 def view(token: str) -> str:
-    link = sharing.resolve(db.session, token)
-    if link is None:
-        abort(404)
-    assessment = db.session.get(Assessment, link.assessment_id)
-    number = link.revision_number or (assessment.latest_revision_number if assessment else 0)
-    revision = svc.get_revision(db.session, assessment, number) if assessment and number else None
-    if assessment is None or revision is None:
+    link, assessment, number = _shared(token)
+    revision = svc.get_revision(db.session, assessment, number)
+    if revision is None:
         abort(404)
     context = report_context(assessment, revision, None)
-    return render_template("assessments/report.html", **context, shared=link)
+    return render_template("assessments/report.html", **context, shared=link, share_token=token)
+
+
+@bp.get("/share/<token>/export")
+def export(token: str) -> Response:
+    """The shared revision as a file, for the auditor holding the link."""
+    from advisor.services import exports
+
+    link, assessment, number = _shared(token)
+    fmt = request.args.get("format", "pdf")
+    if fmt not in exports.formats():
+        abort(404)
+    who = f"share link “{link.label}”" if link.label else f"share link {link.id}"
+    try:
+        return exports.export_response(db.session, assessment, number, fmt, who, "share link")
+    except LookupError:
+        abort(404)

@@ -1,0 +1,32 @@
+"""CSV export of a stored revision's checklist, one row per item, with its current status.
+
+Encoding: UTF-8 with a byte-order mark, so Excel opens it as UTF-8 rather than the
+system code page (other tools skip the BOM); CRLF line ends as RFC 4180 says. Every cell
+goes through ``csv_cell``, so user text starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return is prefixed with ``'`` and never runs as a formula.
+"""
+
+from __future__ import annotations
+
+from advisor.exports import Export, file_stem
+from advisor.exports.document import ExportDocument
+from advisor.exports.result import csv_text, references_text
+
+MIMETYPE = "text/csv; charset=utf-8"
+BOM = "\ufeff"
+COLUMNS = ("id", "topic", "priority", "title", "status", "owner", "note", "references", "why", "how", "decisions")
+
+
+def to_csv(doc: ExportDocument) -> str:
+    rows = []
+    for item in doc.result["checklist"]:
+        st = doc.status_of(item["id"])
+        rows.append(
+            [item["id"], item["topic"], item["priority"], item["title"], st.status, st.owner, st.note]
+            + [references_text(item), item["why"], item["how"], " ".join(item["decisions"])]
+        )
+    return csv_text(COLUMNS, rows)
+
+
+def render(doc: ExportDocument) -> Export:
+    return Export((BOM + to_csv(doc)).encode("utf-8"), MIMETYPE, f"{file_stem(doc)}.csv")

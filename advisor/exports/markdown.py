@@ -1,0 +1,128 @@
+"""Markdown export of a stored revision, for wikis and pull requests.
+
+User text (title, description, workspace, revision label, owners, notes, audit actors and
+details) goes through ``md_escape``; knowledge-base prose through ``md_prose``.
+"""
+
+from __future__ import annotations
+
+from advisor.exports import Export, action_text, detail_text, file_stem, when
+from advisor.exports.document import ExportDocument
+from advisor.exports.result import decision_markdown, decisions_table
+from advisor.exports.text import md_escape, md_prose
+from advisor.forms.assessment import STATUS_LABELS
+from advisor.report import TOPIC_LABELS, counts, grouped_checklist, summary_sentence
+
+MIMETYPE = "text/markdown; charset=utf-8"
+
+
+def _paragraphs(text: str) -> list[str]:
+    """User text with its paragraphs kept, each escaped onto one line."""
+    paras = [md_escape(p) for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return [line for p in paras for line in (p, "")]
+
+
+def _cell(text: str | None) -> str:
+    return md_escape(text) if text else "—"
+
+
+def _revision_text(doc: ExportDocument) -> str:
+    text = f"{doc.revision_number} of {doc.latest_revision_number}"
+    if doc.revision_label:
+        text += f" · {md_escape(doc.revision_label)}"
+    if doc.revision_number != doc.latest_revision_number:
+        text += " (not the latest)"
+    return text
+
+
+def to_markdown(doc: ExportDocument) -> str:
+    result = doc.result
+    lines = [f"# {md_escape(doc.title)}", ""]
+    lines += _paragraphs(doc.description)
+    lines += [
+        "| | |",
+        "|---|---|",
+        f"| Workspace | {_cell(doc.workspace)} |",
+        f"| Revision | {_revision_text(doc)} |",
+        f"| Saved | {when(doc.revision_created_at)} by {_cell(doc.revision_author)} |",
+        f"| Engine | {md_escape(doc.engine_version)} |",
+        f"| Knowledge base | {md_escape(doc.knowledge_base_version)} |",
+        f"| Exported | {when(doc.exported_at)} by {_cell(doc.exported_by)} |",
+        "",
+    ]
+
+    progress = counts(result, doc.statuses)  # type: ignore[arg-type]  # StatusRecord has the .status it reads
+    lines += ["## Summary", "", md_prose(summary_sentence(result)), ""]
+    lines += [
+        f"**{progress['done']} of {progress['total']}** checklist items done or not applicable "
+        f"({progress['percent']}%).",
+        "",
+        "| Priority | Items | Still open |",
+        "|---|---|---|",
+        *(f"| {p} | {n} | {o} |" for p, n, o in progress["by_priority"]),
+        "",
+        "| Status | Items |",
+        "|---|---|",
+        *(f"| {STATUS_LABELS[s]} | {n} |" for s, n in progress["by_status"]),
+        "",
+    ]
+    if result["warnings"]:
+        lines += ["## Warnings", ""] + [f"- {md_prose(w)}" for w in result["warnings"]] + [""]
+
+    lines += ["## Decisions", "", *decisions_table(result), ""]
+    for d in result["decisions"]:
+        lines += decision_markdown(d)
+
+    lines += [
+        "## Checklist",
+        "",
+        "| Item | Priority | Status | Owner | Note |",
+        "|---|---|---|---|---|",
+    ]
+    for item in result["checklist"]:
+        st = doc.status_of(item["id"])
+        lines.append(
+            f"| `{item['id']}` {md_escape(item['title'])} | {item['priority']} | {STATUS_LABELS[st.status]} "
+            f"| {_cell(st.owner)} | {_cell(st.note)} |"
+        )
+    lines.append("")
+    for topic, label, items in grouped_checklist(result):
+        lines += [f"### {md_escape(TOPIC_LABELS.get(topic, label))}", ""]
+        for item in items:
+            st = doc.status_of(item["id"])
+            box = "x" if st.status in ("done", "not_applicable") else " "
+            lines += [
+                f"#### {md_escape(item['title'])}",
+                "",
+                f"- [{box}] `{item['id']}` · priority {item['priority']} · status **{STATUS_LABELS[st.status]}**",
+                f"- Owner: {_cell(st.owner)}",
+                f"- Note: {_cell(st.note)}",
+            ]
+            if st.updated_at or st.updated_by:
+                lines.append(f"- Last updated: {when(st.updated_at)} by {_cell(st.updated_by)}")
+            lines += [
+                "",
+                f"**Why:** {md_prose(item['why'])}",
+                "",
+                f"**How:** {md_prose(item['how'])}",
+                "",
+                "References:",
+                "",
+            ]
+            lines += [f"- [{md_escape(r['label'])}](<{r['url']}>)" for r in item["references"]] + [""]
+
+    lines += ["## Activity", ""]
+    if doc.audit:
+        lines += ["| When | Who | What | Details |", "|---|---|---|---|"]
+        lines += [
+            f"| {when(e.at)} | {_cell(e.actor)} | {md_escape(action_text(e.action))} | {_cell(detail_text(e.detail))} |"
+            for e in doc.audit
+        ]
+    else:
+        lines.append("Nothing recorded yet.")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def render(doc: ExportDocument) -> Export:
+    return Export(to_markdown(doc).encode("utf-8"), MIMETYPE, f"{file_stem(doc)}.md")

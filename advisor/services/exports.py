@@ -1,0 +1,63 @@
+"""Exports of a stored revision: gather what the renderers need, render, record it in the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from advisor.exports.document import AuditRecord, ExportDocument, StatusRecord
+from advisor.models import Assessment
+from advisor.services import DbSession
+from advisor.services import assessments as svc
+from advisor.services.accounts import now
+from advisor.services.sharing import record, trail
+
+
+def formats() -> tuple[str, ...]:
+    from advisor.exports import FORMATS
+
+    return tuple(FORMATS)
+
+
+def build_document(session: DbSession, assessment: Assessment, number: int, actor: str | None) -> ExportDocument:
+    """Revision ``number`` as stored, with current statuses and the audit trail; LookupError if absent."""
+    revision = svc.get_revision(session, assessment, number)
+    if revision is None:
+        raise LookupError(f"assessment {assessment.id} has no revision {number}")
+    return ExportDocument(
+        assessment_id=assessment.id,
+        title=assessment.title,
+        description=assessment.description,
+        workspace=assessment.workspace.name,
+        revision_number=revision.number,
+        revision_label=revision.label,
+        revision_created_at=revision.created_at,
+        revision_author=revision.author,
+        latest_revision_number=assessment.latest_revision_number,
+        engine_version=revision.engine_version,
+        knowledge_base_version=revision.knowledge_base_version,
+        exported_at=now(),
+        exported_by=actor,
+        result=revision.result,
+        statuses={
+            s.item_id: StatusRecord(s.status, s.owner, s.note, s.updated_by, s.updated_at) for s in assessment.statuses
+        },
+        audit=[AuditRecord(e.created_at, e.actor, e.action, dict(e.detail)) for e in trail(session, assessment)],
+    )
+
+
+def export_response(
+    session: DbSession, assessment: Assessment, number: int, fmt: str, actor: str | None, via: str
+) -> Response:
+    """The rendered file as a download; the export is recorded (who, which revision, which format, how)."""
+    from advisor.exports import FORMATS
+
+    document = build_document(session, assessment, number, actor)
+    rendered: Any = FORMATS[fmt](document)
+    record(session, assessment.workspace_id, assessment.id, actor, "exported", format=fmt, revision=number, via=via)
+    session.commit()
+    response = Response(rendered.content, mimetype=rendered.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
