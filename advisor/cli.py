@@ -75,6 +75,90 @@ def create_token_command(email: str, name: str) -> None:
     click.echo(raw)
 
 
+@cli.command("export")
+@click.argument("assessment_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "markdown", "csv", "json", "adr"]), required=True)
+@click.option("--revision", type=int, help="Revision number (default: the latest).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+)
+@with_appcontext
+def export_command(assessment_id: int, fmt: str, revision: int | None, output: Path | None) -> None:
+    """Export one assessment's revision in any export format."""
+    from advisor.exports import FORMATS
+    from advisor.extensions import db
+    from advisor.models import Assessment
+    from advisor.services.exports import build_document
+    from advisor.services.sharing import record
+
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        click.echo(f"error: no assessment {assessment_id}", err=True)
+        sys.exit(2)
+    number = revision or assessment.latest_revision_number
+    try:
+        document = build_document(db.session, assessment, number, "command line")
+    except LookupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    rendered = FORMATS[fmt](document)
+    record(
+        db.session,
+        assessment.workspace_id,
+        assessment.id,
+        "command line",
+        "exported",
+        format=fmt,
+        revision=number,
+        via="command line",
+    )
+    db.session.commit()
+    if output is None:
+        sys.stdout.buffer.write(rendered.content)
+    else:
+        output.write_bytes(rendered.content)
+        click.echo(f"wrote {output} ({len(rendered.content)} bytes)", err=True)
+
+
+@cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Write every account, workspace, assessment, revision, status and audit entry to one JSON file."""
+    import os
+
+    from advisor.extensions import db
+    from advisor.services.backup import backup
+
+    text = backup(db.session)
+    if str(file) == "-":
+        click.echo(text, nl=False)
+        return
+    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds password hashes
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    click.echo(f"wrote {file}", err=True)
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, allow_dash=True, path_type=Path))
+@with_appcontext
+def restore_command(file: Path) -> None:
+    """Load a backup into an empty database (run `advisor db upgrade` on it first)."""
+    from advisor.extensions import db
+    from advisor.services.backup import RestoreError, restore
+
+    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    try:
+        counts = restore(db.session, text)
+    except RestoreError as exc:
+        db.session.rollback()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo("restored " + ", ".join(f"{n} {table}" for table, n in counts.items() if n), err=True)
+
+
 @cli.group("kb")
 def kb_group() -> None:
     """Knowledge-base tools."""
