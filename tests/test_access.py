@@ -116,6 +116,7 @@ SIGNED_IN = {
 }
 ADMINS_ONLY = {**SIGNED_IN, "other": 403, "viewer": 403, "editor": 403, "owner": 403}
 EVERYONE = dict.fromkeys(ROLES, OK)
+NO_TOKEN = dict.fromkeys(ROLES, 401)
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,22 @@ MATRIX: dict[str, list[Case]] = {
         ),
     ],
     "share.revoke": [Case("POST", lambda w, r: A.format(w=w) + f"/sharing/{w.link}/revoke", EDITORS, order=1)],
+    "main.export_schema": [Case("GET", lambda w, r: "/schemas/export.schema.json", EVERYONE)],
+    "assessments.export": [
+        Case("GET", lambda w, r: A.format(w=w) + "/export?format=json", members()),
+        Case(
+            "GET",
+            lambda w, r: A.format(w=w) + "/export?format=json&revision=7",
+            members(viewer=404, editor=404, owner=404),
+        ),
+    ],
+    "share.export": [
+        Case(
+            "GET",
+            lambda w, r: f"/share/{w.revoked_token if r == 'revoked_link' else w.live_token}/export?format=csv",
+            {**EVERYONE, "revoked_link": 404},
+        ),
+    ],
     "share.view": [
         Case(
             "GET",
@@ -234,7 +251,17 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case("GET", lambda w, r: "/share/not-a-token", dict.fromkeys(ROLES, 404)),
     ],
-    "api.evaluate_answers": [Case("POST", lambda w, r: "/api/v1/evaluate", dict.fromkeys(ROLES, 401))],
+    # the API takes tokens, never the browser's session: without one everything is 401 (tests/test_api.py
+    # checks the same access rules with each role's token)
+    "api.openapi": [Case("GET", lambda w, r: "/api/v1/openapi.json", EVERYONE)],
+    "api.evaluate_answers": [Case("POST", lambda w, r: "/api/v1/evaluate", NO_TOKEN)],
+    "api.list_assessments": [Case("GET", lambda w, r: "/api/v1/assessments", NO_TOKEN)],
+    "api.create_assessment": [Case("POST", lambda w, r: "/api/v1/assessments", NO_TOKEN)],
+    "api.get_assessment": [Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}", NO_TOKEN)],
+    "api.add_revision": [Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/revisions", NO_TOKEN)],
+    "api.get_revision": [Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}/revisions/1", NO_TOKEN)],
+    "api.set_status": [Case("PATCH", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}", NO_TOKEN)],
+    "api.export": [Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}/export", NO_TOKEN)],
 }
 
 
@@ -266,7 +293,8 @@ def test_access_matrix(app: Flask, role: str) -> None:
         if case.method == "GET":
             response = client.get(url)
         else:
-            response = client.post(url, data={"csrf_token": token, **case.data(world)})
+            send = client.post if case.method == "POST" else client.patch
+            response = send(url, data={"csrf_token": token, **case.data(world)})
         got, wanted = judge(response), case.expect[role]
         if got != wanted:
             failures.append(

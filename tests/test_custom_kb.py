@@ -22,7 +22,8 @@ OWN_ITEM = {
     "priority": "high",
     "title": "Take production changes through the ACME change board",
     "why": "Our auditors ask for a recorded approval of every change that reaches production clusters.",
-    "how": "Open a change record in the ACME tracker before merging to the production GitOps branch; link it in the PR.",
+    "how": "Open a change record in the ACME tracker before merging to the production GitOps branch; "
+    "link it in the pull request.",
     "references": [{"label": "ACME change policy", "url": "https://intranet.acme.example/change-policy"}],
 }
 
@@ -36,8 +37,11 @@ def write_overlay(root: Path, items: list[dict], retired: list[str] | None = Non
 
 def test_overlay_adds_replaces_and_retires_items(tmp_path: Path) -> None:
     builtin = load_knowledge_base()
-    replaced = {**builtin.item_by_id["ns-avoid-default"].model_dump(mode="json", exclude={"when", "priority_rules"}),
-                "priority": "high", "title": "Never deploy into the default namespace (ACME rule)"}
+    replaced = {
+        **builtin.item_by_id["ns-avoid-default"].model_dump(mode="json", exclude={"when", "priority_rules"}),
+        "priority": "high",
+        "title": "Never deploy into the default namespace (ACME rule)",
+    }
     overlay = write_overlay(tmp_path / "acme", [OWN_ITEM, replaced], retired=["cp-user-authn-oidc"])
     kb = load_knowledge_base(overlay=overlay)
     assert kb.version == f"{builtin.version}+acme.1"
@@ -96,7 +100,9 @@ def test_kb_check_validates_an_overlay(tmp_path: Path) -> None:
 def test_the_app_uses_the_overlay_and_shows_its_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     overlay = write_overlay(tmp_path / "acme", [OWN_ITEM], version="acme.7")
     monkeypatch.setenv("ADVISOR_KNOWLEDGE_BASE", str(overlay))
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}"})
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}"}
+    )
     with app.app_context():
         db.create_all()
     make_user(app, "owner@example.com")

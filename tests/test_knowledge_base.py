@@ -176,8 +176,9 @@ def test_unknown_topic_and_missing_field(kb_copy: Path) -> None:
 def test_duplicate_item_id_across_files(kb_copy: Path) -> None:
     item = yaml.safe_load((kb_copy / "checklist" / "rbac.yaml").read_text())["items"][0]
     (kb_copy / "checklist" / "zz-extra.yaml").write_text(yaml.safe_dump({"items": [item]}))
-    assert "checklist: item id 'rbac-namespaced-roles' is used twice (checklist/rbac.yaml and checklist/zz-extra.yaml)" in errors_of(
-        kb_copy
+    assert (
+        "checklist: item id 'rbac-namespaced-roles' is used twice (checklist/rbac.yaml and checklist/zz-extra.yaml)"
+        in errors_of(kb_copy)
     )
 
 

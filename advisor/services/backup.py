@@ -81,7 +81,7 @@ def restore(session: DbSession, text: str) -> dict[str, int]:
             if "id" in table.columns and counts[table.name]:
                 # table names come from our own metadata, never from the file
                 statement = (
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"  # noqa: S608, E501
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"  # noqa: S608
                 )
                 session.execute(sa.text(statement))
     session.flush()

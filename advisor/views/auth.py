@@ -16,7 +16,15 @@ from advisor.services import accounts
 bp = Blueprint("auth", __name__)
 
 # reachable without signing in (share links and the API authenticate their own way)
-PUBLIC_ENDPOINTS = {"static", "health.healthz", "auth.setup", "auth.login", "share.view"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "health.healthz",
+    "auth.setup",
+    "auth.login",
+    "share.view",
+    "share.export",
+    "main.export_schema",
+}
 PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "static"}
 GENERIC_FAILURE = "The email or password is not correct, or the account is disabled."
 

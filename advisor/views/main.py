@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from advisor.extensions import db
@@ -49,3 +50,13 @@ def index() -> str:
         kb=kb(),
         workspace_names={m.workspace_id: m.workspace.name for m in memberships},
     )
+
+
+@bp.get("/schemas/export.schema.json")
+def export_schema() -> Response:
+    """The JSON Schema of the JSON export, at a stable address for the tools that validate exports."""
+    path = Path(__file__).resolve().parent.parent / "exports" / "schema" / "export.schema.json"
+    response = Response(path.read_bytes(), mimetype="application/schema+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
