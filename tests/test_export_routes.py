@@ -1,0 +1,79 @@
+"""Exports from the web, from a share link and from the command line: access, formats, audit entries."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from advisor.cli import cli
+from advisor.extensions import db
+from advisor.models import AuditEvent
+from tests.web import STEP_ANSWERS, csrf_token, form_post, html, new_assessment_with_revision, save_revision
+
+
+def exported(app: Flask) -> list[tuple[str | None, dict]]:  # type: ignore[type-arg]
+    with app.app_context():
+        events = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "exported")).scalars()
+        return [(e.actor, dict(e.detail)) for e in events]
+
+
+def test_web_export_of_any_revision(app: Flask, client: FlaskClient) -> None:
+    assessment_id = new_assessment_with_revision(client, label="First")
+    form_post(
+        client, f"/assessments/{assessment_id}/answers/context", {**STEP_ANSWERS["context"], "experience": "expert"}
+    )
+    assert save_revision(client, assessment_id, "Second").status_code == 302
+    first = client.get(f"/assessments/{assessment_id}/export?format=json&revision=1")
+    assert first.status_code == 200
+    body = json.loads(first.data)
+    assert body["revision"]["number"] == 1
+    assert body["result"]["answers"]["experience"] == "novice"
+    latest = client.get(f"/assessments/{assessment_id}/export?format=csv")
+    rows = list(csv.DictReader(io.StringIO(latest.data.decode("utf-8-sig"))))
+    assert rows
+    assert latest.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert client.get(f"/assessments/{assessment_id}/export?format=exe").status_code == 404
+    assert client.get(f"/assessments/{assessment_id}/export?format=json&revision=5").status_code == 404
+    assert [d["format"] for _, d in exported(app)] == ["json", "csv"]
+    assert {who for who, _ in exported(app)} == {"owner@example.com"}
+    report = html(client.get(f"/assessments/{assessment_id}/revisions/1"))
+    assert f"/assessments/{assessment_id}/export?format=pdf&amp;revision=1" in report
+
+
+def test_share_link_holder_can_export_the_shared_revision_only(app: Flask, client: FlaskClient) -> None:
+    assessment_id = new_assessment_with_revision(client, label="First")
+    page = html(client.get(f"/assessments/{assessment_id}/sharing"))
+    created = html(
+        client.post(
+            f"/assessments/{assessment_id}/sharing",
+            data={"csrf_token": csrf_token(page), "label": "Auditor", "revision": "1", "days": "2"},
+        )
+    )
+    token = created.split("/share/")[1].split("<")[0]
+    form_post(
+        client, f"/assessments/{assessment_id}/answers/context", {**STEP_ANSWERS["context"], "experience": "expert"}
+    )
+    assert save_revision(client, assessment_id, "Second").status_code == 302
+    auditor = app.test_client()
+    shared = auditor.get(f"/share/{token}/export?format=json")
+    assert shared.status_code == 200
+    assert json.loads(shared.data)["revision"]["number"] == 1, "the pinned revision, not the latest"
+    assert f"/share/{token}/export?format=pdf" in html(auditor.get(f"/share/{token}"))
+    assert exported(app)[-1][0] == "share link “Auditor”"
+
+
+def test_cli_export(app: Flask, client: FlaskClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assessment_id = new_assessment_with_revision(client)
+    target = tmp_path / "out.md"
+    runner = app.test_cli_runner()
+    result = runner.invoke(cli, ["export", str(assessment_id), "--format", "markdown", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Shop platform" in target.read_text(encoding="utf-8")
+    missing = runner.invoke(cli, ["export", "999", "--format", "json"])
+    assert missing.exit_code == 2
+    assert exported(app)[-1] == ("command line", {"format": "markdown", "revision": 1, "via": "command line"})
