@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.engine import KnowledgeBase, default_knowledge_base
 from advisor.exports.document import ExportDocument
 
 
@@ -44,6 +45,11 @@ def when(moment: dt.datetime | None) -> str:
     return "—" if moment is None else utc(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def minute(moment: dt.datetime) -> str:
+    """``2026-05-04 13:20``, in UTC."""
+    return utc(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def day(moment: dt.datetime) -> str:
     return utc(moment).strftime("%Y-%m-%d")
 
@@ -55,6 +61,39 @@ def detail_text(detail: dict[str, Any]) -> str:
 
 def action_text(action: str) -> str:
     return action.replace("_", " ")
+
+
+def knowledge_base() -> KnowledgeBase:
+    """Labels and descriptions of criteria, questions and decisions (ids are stable across versions)."""
+    return default_knowledge_base()
+
+
+def criteria_labels() -> dict[str, str]:
+    return {c.id: c.label for c in knowledge_base().criteria}
+
+
+def readable_answers(answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The answers as (question, answer) in questionnaire order, with the knowledge base's labels.
+
+    Priorities and statuses are left out: the decision drivers and the checklist show them.
+    """
+    skip = ("priorities", "status")
+    kb = knowledge_base()
+    rows = []
+    for question in kb.questions:
+        if question.key in skip or question.key not in answers:
+            continue
+        value = answers[question.key]
+        options = {o.value: o.label for o in question.options}
+        if isinstance(value, list):
+            text = ", ".join(str(options.get(v, v)) for v in value) or "none"
+        elif isinstance(value, bool):
+            text = options.get(value, "yes" if value else "no")
+        else:
+            text = str(options.get(value, value))
+        rows.append((question.label, text))
+    rows += [(key, str(value)) for key, value in answers.items() if key not in skip and key not in kb.question_by_key]
+    return rows
 
 
 Renderer = Callable[[ExportDocument], Export]

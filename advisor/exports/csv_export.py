@@ -22,8 +22,10 @@ def to_csv(doc: ExportDocument) -> str:
     for item in doc.result["checklist"]:
         st = doc.status_of(item["id"])
         rows.append(
-            [item["id"], item["topic"], item["priority"], item["title"], st.status, st.owner, st.note]
-            + [references_text(item), item["why"], item["how"], " ".join(item["decisions"])]
+            [
+                *(item["id"], item["topic"], item["priority"], item["title"], st.status, st.owner, st.note),
+                *(references_text(item), item["why"], item["how"], " ".join(item["decisions"])),
+            ]
         )
     return csv_text(COLUMNS, rows)
 

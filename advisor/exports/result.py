@@ -40,8 +40,10 @@ def to_csv(result: dict[str, Any]) -> str:
     return csv_text(
         CSV_COLUMNS,
         (
-            [item["id"], item["topic"], item["priority"], item["title"], item["status"]]
-            + [" ".join(item["decisions"]), item["why"], item["how"], references_text(item)]
+            [
+                *(item["id"], item["topic"], item["priority"], item["title"], item["status"]),
+                *(" ".join(item["decisions"]), item["why"], item["how"], references_text(item)),
+            ]
             for item in result["checklist"]
         ),
     )

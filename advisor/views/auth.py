@@ -52,7 +52,7 @@ def _has_users() -> bool:
 def gate() -> Response | None:
     """Before every request: first-run set-up, then sign-in, then a forced password change."""
     endpoint = request.endpoint or ""
-    if endpoint in ("static", "health.healthz"):
+    if endpoint in ("static", "health.healthz", "ops.readyz"):
         return None
     if not _has_users():
         return None if endpoint == "auth.setup" else redirect(url_for("auth.setup"))

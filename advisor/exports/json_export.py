@@ -1,0 +1,72 @@
+"""JSON export of a stored revision: the contract §4 result unchanged, with its context.
+
+The shape is described by ``advisor/exports/schema/export.schema.json`` (JSON Schema
+draft 2020-12), shipped with the package. Times are ISO 8601 in UTC.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from advisor.exports import Export, file_stem, iso
+from advisor.exports.document import ExportDocument
+
+MIMETYPE = "application/json"
+FORMAT = "advisor-export"
+FORMAT_VERSION = 1
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "export.schema.json"
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of this export."""
+    loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+def to_data(doc: ExportDocument) -> dict[str, Any]:
+    statuses = {}
+    for item in doc.result["checklist"]:  # every item of this revision, "todo" when never set
+        st = doc.status_of(item["id"])
+        statuses[item["id"]] = {
+            "status": st.status,
+            "owner": st.owner,
+            "note": st.note,
+            "updated_by": st.updated_by,
+            "updated_at": iso(st.updated_at),
+        }
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "assessment": {
+            "id": doc.assessment_id,
+            "title": doc.title,
+            "description": doc.description,
+            "workspace": doc.workspace,
+        },
+        "revision": {
+            "number": doc.revision_number,
+            "label": doc.revision_label,
+            "created_at": iso(doc.revision_created_at),
+            "author": doc.revision_author,
+            "engine_version": doc.engine_version,
+            "knowledge_base_version": doc.knowledge_base_version,
+            "latest": doc.revision_number == doc.latest_revision_number,
+            "latest_number": doc.latest_revision_number,
+        },
+        "exported_at": iso(doc.exported_at),
+        "exported_by": doc.exported_by,
+        "result": doc.result,
+        "statuses": statuses,
+        "audit": [{"at": iso(e.at), "actor": e.actor, "action": e.action, "detail": e.detail} for e in doc.audit],
+    }
+
+
+def to_json(doc: ExportDocument) -> str:
+    # default=str: an audit detail holding a non-JSON value (a date) is written as text, never fails
+    return json.dumps(to_data(doc), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def render(doc: ExportDocument) -> Export:
+    return Export(to_json(doc).encode("utf-8"), MIMETYPE, f"{file_stem(doc)}.json")

@@ -1,0 +1,150 @@
+"""PDF export of a stored revision, laid out by WeasyPrint from ``templates/exports/report.html``.
+
+The document: a cover (title, workspace, revision and milestone, dates, engine and
+knowledge-base versions, contents), the summary, each decision with its SVG chart, figures
+and reasons, the checklist as a table with statuses, owners and notes, the references, and
+two appendices (the answers; the audit trail, one line per entry). Page numbers and the
+running header and footer come from ``@page`` rules in ``static/css/print.css``.
+
+Nothing is fetched: the stylesheet is read from the app's files and handed over as a
+string, charts are inline SVG, fonts are the system's, and the URL fetcher refuses every
+URL that is not ``data:``. User text is escaped by Jinja's autoescape.
+
+Speed: WeasyPrint's time grows with every element and line, so the template keeps markup
+lean (``benchmarks/pdf.py`` times the largest report).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import jinja2
+
+from advisor.exports import (
+    Export,
+    action_text,
+    criteria_labels,
+    detail_text,
+    file_stem,
+    iso,
+    knowledge_base,
+    minute,
+    readable_answers,
+    when,
+)
+from advisor.exports.document import ExportDocument
+from advisor.exports.result import pct
+from advisor.forms.assessment import STATUS_LABELS
+from advisor.paths import resource_dir
+from advisor.report import charts, counts, grouped_checklist, inline_code, summary_sentence
+
+MIMETYPE = "application/pdf"
+TEMPLATE = "exports/report.html"
+STYLESHEET = ("css", "print.css")
+COVER_DESCRIPTION = 300  # characters; a longer description opens the summary instead, so the cover stays one page
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(resource_dir("templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["code"] = inline_code
+    env.globals.update(
+        when=when,
+        minute=minute,
+        iso=iso,
+        pct=pct,
+        action_text=action_text,
+        detail_text=detail_text,
+        STATUS_LABELS=STATUS_LABELS,
+    )
+    return env
+
+
+@functools.cache
+def _stylesheet_text() -> str:
+    return resource_dir("static").joinpath(*STYLESHEET).read_text(encoding="utf-8")
+
+
+def _fetcher() -> Any:
+    """A URL fetcher that refuses every URL except ``data:``: an export never reaches the network or the disk.
+
+    The template references nothing, so this only guards against a mistake (or a future
+    template) making WeasyPrint fetch something. A new one per render: fetchers keep state.
+    """
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnly(URLFetcher):  # type: ignore[misc]  # URLFetcher is Any: weasyprint ships no types
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.startswith("data:"):
+                raise ValueError(f"the PDF export fetches nothing: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return LocalOnly(allowed_protocols=("data",), allow_redirects=False)
+
+
+def _short(text: str | None, limit: int) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _references(checklist: list[dict[str, Any]]) -> tuple[list[dict[str, str]], dict[str, list[int]]]:
+    """Every distinct reference, numbered in order of first citation, and each item's numbers."""
+    numbers: dict[tuple[str, str], int] = {}
+    item_refs: dict[str, list[int]] = {}
+    for item in checklist:
+        cited = item_refs.setdefault(item["id"], [])
+        for r in item["references"]:
+            n = numbers.setdefault((r["label"], r["url"]), len(numbers) + 1)
+            if n not in cited:
+                cited.append(n)
+    return [{"label": label, "url": url} for label, url in numbers], item_refs
+
+
+def to_html(doc: ExportDocument) -> str:
+    result = doc.result
+    kb = knowledge_base()
+    groups = grouped_checklist(result)
+    ordered = [item for _, _, items in groups for item in items]
+    refs, item_refs = _references(ordered)  # numbered in the order the table shows them
+    description = [p for p in doc.description.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    context = {
+        "doc": doc,
+        "result": result,
+        "summary": summary_sentence(result),
+        "description": description,
+        "description_on_cover": len(doc.description) <= COVER_DESCRIPTION and len(description) <= 2,
+        "progress": counts(result, doc.statuses),  # type: ignore[arg-type]  # reads only .status
+        "groups": groups,
+        "charts": charts(result, kb),
+        "criteria": list(kb.criteria),
+        "criteria_labels": criteria_labels(),
+        "priorities": result["answers"].get("priorities", {}),
+        "answers": readable_answers(result["answers"]),
+        "refs": refs,
+        "item_refs": item_refs,
+        "header_title": _short(doc.title, 75),
+        "header_label": _short(doc.revision_label, 28),
+        "header_workspace": _short(doc.workspace, 40),
+    }
+    return _environment().get_template(TEMPLATE).render(context)
+
+
+def to_pdf(doc: ExportDocument) -> bytes:
+    import weasyprint  # imported on first use: it is slow to import and only this format needs it
+
+    fetcher = _fetcher()
+    html = weasyprint.HTML(string=to_html(doc), base_url=None, url_fetcher=fetcher)
+    css = weasyprint.CSS(string=_stylesheet_text(), url_fetcher=fetcher)
+    pdf: bytes = html.write_pdf(stylesheets=[css])
+    return pdf
+
+
+def render(doc: ExportDocument) -> Export:
+    return Export(to_pdf(doc), MIMETYPE, f"{file_stem(doc)}.pdf")

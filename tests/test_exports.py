@@ -1,0 +1,426 @@
+"""The export formats of a stored revision, built from ExportDocuments directly (no database)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from typing import Any
+
+import jsonschema
+import pytest
+from pypdf import PdfReader
+
+from advisor.engine import evaluate
+from advisor.exports import FORMATS, Export, adr, csv_export, json_export, markdown, pdf
+from advisor.exports.document import AuditRecord, ExportDocument, StatusRecord
+from tests.helpers import BASE_ANSWERS, item_ids
+
+RICH_ANSWERS = {
+    **BASE_ANSWERS,
+    "external_tools": ["siem"],
+    "exposure": "public_web",
+    "compliance": ["pci_dss"],
+    "zero_trust": True,
+}
+AT = dt.datetime(2026, 5, 4, 13, 20, tzinfo=dt.UTC)
+FIELDS = ("title", "description", "workspace", "label", "owner", "note", "actor", "detail")
+RAW_MARKUP = re.compile(r"(?<!\\)<script|(?<!\\)\]\(javascript:")  # not preceded by a backslash escape
+MADR_HEADINGS = (
+    "## Context and Problem Statement",
+    "## Decision Drivers",
+    "## Considered Options",
+    "## Decision Outcome",
+    "### Consequences",
+)
+
+
+def hostile(field: str) -> str:
+    """A string that is a formula in a spreadsheet and markup in HTML and Markdown; tagged by field."""
+    return f"=HYPERLINK(\"http://x/{field}\") <script>alert('{field}')</script> [x](javascript:alert(1)) |{field}|"
+
+
+def make_doc(
+    answers: dict[str, Any] | None = None,
+    *,
+    evil: bool = False,
+    note: str = "Private endpoint on; CIDRs in terraform/network.tf.",
+    owner: str = "alice@example.com",
+    revision: int = 2,
+) -> ExportDocument:
+    """A revision with statuses on its first three items and a small audit trail."""
+    result = evaluate(answers or RICH_ANSWERS)
+    text = hostile if evil else (lambda field: f"Plain {field}")
+    ids = [i["id"] for i in result["checklist"]]
+    statuses = {
+        ids[0]: StatusRecord("done", owner, note, "alice@example.com", AT),
+        ids[1]: StatusRecord("in_progress", text("owner"), text("note"), "bob@example.com", AT),
+        ids[2]: StatusRecord("accepted_risk", "Bob", "Accepted until Q3:\nsee ticket SEC-12.", None, None),
+    }
+    audit = [
+        AuditRecord(AT, "carol@example.com", "exported", {"format": "pdf", "revision": revision, "via": "web"}),
+        AuditRecord(
+            AT - dt.timedelta(hours=1), text("actor"), "status_changed", {"item": ids[1], "note": text("detail")}
+        ),
+        AuditRecord(AT - dt.timedelta(days=1), "dave@example.com", "created", {"title": "First"}),
+    ]
+    return ExportDocument(
+        assessment_id=12,
+        title=f"Payments platform {text('title')}",
+        description=f"Cluster design for the payments team.\n\nSecond paragraph {text('description')}",
+        workspace=f"Platform {text('workspace')}",
+        revision_number=revision,
+        revision_label=f"Go-live {text('label')}",
+        revision_created_at=AT - dt.timedelta(days=1),
+        revision_author="dave@example.com",
+        latest_revision_number=3,
+        engine_version=result["engine_version"],
+        knowledge_base_version=result["knowledge_base_version"],
+        exported_at=AT + dt.timedelta(days=1),
+        exported_by="erin@example.com",
+        result=result,
+        statuses=statuses,
+        audit=audit,
+    )
+
+
+def squash(text: str) -> str:
+    """Text without whitespace: PDF extraction breaks long strings across lines."""
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+@pytest.fixture(scope="module")
+def doc() -> ExportDocument:
+    return make_doc()
+
+
+@pytest.fixture(scope="module")
+def evil_doc() -> ExportDocument:
+    return make_doc(evil=True)
+
+
+@pytest.fixture(scope="module")
+def pdf_export(doc: ExportDocument) -> Export:
+    return pdf.render(doc)
+
+
+@pytest.fixture(scope="module")
+def evil_pdf(evil_doc: ExportDocument) -> Export:
+    return pdf.render(evil_doc)
+
+
+# --- the registry -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mimetype", "filename"),
+    [
+        ("pdf", "application/pdf", "assessment-12-rev-2.pdf"),
+        ("markdown", "text/markdown; charset=utf-8", "assessment-12-rev-2.md"),
+        ("csv", "text/csv; charset=utf-8", "assessment-12-rev-2.csv"),
+        ("json", "application/json", "assessment-12-rev-2.json"),
+        ("adr", "application/zip", "assessment-12-rev-2-adr.zip"),
+    ],
+)
+def test_registry_renders_every_format(fmt: str, mimetype: str, filename: str, evil_doc: ExportDocument) -> None:
+    rendered = FORMATS[fmt](evil_doc)
+    assert isinstance(rendered, Export)
+    assert isinstance(rendered.content, bytes)
+    assert rendered.content
+    assert rendered.mimetype == mimetype
+    assert rendered.filename == filename  # built from the ids only, never from the (hostile) title
+    assert re.fullmatch(r"[A-Za-z0-9.-]+", rendered.filename)
+
+
+def test_registry_lists_the_contract_formats() -> None:
+    assert set(FORMATS) == {"pdf", "markdown", "csv", "json", "adr"}
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+def test_pdf_is_a_document_with_every_item_and_the_cover(pdf_export: Export, doc: ExportDocument) -> None:
+    assert pdf_export.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf_export.content))
+    assert len(reader.pages) >= 2
+    text = squash(pdf_text(pdf_export.content))
+    for item_id in item_ids(doc.result):
+        assert item_id in text, item_id
+    for cover in (
+        doc.title,
+        doc.workspace,
+        doc.revision_label or "",
+        "Revision2of3",
+        doc.engine_version,
+        doc.knowledge_base_version,
+        "2026-05-0313:20UTC",  # revision saved
+        "2026-05-0513:20UTC",  # exported
+    ):
+        assert squash(cover) in text, cover
+    # each applicable decision, statuses, owners and notes, references, the audit trail, page numbers
+    for d in doc.result["decisions"]:
+        assert squash(d["label"]) in text
+    for status in doc.statuses.values():
+        assert squash(status.owner) in text
+        assert squash(status.note) in text
+    assert "Riskaccepted" in text
+    assert "https://kubernetes.io/docs/" in text
+    assert "AppendixB:Activity" in text
+    assert "statuschanged" in text
+    assert "Page2of" in text
+
+
+def test_pdf_metadata_title_is_the_assessment_title(pdf_export: Export, doc: ExportDocument) -> None:
+    metadata = PdfReader(io.BytesIO(pdf_export.content)).metadata
+    assert metadata is not None
+    assert metadata.title == doc.title
+
+
+def test_pdf_shows_hostile_text_literally(evil_pdf: Export) -> None:
+    text = squash(pdf_text(evil_pdf.content))
+    for field in FIELDS:
+        # escaped markup is laid out as text; a real <script> element would not show at all
+        assert squash(f"<script>alert('{field}')</script>") in text, field
+    assert "[x](javascript:alert(1))" in text
+
+
+def test_pdf_fetches_nothing() -> None:
+    fetcher = pdf._fetcher()
+    for url in ("http://example.com/x.css", "https://example.com/font.woff", "file:///etc/passwd"):
+        with pytest.raises(ValueError, match="fetches nothing"):
+            fetcher.fetch(url)
+
+
+def test_pdf_template_references_nothing_outside() -> None:
+    html = pdf.to_html(make_doc(evil=True))
+    assert not re.search(r"<(link|img|script|iframe|object)\b", html)
+    assert "@import" not in pdf._stylesheet_text()
+    assert "url(" not in pdf._stylesheet_text()
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def parse_csv(content: bytes) -> list[dict[str, str]]:
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark, for Excel
+    text = content[3:].decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
+    content = csv_export.render(doc).content
+    assert (
+        content.split(b"\r\n")[0]
+        == b"\xef\xbb\xbfid,topic,priority,title,status,owner,note,references,why,how,decisions"
+    )
+    assert content.endswith(b"\r\n")
+    rows = parse_csv(content)
+    assert list(rows[0])[:8] == ["id", "topic", "priority", "title", "status", "owner", "note", "references"]
+    assert [r["id"] for r in rows] == [i["id"] for i in doc.result["checklist"]]
+    for row in rows:
+        st = doc.status_of(row["id"])
+        assert (row["status"], row["owner"], row["note"]) == (st.status, st.owner, st.note)
+    assert sum(r["status"] == "todo" for r in rows) == len(rows) - 3
+    assert "https://" in rows[0]["references"]
+
+
+@pytest.mark.parametrize("formula", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_neutralises_formulas(formula: str) -> None:
+    rows = parse_csv(csv_export.render(make_doc(note=formula, owner=formula)).content)
+    assert rows[0]["note"] == "'" + formula
+    assert rows[0]["owner"] == "'" + formula
+
+
+def test_csv_cells_never_start_a_formula(evil_doc: ExportDocument) -> None:
+    for row in parse_csv(csv_export.render(evil_doc).content):
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+# --- Markdown -----------------------------------------------------------------------------------
+
+
+def test_markdown_holds_every_item_decision_warning_and_the_audit_trail() -> None:
+    answers = {**RICH_ANSWERS, "experience": "novice", "air_gapped": True}  # brings warnings
+    doc = make_doc(answers)
+    text = markdown.render(doc).content.decode("utf-8")
+    for item in doc.result["checklist"]:
+        assert f"`{item['id']}`" in text
+    assert doc.result["warnings"]
+    assert "## Warnings" in text
+    for d in doc.result["decisions"]:
+        assert f"### {d['label']}" in text
+    assert "score " in text
+    assert "| Done | alice@example.com | Private endpoint on; CIDRs in terraform/network.tf. |" in text
+    assert "Accepted until Q3: see ticket SEC-12." in text  # a note's line break cannot break the table
+    assert "## Activity" in text
+    assert "| status changed |" in text
+
+
+def test_markdown_escapes_user_text(evil_doc: ExportDocument) -> None:
+    text = markdown.render(evil_doc).content.decode("utf-8")
+    assert not RAW_MARKUP.search(text)
+    for field in FIELDS:
+        assert f"\\<script\\>alert('{field}')\\</script\\>" in text, field
+        assert f"\\|{field}\\|" in text, field
+    assert "\\[x\\](javascript:alert(1))" in text
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def test_json_validates_against_the_shipped_schema(doc: ExportDocument) -> None:
+    data = json.loads(json_export.render(doc).content)
+    schema = json_export.schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(data)
+    assert data["format"] == "advisor-export"
+    assert data["format_version"] == 1
+    assert data["result"] == doc.result  # the contract §4 result, unchanged
+    assert set(data["statuses"]) == item_ids(doc.result)
+    assert data["revision"] == {
+        "number": 2,
+        "label": doc.revision_label,
+        "created_at": "2026-05-03T13:20:00+00:00",
+        "author": "dave@example.com",
+        "engine_version": doc.engine_version,
+        "knowledge_base_version": doc.knowledge_base_version,
+        "latest": False,
+        "latest_number": 3,
+    }
+    assert data["audit"][0] == {
+        "at": "2026-05-04T13:20:00+00:00",
+        "actor": "carol@example.com",
+        "action": "exported",
+        "detail": {"format": "pdf", "revision": 2, "via": "web"},
+    }
+
+
+def test_json_schema_rejects_what_it_should(doc: ExportDocument) -> None:
+    validator = jsonschema.Draft202012Validator(json_export.schema())
+    good = json.loads(json_export.render(doc).content)
+    first = doc.result["checklist"][0]["id"]
+    for path, value in [
+        (("statuses", first, "status"), "finished"),
+        (("result", "checklist", 0, "priority"), "urgent"),
+        (("result", "checklist", 0, "topic"), "dns"),
+        (("result", "decisions", 0, "id"), "storage"),
+        (("format_version",), 2),
+        (("assessment", "id"), "12"),
+    ]:
+        bad = json.loads(json.dumps(good))
+        target = bad
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        assert not validator.is_valid(bad), path
+    missing = json.loads(json.dumps(good))
+    del missing["revision"]["engine_version"]
+    assert not validator.is_valid(missing)
+
+
+def test_json_round_trips_and_keeps_hostile_text_as_strings(evil_doc: ExportDocument) -> None:
+    content = json_export.render(evil_doc).content
+    data = json.loads(content)
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    assert data["assessment"]["title"] == evil_doc.title
+    assert data["assessment"]["description"] == evil_doc.description
+    assert data["assessment"]["workspace"] == evil_doc.workspace
+    assert data["revision"]["label"] == evil_doc.revision_label
+    second = evil_doc.result["checklist"][1]["id"]
+    assert data["statuses"][second]["owner"] == hostile("owner")
+    assert data["statuses"][second]["note"] == hostile("note")
+    assert data["audit"][1]["actor"] == hostile("actor")
+    assert data["audit"][1]["detail"]["note"] == hostile("detail")
+    jsonschema.Draft202012Validator(json_export.schema()).validate(data)
+
+
+# --- ADR ----------------------------------------------------------------------------------------
+
+
+def adr_files(doc: ExportDocument) -> dict[str, str]:
+    archive = zipfile.ZipFile(io.BytesIO(adr.render(doc).content))
+    assert archive.testzip() is None
+    return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        (RICH_ANSWERS, ["hosting", "clusters", "namespaces", "service-mesh", "tool-integration"]),
+        (BASE_ANSWERS, ["hosting", "clusters", "namespaces", "service-mesh"]),  # no external tools
+    ],
+)
+def test_adr_has_one_madr_record_per_applicable_decision(answers: dict[str, Any], expected: list[str]) -> None:
+    doc = make_doc(answers)
+    files = adr_files(doc)
+    records = sorted(name for name in files if name != "README.md")
+    assert records == [f"{n:04d}-{name}.md" for n, name in enumerate(expected, start=1)]
+    applicable = [d for d in doc.result["decisions"] if d["applicable"]]
+    assert len(records) == len(applicable)
+    for name, d in zip(records, applicable, strict=True):
+        text = files[name]
+        assert text.startswith("---\nstatus: proposed\ndate: 2026-05-03\n---\n")
+        assert f"# {d['label']}: " in text
+        for heading in MADR_HEADINGS:
+            assert f"\n{heading}\n" in text, (name, heading)
+        chosen = next(a for a in d["alternatives"] if a["id"] == d["recommended"])
+        assert f'Chosen option: "{chosen["label"]}", because ' in text
+        for alt in d["alternatives"]:
+            assert alt["label"] in text
+        brought = [i["id"] for i in doc.result["checklist"] if d["id"] in i["decisions"]]
+        for item_id in brought:
+            assert f"`{item_id}`" in text
+        assert "Kubernetes security experience of the team: Intermediate" in text  # answers, readably
+        assert "weight 16.7%" in text
+        assert name in files["README.md"]
+    if "tool-integration" not in expected:
+        assert "Not recorded, because not applicable" in files["README.md"]
+        assert "external_tools is empty" in files["README.md"]
+
+
+def test_adr_records_the_done_state_of_brought_items(doc: ExportDocument) -> None:
+    text = adr_files(doc)["0001-hosting.md"]
+    first = doc.result["checklist"][0]
+    assert "hosting" in first["decisions"]
+    assert f"- [x] `{first['id']}`" in text
+    assert "owner alice@example.com" in text
+
+
+def test_adr_escapes_user_text(evil_doc: ExportDocument) -> None:
+    files = adr_files(evil_doc)
+    for name, text in files.items():
+        assert not RAW_MARKUP.search(text), name
+    joined = "\n".join(files.values())
+    for field in ("title", "description", "workspace", "label", "owner", "note"):
+        assert f"\\<script\\>alert('{field}')\\</script\\>" in joined, field
+
+
+# --- escaping, every format, every user field ------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "json", "adr"])
+def test_no_format_lets_hostile_text_through(fmt: str, evil_doc: ExportDocument) -> None:
+    content = FORMATS[fmt](evil_doc).content
+    if fmt == "csv":  # user text in the CSV: owners and notes; a spreadsheet's risk is formulas
+        second = parse_csv(content)[1]
+        assert second["owner"] == "'" + hostile("owner")
+        assert second["note"] == "'" + hostile("note")
+        return
+    if fmt == "json":  # kept verbatim, as JSON strings
+        text = json.dumps(json.loads(content), ensure_ascii=False)
+        for field in FIELDS:
+            assert json.dumps(hostile(field))[1:-1] in text, field
+        return
+    text = "\n".join(adr_files(evil_doc).values()) if fmt == "adr" else content.decode("utf-8")
+    assert not RAW_MARKUP.search(text)
+    fields = FIELDS if fmt == "markdown" else ("title", "description", "workspace", "label", "owner", "note")
+    for field in fields:
+        assert f"\\<script\\>alert('{field}')\\</script\\>" in text, field
