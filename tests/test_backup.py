@@ -28,6 +28,13 @@ def fresh_app(app: Flask, tmp_path: Path, request: pytest.FixtureRequest) -> Fla
     other = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "other"), "SQLALCHEMY_DATABASE_URI": url})
     with other.app_context():
         db.create_all()
+
+    def close() -> None:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+    request.addfinalizer(close)  # no connection left for the garbage collector to find open
     return other
 
 
