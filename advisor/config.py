@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,21 @@ SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _engine_options(env: Mapping[str, str]) -> dict[str, Any]:
+    """Connection pool settings; pre-ping replaces connections a database restart has broken."""
+    url = env.get(f"{ENV_PREFIX}DATABASE_URL") or ""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options.update(
+            pool_size=int(env.get(f"{ENV_PREFIX}DB_POOL_SIZE", "5")),
+            max_overflow=int(env.get(f"{ENV_PREFIX}DB_MAX_OVERFLOW", "5")),
+            pool_recycle=int(env.get(f"{ENV_PREFIX}DB_POOL_RECYCLE", "1800")),
+            pool_timeout=float(env.get(f"{ENV_PREFIX}DB_POOL_TIMEOUT", "10")),
+            connect_args={"connect_timeout": int(env.get(f"{ENV_PREFIX}DB_CONNECT_TIMEOUT", "5"))},
+        )
+    return options
 
 
 def _sqlite_url(instance_path: Path) -> str:
@@ -36,7 +52,7 @@ def load_secret_key(instance_path: Path) -> str:
     return key
 
 
-def from_environment(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
+def from_environment(instance_path: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Settings read from the environment; a test or caller may override any of them."""
     env = os.environ if environ is None else environ
     https = _flag(env.get(f"{ENV_PREFIX}HTTPS"))
@@ -56,6 +72,7 @@ def from_environment(instance_path: Path, environ: dict[str, str] | None = None)
         "LOGIN_LIMIT_PER_ACCOUNT": env.get(f"{ENV_PREFIX}LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;50 per day"),
         "JSON_SORT_KEYS": False,
         "KNOWLEDGE_BASE": env.get(f"{ENV_PREFIX}KNOWLEDGE_BASE") or None,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(env),
     }
     if key := env.get(f"{ENV_PREFIX}SECRET_KEY"):
         config["SECRET_KEY"] = key

@@ -64,10 +64,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def log_request(response: Response) -> Response:
         """Method, route pattern (never the URL with its ids or tokens), status, time, user: no secrets or answers."""
-        from flask_login import current_user
-
         started = g.get("request_started")
-        user = g.get("api_user") or (current_user if current_user and current_user.is_authenticated else None)
+        # only a user this request already loaded: logging must never query the database itself
+        user = g.get("api_user") or g.get("_login_user")
         access_log.info(
             "request",
             extra={

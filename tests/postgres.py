@@ -67,6 +67,14 @@ class PostgresServer:
             time.sleep(0.1)
         raise RuntimeError(f"PostgreSQL did not start; see {self.root / 'log'}")
 
+    def pause(self) -> None:
+        """Stop the server but keep its data, as an outage would."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
+
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")

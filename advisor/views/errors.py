@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -36,6 +40,22 @@ def init_app(app: Flask) -> None:
         if code == 405 and exc.get_response().headers.get("Allow"):
             return (*response, {"Allow": exc.get_response().headers["Allow"]})
         return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(SATimeoutError)
+    def database_unavailable(exc: Exception):  # type: ignore[no-untyped-def]
+        """The database is down or unreachable: a friendly 503, and the pool is ready to reconnect."""
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__)
+        from flask import g
+
+        from advisor.extensions import db, login_manager
+
+        g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
+        with contextlib.suppress(Exception):  # the connection is gone already; the pool reconnects on next use
+            db.session.rollback()
+        response = _render(503, "Service Unavailable")
+        return (*response, {"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
