@@ -1,0 +1,215 @@
+"""A bounded load test: concurrent planning sessions against gunicorn on PostgreSQL (loopback only).
+
+Each client signs in, then loops for a fixed time: read the report page, save a revision
+through the API (optimistic concurrency: a 409 is an honest answer, not an error), set a
+checklist status, and export JSON. Afterwards every acknowledged write must be in the
+database, and no answer may be a server error. Prints throughput and p50/p99 latency.
+
+    python benchmarks/load.py [CLIENTS] [SECONDS]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.helpers import BASE_ANSWERS  # noqa: E402
+from tests.postgres import _free_port, running_server  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PASSWORD = "load test passphrase, long enough"
+ITEMS = ["psa-restricted-enforce", "rbac-namespaced-roles", "netpol-default-deny", "supply-scan-images"]
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    server_errors: list[str] = field(default_factory=list)
+    revisions: dict[int, set[int]] = field(default_factory=dict)  # assessment -> acknowledged revision numbers
+    statuses: dict[tuple[int, str], int] = field(default_factory=dict)  # (assessment, item) -> highest acked version
+    conflicts: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _timed(tally: Tally, call, *args, **kwargs) -> requests.Response:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    response: requests.Response = call(*args, timeout=30, **kwargs)
+    elapsed = time.perf_counter() - start
+    with tally.lock:
+        tally.latencies.append(elapsed)
+        if response.status_code >= 500:
+            tally.server_errors.append(f"{response.request.method} {response.url} → {response.status_code}")
+    return response
+
+
+def client_loop(base: str, token: str, assessment: int, seconds: float, tally: Tally, seed: int) -> None:
+    rng = random.Random(seed)
+    web = requests.Session()
+    page = web.get(f"{base}/login", timeout=30).text
+    csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    web.post(f"{base}/login", data={"csrf_token": csrf, "email": "load@example.com", "password": PASSWORD}, timeout=30)
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {token}"
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        _timed(tally, web.get, f"{base}/assessments/{assessment}")
+        current = _timed(tally, api.get, f"{base}/api/v1/assessments/{assessment}").json()
+        answers = {**BASE_ANSWERS, "services": rng.randint(8, 80)}
+        saved = _timed(
+            tally,
+            api.post,
+            f"{base}/api/v1/assessments/{assessment}/revisions",
+            json={"answers": answers, "base_revision": current["latest_revision"]},
+        )
+        if saved.status_code == 201:
+            with tally.lock:
+                tally.revisions.setdefault(assessment, set()).add(saved.json()["number"])
+        elif saved.status_code == 409:
+            with tally.lock:
+                tally.conflicts += 1
+        item = rng.choice(ITEMS)
+        version = current["statuses"].get(item, {}).get("version", 0)
+        status = _timed(
+            tally,
+            api.patch,
+            f"{base}/api/v1/assessments/{assessment}/checklist/{item}",
+            json={"status": rng.choice(["todo", "in_progress", "done"]), "base_version": version},
+        )
+        if status.status_code == 200:
+            with tally.lock:
+                key = (assessment, item)
+                tally.statuses[key] = max(tally.statuses.get(key, 0), status.json()["version"])
+        elif status.status_code == 409:
+            with tally.lock:
+                tally.conflicts += 1
+        _timed(tally, api.get, f"{base}/api/v1/assessments/{assessment}/export", params={"format": "json"})
+
+
+def run(clients: int = 8, seconds: float = 20.0) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp, running_server() as server:
+        url = server.create_database()
+        env = {
+            **os.environ,
+            "ADVISOR_DATABASE_URL": url,
+            "ADVISOR_INSTANCE_PATH": f"{tmp}/instance",
+            "ADVISOR_SECRET_KEY": "s" * 64,
+            "ADVISOR_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
+            "ADVISOR_LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
+        }
+        advisor = str(BIN / "advisor")
+        subprocess.run([advisor, "db", "upgrade"], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [advisor, "create-user", "load@example.com", "--password-stdin"],
+            env=env,
+            check=True,
+            input=PASSWORD + "\n",
+            text=True,
+            capture_output=True,
+        )
+        token = subprocess.run(
+            [advisor, "create-token", "load@example.com", "--name", "load"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        port = _free_port()
+        server_log = open(f"{tmp}/gunicorn.log", "wb")  # noqa: SIM115
+        gunicorn = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "advisor:create_app()",
+            ],
+            env=env,
+            stdout=server_log,
+            stderr=server_log,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    time.sleep(0.2)
+            api = requests.Session()
+            api.headers["Authorization"] = f"Bearer {token}"
+            assessments = [
+                api.post(
+                    f"{base}/api/v1/assessments", json={"title": f"Load {n}", "answers": BASE_ANSWERS}, timeout=30
+                ).json()["id"]
+                for n in range(max(1, clients // 2))
+            ]
+            tally = Tally()
+            threads = [
+                threading.Thread(
+                    target=client_loop, args=(base, token, assessments[n % len(assessments)], seconds, tally, n)
+                )
+                for n in range(clients)
+            ]
+            started = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=seconds + 120)
+            elapsed = time.perf_counter() - started
+            # every acknowledged write is in the database
+            missing = []
+            for assessment, numbers in tally.revisions.items():
+                stored = api.get(f"{base}/api/v1/assessments/{assessment}", timeout=30).json()
+                for number in numbers:
+                    if (
+                        api.get(f"{base}/api/v1/assessments/{assessment}/revisions/{number}", timeout=30).status_code
+                        != 200
+                    ):
+                        missing.append(f"revision {number} of {assessment}")
+                if stored["latest_revision"] != max(numbers):
+                    missing.append(f"assessment {assessment} ends at {stored['latest_revision']}, acked {max(numbers)}")
+                for (a, item), version in tally.statuses.items():
+                    if a == assessment and stored["statuses"].get(item, {}).get("version", 0) != version:
+                        missing.append(f"status {item} of {assessment}: stored version differs from acked {version}")
+        finally:
+            gunicorn.terminate()
+            gunicorn.wait(timeout=30)
+            server_log.close()
+    latencies = sorted(tally.latencies)
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
+        "throughput_rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
+        "server_errors": tally.server_errors,
+        "acknowledged_revisions": sum(len(v) for v in tally.revisions.values()),
+        "conflicts_409": tally.conflicts,
+        "missing_writes": missing,
+    }
+
+
+if __name__ == "__main__":
+    args = [float(a) for a in sys.argv[1:3]]
+    figures = run(int(args[0]) if args else 8, args[1] if len(args) > 1 else 20.0)
+    print(json.dumps(figures, indent=1))
+    sys.exit(1 if figures["server_errors"] or figures["missing_writes"] else 0)
