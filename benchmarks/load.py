@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,7 @@ class Tally:
     revisions: dict[int, set[int]] = field(default_factory=dict)  # assessment -> acknowledged revision numbers
     statuses: dict[tuple[int, str], int] = field(default_factory=dict)  # (assessment, item) -> highest acked version
     conflicts: int = 0
+    dropped: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -66,40 +68,61 @@ def client_loop(base: str, token: str, assessment: int, seconds: float, tally: T
     api.headers["Authorization"] = f"Bearer {token}"
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        _timed(tally, web.get, f"{base}/assessments/{assessment}")
-        current = _timed(tally, api.get, f"{base}/api/v1/assessments/{assessment}").json()
-        answers = {**BASE_ANSWERS, "services": rng.randint(8, 80)}
-        saved = _timed(
-            tally,
-            api.post,
-            f"{base}/api/v1/assessments/{assessment}/revisions",
-            json={"answers": answers, "base_revision": current["latest_revision"]},
-        )
-        if saved.status_code == 201:
+        try:
+            one_round(base, web, api, assessment, tally, rng)
+        except requests.RequestException:
+            # a killed worker drops its connections: those writes were never acknowledged
             with tally.lock:
-                tally.revisions.setdefault(assessment, set()).add(saved.json()["number"])
-        elif saved.status_code == 409:
-            with tally.lock:
-                tally.conflicts += 1
-        item = rng.choice(ITEMS)
-        version = current["statuses"].get(item, {}).get("version", 0)
-        status = _timed(
-            tally,
-            api.patch,
-            f"{base}/api/v1/assessments/{assessment}/checklist/{item}",
-            json={"status": rng.choice(["todo", "in_progress", "done"]), "base_version": version},
-        )
-        if status.status_code == 200:
-            with tally.lock:
-                key = (assessment, item)
-                tally.statuses[key] = max(tally.statuses.get(key, 0), status.json()["version"])
-        elif status.status_code == 409:
-            with tally.lock:
-                tally.conflicts += 1
-        _timed(tally, api.get, f"{base}/api/v1/assessments/{assessment}/export", params={"format": "json"})
+                tally.dropped += 1
 
 
-def run(clients: int = 8, seconds: float = 20.0) -> dict[str, object]:
+def one_round(  # type: ignore[no-untyped-def]
+    base: str, web: requests.Session, api: requests.Session, assessment: int, tally: Tally, rng
+) -> None:
+    _timed(tally, web.get, f"{base}/assessments/{assessment}")
+    current = _timed(tally, api.get, f"{base}/api/v1/assessments/{assessment}").json()
+    answers = {**BASE_ANSWERS, "services": rng.randint(8, 80)}
+    saved = _timed(
+        tally,
+        api.post,
+        f"{base}/api/v1/assessments/{assessment}/revisions",
+        json={"answers": answers, "base_revision": current["latest_revision"]},
+    )
+    if saved.status_code == 201:
+        with tally.lock:
+            tally.revisions.setdefault(assessment, set()).add(saved.json()["number"])
+    elif saved.status_code == 409:
+        with tally.lock:
+            tally.conflicts += 1
+    item = rng.choice(ITEMS)
+    version = current["statuses"].get(item, {}).get("version", 0)
+    status = _timed(
+        tally,
+        api.patch,
+        f"{base}/api/v1/assessments/{assessment}/checklist/{item}",
+        json={"status": rng.choice(["todo", "in_progress", "done"]), "base_version": version},
+    )
+    if status.status_code == 200:
+        with tally.lock:
+            key = (assessment, item)
+            tally.statuses[key] = max(tally.statuses.get(key, 0), status.json()["version"])
+    elif status.status_code == 409:
+        with tally.lock:
+            tally.conflicts += 1
+    _timed(tally, api.get, f"{base}/api/v1/assessments/{assessment}/export", params={"format": "json"})
+
+
+def kill_a_worker(master: int) -> int | None:
+    """SIGKILL one gunicorn worker (gunicorn starts a new one), as a crash mid-request would."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    pids = [int(p) for p in children.read_text().split()] if children.exists() else []
+    if not pids:
+        return None
+    os.kill(pids[0], signal.SIGKILL)
+    return pids[0]
+
+
+def run(clients: int = 8, seconds: float = 20.0, kill_worker_every: float | None = None) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp, running_server() as server:
         url = server.create_database()
         env = {
@@ -171,6 +194,13 @@ def run(clients: int = 8, seconds: float = 20.0) -> dict[str, object]:
             started = time.perf_counter()
             for t in threads:
                 t.start()
+            killed = []
+            if kill_worker_every:
+                while any(t.is_alive() for t in threads) and time.perf_counter() - started < seconds:
+                    time.sleep(kill_worker_every)
+                    pid = kill_a_worker(gunicorn.pid)
+                    if pid:
+                        killed.append(pid)
             for t in threads:
                 t.join(timeout=seconds + 120)
             elapsed = time.perf_counter() - started
@@ -189,6 +219,13 @@ def run(clients: int = 8, seconds: float = 20.0) -> dict[str, object]:
                 for (a, item), version in tally.statuses.items():
                     if a == assessment and stored["statuses"].get(item, {}).get("version", 0) != version:
                         missing.append(f"status {item} of {assessment}: stored version differs from acked {version}")
+            # no partial revision: revisions run 1 … latest without a gap, each complete
+            for assessment in assessments:
+                latest = api.get(f"{base}/api/v1/assessments/{assessment}", timeout=30).json()["latest_revision"]
+                for number in range(1, latest + 1):
+                    revision = api.get(f"{base}/api/v1/assessments/{assessment}/revisions/{number}", timeout=30)
+                    if revision.status_code != 200 or not revision.json()["result"].get("checklist"):
+                        missing.append(f"revision {number} of {assessment} is absent or incomplete")
         finally:
             gunicorn.terminate()
             gunicorn.wait(timeout=30)
@@ -204,6 +241,8 @@ def run(clients: int = 8, seconds: float = 20.0) -> dict[str, object]:
         "server_errors": tally.server_errors,
         "acknowledged_revisions": sum(len(v) for v in tally.revisions.values()),
         "conflicts_409": tally.conflicts,
+        "workers_killed": len(killed),
+        "dropped_requests": tally.dropped,
         "missing_writes": missing,
     }
 

@@ -19,3 +19,12 @@ def test_concurrent_sessions_lose_nothing_and_never_fail() -> None:
     assert figures["acknowledged_revisions"] > 0
     assert isinstance(figures["requests"], int)
     assert figures["requests"] > 50
+
+
+def test_killing_workers_mid_save_leaves_no_partial_revision() -> None:
+    figures = run(clients=4, seconds=6.0, kill_worker_every=1.5)
+    print(figures)
+    assert isinstance(figures["workers_killed"], int)
+    assert figures["workers_killed"] >= 2
+    assert figures["server_errors"] == []
+    assert figures["missing_writes"] == [], "acknowledged writes stay, and no revision is half-written"
