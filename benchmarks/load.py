@@ -15,9 +15,7 @@ import os
 import random
 import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,11 +26,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers import BASE_ANSWERS  # noqa: E402
-from tests.postgres import _free_port, running_server  # noqa: E402
+from harness import api_session, served_advisor, signed_in  # noqa: E402
 
-BIN = Path(sys.executable).parent
-PASSWORD = "load test passphrase, long enough"
+from tests.helpers import BASE_ANSWERS  # noqa: E402
+
 ITEMS = ["psa-restricted-enforce", "rbac-namespaced-roles", "netpol-default-deny", "supply-scan-images"]
 
 
@@ -60,12 +57,8 @@ def _timed(tally: Tally, call, *args, **kwargs) -> requests.Response:  # type: i
 
 def client_loop(base: str, token: str, assessment: int, seconds: float, tally: Tally, seed: int) -> None:
     rng = random.Random(seed)
-    web = requests.Session()
-    page = web.get(f"{base}/login", timeout=30).text
-    csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    web.post(f"{base}/login", data={"csrf_token": csrf, "email": "load@example.com", "password": PASSWORD}, timeout=30)
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {token}"
+    web = signed_in(base)
+    api = api_session(token)
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         try:
@@ -123,113 +116,54 @@ def kill_a_worker(master: int) -> int | None:
 
 
 def run(clients: int = 8, seconds: float = 20.0, kill_worker_every: float | None = None) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as tmp, running_server() as server:
-        url = server.create_database()
-        env = {
-            **os.environ,
-            "ADVISOR_DATABASE_URL": url,
-            "ADVISOR_INSTANCE_PATH": f"{tmp}/instance",
-            "ADVISOR_SECRET_KEY": "s" * 64,
-            "ADVISOR_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
-            "ADVISOR_LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
-        }
-        advisor = str(BIN / "advisor")
-        subprocess.run([advisor, "db", "upgrade"], env=env, check=True, capture_output=True)
-        subprocess.run(
-            [advisor, "create-user", "load@example.com", "--password-stdin"],
-            env=env,
-            check=True,
-            input=PASSWORD + "\n",
-            text=True,
-            capture_output=True,
-        )
-        token = subprocess.run(
-            [advisor, "create-token", "load@example.com", "--name", "load"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        port = _free_port()
-        server_log = open(f"{tmp}/gunicorn.log", "wb")  # noqa: SIM115
-        gunicorn = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "advisor:create_app()",
-            ],
-            env=env,
-            stdout=server_log,
-            stderr=server_log,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    time.sleep(0.2)
-            api = requests.Session()
-            api.headers["Authorization"] = f"Bearer {token}"
-            assessments = [
-                api.post(
-                    f"{base}/api/v1/assessments", json={"title": f"Load {n}", "answers": BASE_ANSWERS}, timeout=30
-                ).json()["id"]
-                for n in range(max(1, clients // 2))
-            ]
-            tally = Tally()
-            threads = [
-                threading.Thread(
-                    target=client_loop, args=(base, token, assessments[n % len(assessments)], seconds, tally, n)
-                )
-                for n in range(clients)
-            ]
-            started = time.perf_counter()
-            for t in threads:
-                t.start()
-            killed = []
-            if kill_worker_every:
-                while any(t.is_alive() for t in threads) and time.perf_counter() - started < seconds:
-                    time.sleep(kill_worker_every)
-                    pid = kill_a_worker(gunicorn.pid)
-                    if pid:
-                        killed.append(pid)
-            for t in threads:
-                t.join(timeout=seconds + 120)
-            elapsed = time.perf_counter() - started
-            # every acknowledged write is in the database
-            missing = []
-            for assessment, numbers in tally.revisions.items():
-                stored = api.get(f"{base}/api/v1/assessments/{assessment}", timeout=30).json()
-                for number in numbers:
-                    if (
-                        api.get(f"{base}/api/v1/assessments/{assessment}/revisions/{number}", timeout=30).status_code
-                        != 200
-                    ):
-                        missing.append(f"revision {number} of {assessment}")
-                if stored["latest_revision"] != max(numbers):
-                    missing.append(f"assessment {assessment} ends at {stored['latest_revision']}, acked {max(numbers)}")
-                for (a, item), version in tally.statuses.items():
-                    if a == assessment and stored["statuses"].get(item, {}).get("version", 0) != version:
-                        missing.append(f"status {item} of {assessment}: stored version differs from acked {version}")
-            # no partial revision: revisions run 1 … latest without a gap, each complete
-            for assessment in assessments:
-                latest = api.get(f"{base}/api/v1/assessments/{assessment}", timeout=30).json()["latest_revision"]
-                for number in range(1, latest + 1):
-                    revision = api.get(f"{base}/api/v1/assessments/{assessment}/revisions/{number}", timeout=30)
-                    if revision.status_code != 200 or not revision.json()["result"].get("checklist"):
-                        missing.append(f"revision {number} of {assessment} is absent or incomplete")
-        finally:
-            gunicorn.terminate()
-            gunicorn.wait(timeout=30)
-            server_log.close()
+    with served_advisor() as stack:
+        base, token, gunicorn = stack.base, stack.token, stack.process
+        api = api_session(token)
+        assessments = [
+            api.post(
+                f"{base}/api/v1/assessments", json={"title": f"Load {n}", "answers": BASE_ANSWERS}, timeout=30
+            ).json()["id"]
+            for n in range(max(1, clients // 2))
+        ]
+        tally = Tally()
+        threads = [
+            threading.Thread(
+                target=client_loop, args=(base, token, assessments[n % len(assessments)], seconds, tally, n)
+            )
+            for n in range(clients)
+        ]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        killed = []
+        if kill_worker_every:
+            while any(t.is_alive() for t in threads) and time.perf_counter() - started < seconds:
+                time.sleep(kill_worker_every)
+                pid = kill_a_worker(gunicorn.pid)
+                if pid:
+                    killed.append(pid)
+        for t in threads:
+            t.join(timeout=seconds + 120)
+        elapsed = time.perf_counter() - started
+        # every acknowledged write is in the database
+        missing = []
+        for assessment, numbers in tally.revisions.items():
+            stored = api.get(f"{base}/api/v1/assessments/{assessment}", timeout=30).json()
+            for number in numbers:
+                if api.get(f"{base}/api/v1/assessments/{assessment}/revisions/{number}", timeout=30).status_code != 200:
+                    missing.append(f"revision {number} of {assessment}")
+            if stored["latest_revision"] != max(numbers):
+                missing.append(f"assessment {assessment} ends at {stored['latest_revision']}, acked {max(numbers)}")
+            for (a, item), version in tally.statuses.items():
+                if a == assessment and stored["statuses"].get(item, {}).get("version", 0) != version:
+                    missing.append(f"status {item} of {assessment}: stored version differs from acked {version}")
+        # no partial revision: revisions run 1 … latest without a gap, each complete
+        for assessment in assessments:
+            latest = api.get(f"{base}/api/v1/assessments/{assessment}", timeout=30).json()["latest_revision"]
+            for number in range(1, latest + 1):
+                revision = api.get(f"{base}/api/v1/assessments/{assessment}/revisions/{number}", timeout=30)
+                if revision.status_code != 200 or not revision.json()["result"].get("checklist"):
+                    missing.append(f"revision {number} of {assessment} is absent or incomplete")
     latencies = sorted(tally.latencies)
     return {
         "clients": clients,

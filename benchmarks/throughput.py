@@ -10,47 +10,15 @@ least half the floor's throughput. Loopback only, bounded in time.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import requests
+from harness import api_session, serve, served_advisor, signed_in, stop
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.helpers import BASE_ANSWERS  # noqa: E402
-from tests.postgres import _free_port, running_server  # noqa: E402
-
-BIN = Path(sys.executable).parent
-PASSWORD = "throughput passphrase, long enough"
-GUNICORN = ["--workers", "2", "--threads", "4"]
-
-
-def serve(app: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    out = log.open("wb")
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *GUNICORN, app],
-        env=env,
-        stdout=out,
-        stderr=out,
-        cwd=str(ROOT / "benchmarks"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/healthz", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    return process, base
+from tests.helpers import BASE_ANSWERS
 
 
 def rate(make_call: Callable[[], Callable[[], int]], seconds: float, clients: int) -> float:
@@ -74,84 +42,43 @@ def rate(make_call: Callable[[], Callable[[], int]], seconds: float, clients: in
 
 
 def main(seconds: float = 10.0, clients: int = 4) -> None:
-    with tempfile.TemporaryDirectory() as tmp, running_server() as pg:
-        env = {
-            **os.environ,
-            "ADVISOR_DATABASE_URL": pg.create_database(),
-            "ADVISOR_INSTANCE_PATH": f"{tmp}/i",
-            "ADVISOR_SECRET_KEY": "s" * 64,
-            "ADVISOR_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
-        }
-        advisor = str(BIN / "advisor")
-        subprocess.run([advisor, "db", "upgrade"], env=env, check=True, capture_output=True)
-        subprocess.run(
-            [advisor, "create-user", "t@example.com", "--password-stdin"],
-            env=env,
-            check=True,
-            input=PASSWORD + "\n",
-            text=True,
-            capture_output=True,
-        )
-        token = subprocess.run(
-            [advisor, "create-token", "t@example.com", "--name", "t"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        app, base = serve("advisor:create_app()", env, Path(tmp) / "app.log")
+    with served_advisor() as stack:
+        base = stack.base
+        api = api_session(stack.token)
+        created = api.post(f"{base}/api/v1/assessments", json={"title": "T", "answers": BASE_ANSWERS}, timeout=30)
+        assessment = created.json()["id"]
+        report_url = f"{base}/assessments/{assessment}"
+        report_bytes = len(signed_in(base).get(report_url, timeout=30).content)
+
+        def report_call() -> Callable[[], int]:
+            session = signed_in(base)
+            return lambda: session.get(report_url, timeout=30).status_code
+
+        def save_call() -> Callable[[], int]:
+            session = api_session(stack.token)
+
+            def call() -> int:
+                latest = session.get(f"{base}/api/v1/assessments/{assessment}", timeout=30).json()["latest_revision"]
+                body = {"answers": BASE_ANSWERS, "base_revision": latest}
+                return session.post(
+                    f"{base}/api/v1/assessments/{assessment}/revisions", json=body, timeout=30
+                ).status_code
+
+            return call
+
+        report_rps = rate(report_call, seconds, clients)
+        save_rps = rate(save_call, seconds, clients)
+        floor_env = {**stack.env, "FLOOR_BYTES": str(report_bytes)}
+        floor, floor_base = serve("floor_app:create_app()", floor_env, stack.tmp / "floor.log", health="/")
+
+        def floor_call() -> Callable[[], int]:
+            session = requests.Session()
+            return lambda: session.get(floor_base + "/", timeout=30).status_code
+
         try:
-            auth = {"Authorization": f"Bearer {token}"}
-            created = requests.post(
-                f"{base}/api/v1/assessments", json={"title": "T", "answers": BASE_ANSWERS}, headers=auth, timeout=30
-            ).json()
-            report_url = f"{base}/assessments/{created['id']}"
-
-            def signed_in() -> requests.Session:
-                s = requests.Session()
-                page = s.get(f"{base}/login", timeout=30).text
-                csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-                form = {"csrf_token": csrf, "email": "t@example.com", "password": PASSWORD}
-                s.post(f"{base}/login", data=form, timeout=30)
-                return s
-
-            def report_call() -> Callable[[], int]:
-                s = signed_in()
-                return lambda: s.get(report_url, timeout=30).status_code
-
-            report_bytes = len(signed_in().get(report_url, timeout=30).content)
-            report_rps = rate(report_call, seconds, clients)
-
-            def save_call() -> Callable[[], int]:
-                s = requests.Session()
-                s.headers.update(auth)
-
-                def call() -> int:
-                    latest = s.get(f"{base}/api/v1/assessments/{created['id']}", timeout=30).json()["latest_revision"]
-                    return s.post(
-                        f"{base}/api/v1/assessments/{created['id']}/revisions",
-                        json={"answers": BASE_ANSWERS, "base_revision": latest},
-                        timeout=30,
-                    ).status_code
-
-                return call
-
-            save_rps = rate(save_call, seconds, clients)
-        finally:
-            app.terminate()
-            app.wait(timeout=30)
-        floor_env = {**env, "FLOOR_BYTES": str(report_bytes)}
-        floor, floor_base = serve("floor_app:create_app()", floor_env, Path(tmp) / "floor.log")
-        try:
-
-            def floor_call() -> Callable[[], int]:
-                s = requests.Session()
-                return lambda: s.get(floor_base + "/", timeout=30).status_code
-
             floor_rps = rate(floor_call, seconds, clients)
         finally:
-            floor.terminate()
-            floor.wait(timeout=30)
+            stop(floor)
     figures = {
         "report_page_bytes": report_bytes,
         "floor_rps": round(floor_rps, 1),
