@@ -107,3 +107,20 @@ def test_hostile_search_and_step_input_are_escaped(client: FlaskClient) -> None:
     )
     assert response.status_code == 422
     assert_escaped(html(response), "questionnaire error")
+
+
+def test_nul_characters_are_refused_cleanly(client: FlaskClient) -> None:
+    """PostgreSQL cannot store NUL in text: a search ignores it, a form gets a 400, never a 500."""
+    assert client.get("/?q=a%00b").status_code == 200
+    page = html(client.get("/assessments/new"))
+    response = client.post(
+        "/assessments/new",
+        data={
+            "csrf_token": csrf_token(page),
+            "title": "bad\x00title",
+            "description": "",
+            "workspace": re.search(r'<option (?:selected )?value="(\d+)"', page).group(1),
+        },
+    )  # type: ignore[union-attr]
+    assert response.status_code in (302, 400)
+    assert "Traceback" not in html(response)

@@ -58,8 +58,9 @@ def dashboard_page(
     """A page of the assessments in ``workspace_ids`` (the ones the user may see) that match the query."""
     visible = [query.workspace] if query.workspace in workspace_ids else workspace_ids
     filters: list[Any] = [Assessment.workspace_id.in_(visible)]
-    if query.q.strip():
-        filters.append(Assessment.title.ilike(f"%{_escape_like(query.q.strip())}%", escape="\\"))
+    text = query.q.replace("\x00", "").strip()  # no title holds a NUL, and PostgreSQL refuses it in a query
+    if text:
+        filters.append(Assessment.title.ilike(f"%{_escape_like(text)}%", escape="\\"))
     if query.show == "active":
         filters.append(Assessment.archived.is_(False))
     elif query.show == "archived":

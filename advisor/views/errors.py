@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from flask import Flask, render_template, request
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from werkzeug.exceptions import HTTPException
 
@@ -40,6 +40,21 @@ def init_app(app: Flask) -> None:
         if code == 405 and exc.get_response().headers.get("Allow"):
             return (*response, {"Allow": exc.get_response().headers["Allow"]})
         return response
+
+    @app.errorhandler(DataError)
+    def unstorable_input(exc: Exception):  # type: ignore[no-untyped-def]
+        """Input the database cannot hold (PostgreSQL refuses NUL characters in text): the client's mistake."""
+        from flask import g
+
+        from advisor.extensions import db, login_manager
+
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        g.setdefault("_login_user", login_manager.anonymous_user())
+        message = "The request holds characters that cannot be stored (such as NUL)."
+        if _wants_json():
+            return {"errors": [{"key": "(request)", "message": message}]}, 400
+        return render_template("errors/error.html", code=400, name="Bad Request", message=message), 400
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
