@@ -49,15 +49,16 @@ def serve(app: str, env: dict[str, str], log: Path, health: str = "/healthz") ->
             cwd=str(ROOT / "benchmarks"),
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if requests.get(base + health, timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
+            if requests.get(base + health, timeout=5).status_code == 200:
+                return process, base
+        except requests.RequestException:  # not listening yet, or still importing the app
             pass
         time.sleep(0.2)
-    return process, base
+    stop(process)
+    raise RuntimeError(f"gunicorn did not become ready at {base}{health}; see {log}")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
