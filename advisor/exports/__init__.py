@@ -14,6 +14,7 @@ from typing import Any
 
 from advisor.engine import KnowledgeBase, default_knowledge_base
 from advisor.exports.document import ExportDocument
+from advisor.services.compare import format_answer
 
 
 @dataclass(frozen=True)
@@ -83,14 +84,7 @@ def readable_answers(answers: dict[str, Any]) -> list[tuple[str, str]]:
     for question in kb.questions:
         if question.key in skip or question.key not in answers:
             continue
-        value = answers[question.key]
-        options = {o.value: o.label for o in question.options}
-        if isinstance(value, list):
-            text = ", ".join(str(options.get(v, v)) for v in value) or "none"
-        elif isinstance(value, bool):
-            text = options.get(value, "yes" if value else "no")
-        else:
-            text = str(options.get(value, value))
+        text = format_answer(kb, question.key, answers[question.key])
         rows.append((question.label, text))
     rows += [(key, str(value)) for key, value in answers.items() if key not in skip and key not in kb.question_by_key]
     return rows
