@@ -73,6 +73,7 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] | None = No
         "JSON_SORT_KEYS": False,
         "KNOWLEDGE_BASE": env.get(f"{ENV_PREFIX}KNOWLEDGE_BASE") or None,
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(env),
+        "FRAGMENT_CACHE_MB": float(env.get(f"{ENV_PREFIX}FRAGMENT_CACHE_MB", "32")),
     }
     if key := env.get(f"{ENV_PREFIX}SECRET_KEY"):
         config["SECRET_KEY"] = key

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 
 from advisor.engine import KnowledgeBase, evaluate
@@ -212,14 +213,18 @@ def delete(session: DbSession, assessment: Assessment, expected_version: int, ac
     flush(session, "This assessment")
 
 
-def latest_revision(session: DbSession, assessment: Assessment) -> Revision | None:
+def latest_revision(session: DbSession, assessment: Assessment, *, documents: bool = True) -> Revision | None:
     if assessment.latest_revision_number == 0:
         return None
-    return get_revision(session, assessment, assessment.latest_revision_number)
+    return get_revision(session, assessment, assessment.latest_revision_number, documents=documents)
 
 
-def get_revision(session: DbSession, assessment: Assessment, number: int) -> Revision | None:
-    return session.scalar(select(Revision).where(Revision.assessment_id == assessment.id, Revision.number == number))
+def get_revision(session: DbSession, assessment: Assessment, number: int, *, documents: bool = True) -> Revision | None:
+    """Revision ``number``; with ``documents`` False its JSON documents load only when first read."""
+    stmt = select(Revision).where(Revision.assessment_id == assessment.id, Revision.number == number)
+    if not documents:
+        stmt = stmt.options(defer(Revision.answers), defer(Revision.result), defer(Revision.statuses))
+    return session.scalar(stmt)
 
 
 def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> dict[str, Any]:

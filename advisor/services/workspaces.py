@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import and_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
-from advisor.models import ROLES, Membership, User, Workspace
+from advisor.models import ROLES, Assessment, Membership, User, Workspace
 from advisor.services import DbSession
 from advisor.services.accounts import AccountError, find_user
 from advisor.services.sharing import record
@@ -19,6 +19,19 @@ def role_of(session: DbSession, user: User | None, workspace_id: int) -> str | N
     return session.scalar(
         select(Membership.role).where(Membership.workspace_id == workspace_id, Membership.user_id == user.id)
     )
+
+
+def assessment_with_role(session: DbSession, assessment_id: int, user: User) -> tuple[Assessment, str | None] | None:
+    """The assessment, its workspace, and the user's role there (None: not a member), in one query."""
+    member = and_(Membership.workspace_id == Assessment.workspace_id, Membership.user_id == user.id)
+    stmt = (
+        select(Assessment, Membership.role)
+        .outerjoin(Membership, member)
+        .options(joinedload(Assessment.workspace))
+        .where(Assessment.id == assessment_id)
+    )
+    row = session.execute(stmt).first()
+    return None if row is None else (row[0], row[1])
 
 
 def allows(role: str | None, needed: str) -> bool:

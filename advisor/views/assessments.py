@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
 
-from advisor import report
+from advisor import fragments, report
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.extensions import db
 from advisor.forms.assessment import (
@@ -21,6 +23,7 @@ from advisor.forms.assessment import (
     StatusForm,
     VersionForm,
 )
+from advisor.fragments import FragmentCache
 from advisor.models import Assessment, Revision
 from advisor.services import assessments as svc
 from advisor.services import sharing, workspaces
@@ -99,36 +102,64 @@ def _conflict_form(template: str, exc: Exception, **context: Any) -> tuple[str, 
     return render_template(template, **context), 409
 
 
-def report_context(assessment: Assessment, revision: Revision, role: str | None) -> dict[str, Any]:
-    """What the report template needs; ``role`` None means a read-only share link."""
-    statuses = report.statuses_by_item(list(assessment.statuses))
-    result = revision.result
+def report_page(
+    assessment: Assessment, revision: Revision, role: str | None, *, shared: Any = None, share_token: str | None = None
+) -> str:
+    """The report of ``revision``; ``role`` None means a read-only share link.
+
+    The body comes from the fragment cache (advisor.fragments), keyed by everything it is
+    rendered from; the frame around it (header, notices, manage forms) is rendered every time.
+    """
     knowledge = kb()
-    return {
-        "assessment": assessment,
-        "revision": revision,
-        "result": result,
-        "statuses": statuses,
-        "summary": report.summary_sentence(result),
-        "counts": report.counts(result, statuses),
-        "groups": report.grouped_checklist(result),
-        "charts": report.charts(result, knowledge),
-        "criteria": knowledge.criteria,
-        "outdated": revision.knowledge_base_version != knowledge.version or revision.engine_version != ENGINE_VERSION,
-        "kb_version": knowledge.version,
-        "is_latest": revision.number == assessment.latest_revision_number,
-        "status_form": StatusForm(),
-        "version_form": VersionForm(),
-        "role": role,
-        "can_edit": workspaces.allows(role, "editor"),
-        "can_own": workspaces.allows(role, "owner"),
-    }
+    can_edit = workspaces.allows(role, "editor")
+    rows = list(assessment.statuses)
+    cache: FragmentCache = current_app.extensions["advisor.fragments"]
+    body_key = fragments.key(
+        "report-body", revision.id, knowledge.version, can_edit, request.path, fragments.status_fingerprint(rows)
+    )
+
+    def render_body() -> str:
+        result = revision.result
+        statuses = report.statuses_by_item(rows)
+        return render_template(
+            "assessments/_report_body.html",
+            assessment=assessment,
+            revision=revision,
+            result=result,
+            statuses=statuses,
+            summary=report.summary_sentence(result),
+            counts=report.counts(result, statuses),
+            groups=report.grouped_checklist(result),
+            charts=report.charts(result, knowledge),
+            criteria=knowledge.criteria,
+            can_edit=can_edit,
+            shared=shared,
+            share_token=share_token,
+            csrf_value=cache.placeholder if can_edit else "",
+        )
+
+    body = cache.get_or_render(body_key, render_body)
+    return render_template(
+        "assessments/report.html",
+        body=cache.with_csrf(body, generate_csrf()) if can_edit else Markup(body),  # noqa: S704 - rendered by Jinja
+        assessment=assessment,
+        revision=revision,
+        outdated=revision.knowledge_base_version != knowledge.version or revision.engine_version != ENGINE_VERSION,
+        kb_version=knowledge.version,
+        is_latest=revision.number == assessment.latest_revision_number,
+        version_form=VersionForm(),
+        role=role,
+        can_edit=can_edit,
+        can_own=workspaces.allows(role, "owner"),
+        shared=shared,
+        share_token=share_token,
+    )
 
 
 @bp.get("/<int:assessment_id>")
 def show(assessment_id: int) -> str:
     assessment = get_assessment(assessment_id)
-    revision = svc.latest_revision(db.session, assessment)
+    revision = svc.latest_revision(db.session, assessment, documents=False)
     if revision is None:
         return render_template(
             "assessments/empty.html",
@@ -138,16 +169,16 @@ def show(assessment_id: int) -> str:
             can_edit=workspaces.allows(role_for(assessment), "editor"),
             can_own=workspaces.allows(role_for(assessment), "owner"),
         )
-    return render_template("assessments/report.html", **report_context(assessment, revision, role_for(assessment)))
+    return report_page(assessment, revision, role_for(assessment))
 
 
 @bp.get("/<int:assessment_id>/revisions/<int:number>")
 def revision(assessment_id: int, number: int) -> str:
     assessment = get_assessment(assessment_id)
-    found = svc.get_revision(db.session, assessment, number) if number <= MAX_ID else None
+    found = svc.get_revision(db.session, assessment, number, documents=False) if number <= MAX_ID else None
     if found is None:
         abort(404)
-    return render_template("assessments/report.html", **report_context(assessment, found, role_for(assessment)))
+    return report_page(assessment, found, role_for(assessment))
 
 
 @bp.get("/<int:assessment_id>/revisions")

@@ -33,12 +33,13 @@ def role_for(assessment: Assessment) -> str | None:
 
 def get_assessment(assessment_id: int, needed: str = "viewer") -> Assessment:
     """The assessment, if the user may act on it: 404 outside their workspaces, 403 for too small a role."""
-    assessment = db.session.get(Assessment, assessment_id) if assessment_id <= MAX_ID else None
-    if assessment is None or not current_user.is_authenticated:
+    found = None
+    if assessment_id <= MAX_ID and current_user.is_authenticated:
+        found = workspaces.assessment_with_role(db.session, assessment_id, current_user)
+    if found is None or found[1] is None:
         abort(404)
-    role = role_for(assessment)
-    if role is None:
-        abort(404)
+    assessment, role = found
+    g.setdefault("roles", {})[assessment.workspace_id] = role
     if not workspaces.allows(role, needed):
         abort(403)
     return assessment

@@ -12,7 +12,7 @@ from advisor.models import Assessment, ShareLink
 from advisor.services import assessments as svc
 from advisor.services import sharing
 from advisor.services.accounts import AccountError
-from advisor.views.assessments import report_context
+from advisor.views.assessments import report_page
 from advisor.views.common import access_context, actor, get_assessment
 
 bp = Blueprint("share", __name__)
@@ -89,11 +89,10 @@ def _shared(token: str) -> tuple[ShareLink, Assessment, int]:
 @bp.get("/share/<token>")
 def view(token: str) -> str:
     link, assessment, number = _shared(token)
-    revision = svc.get_revision(db.session, assessment, number)
+    revision = svc.get_revision(db.session, assessment, number, documents=False)
     if revision is None:
         abort(404)
-    context = report_context(assessment, revision, None)
-    return render_template("assessments/report.html", **context, shared=link, share_token=token)
+    return report_page(assessment, revision, None, shared=link, share_token=token)
 
 
 @bp.get("/share/<token>/export")

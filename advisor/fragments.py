@@ -1,0 +1,67 @@
+"""Rendered report fragments kept in memory, so a report is laid out once, not on every read.
+
+The body of a report (summary, decisions, checklist) takes most of the page's rendering time, yet
+it changes only when the revision, the checklist statuses, the reader's permission to edit or the
+address it was read at change. The cache key is a digest of exactly those inputs, so an entry can
+never be stale: any change makes a new key, and entries nobody asks for age out of a cache bounded
+in bytes (``ADVISOR_FRAGMENT_CACHE_MB``, 0 turns it off). Each process keeps its own.
+
+The one per-session value in the body, the CSRF token of the status forms, is rendered as a
+placeholder that is random per process (so no stored text can contain it) and put in on the way out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from cachetools import LRUCache
+from markupsafe import Markup
+
+from advisor.models import ChecklistStatus
+
+
+class FragmentCache:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.placeholder = "csrf-" + secrets.token_hex(16)
+        self._entries: LRUCache[str, str] = LRUCache(maxsize=max(max_bytes, 1), getsizeof=len)
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get_or_render(self, key: str, render: Callable[[], str]) -> str:
+        """The stored fragment for ``key``, or ``render()``'s output, stored when it fits."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self.hits += 1
+                return found
+            self.misses += 1
+        html = render()
+        if 0 < len(html) <= self.max_bytes:
+            with self._lock:
+                self._entries[key] = html
+        return html
+
+    def with_csrf(self, html: str, token: str) -> Markup:
+        """The fragment with this session's CSRF token where the placeholder stands."""
+        return Markup(html.replace(self.placeholder, token))  # noqa: S704 - rendered by Jinja with autoescape
+
+
+def status_fingerprint(rows: Iterable[ChecklistStatus]) -> list[Any]:
+    """Everything about the statuses that a report shows, in a stable order."""
+    return sorted([r.item_id, r.status, r.owner, r.note, r.version] for r in rows)
+
+
+def key(*parts: Any) -> str:
+    """A digest of the inputs a fragment is rendered from."""
+    encoded = json.dumps(parts, separators=(",", ":"), default=str).encode()
+    return hashlib.blake2b(encoded, digest_size=20).hexdigest()
