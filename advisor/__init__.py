@@ -63,7 +63,10 @@ def load_knowledge(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from advisor import models  # noqa: F401  (every table known to Alembic)
+    from advisor import (
+        models,  # noqa: F401  (every table known to Alembic)
+        readonly,
+    )
     from advisor.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -77,6 +80,7 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
     _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
+    readonly.init_app(app)
 
 
 def _private_sqlite_file(url: str) -> None:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from advisor.engine import KnowledgeBase, evaluate
 from advisor.engine.schema import STATUSES
-from advisor.models import Assessment, ChecklistStatus, Revision
+from advisor.models import Assessment, ChecklistStatus, Membership, Revision, User
 from advisor.services import DbSession
 from advisor.services.sharing import record
+
+# a revision's JSON documents, left to load on first use by pages that may not need them
+WITHOUT_DOCUMENTS = (defer(Revision.answers), defer(Revision.result), defer(Revision.statuses))
 
 
 class Conflict(Exception):
@@ -223,8 +227,62 @@ def get_revision(session: DbSession, assessment: Assessment, number: int, *, doc
     """Revision ``number``; with ``documents`` False its JSON documents load only when first read."""
     stmt = select(Revision).where(Revision.assessment_id == assessment.id, Revision.number == number)
     if not documents:
-        stmt = stmt.options(defer(Revision.answers), defer(Revision.result), defer(Revision.statuses))
+        stmt = stmt.options(*WITHOUT_DOCUMENTS)
     return session.scalar(stmt)
+
+
+@dataclass(frozen=True)
+class ReportRows:
+    """What a report page reads, from one query: the assessment with its workspace, the reader's role,
+    the revision without its JSON documents, and a stamp of the checklist statuses."""
+
+    assessment: Assessment
+    role: str | None
+    revision: Revision | None
+    statuses_stamp: tuple[Any, ...]
+
+
+def _report_rows_statement() -> Select[Any]:
+    """Built once: the assessment, its workspace, the revision (``:number``, or the latest when NULL),
+    the role of ``:user_id`` (NULL for none), and the status stamp, for ``:assessment_id``."""
+    stamp = (
+        select(
+            ChecklistStatus.assessment_id,
+            func.count().label("n"),
+            func.sum(ChecklistStatus.version).label("versions"),
+            func.max(ChecklistStatus.updated_at).label("changed"),
+        )
+        .where(ChecklistStatus.assessment_id == bindparam("assessment_id"))
+        .group_by(ChecklistStatus.assessment_id)
+        .subquery()
+    )
+    number = func.coalesce(bindparam("number", type_=Integer), Assessment.latest_revision_number)
+    member = and_(Membership.workspace_id == Assessment.workspace_id, Membership.user_id == bindparam("user_id"))
+    return (
+        select(Assessment, Revision, Membership.role, stamp.c.n, stamp.c.versions, stamp.c.changed)
+        .outerjoin(Revision, and_(Revision.assessment_id == Assessment.id, Revision.number == number))
+        .outerjoin(Membership, member)
+        .outerjoin(stamp, stamp.c.assessment_id == Assessment.id)
+        .options(joinedload(Assessment.workspace), *WITHOUT_DOCUMENTS)
+        .where(Assessment.id == bindparam("assessment_id"))
+    )
+
+
+REPORT_ROWS = _report_rows_statement()
+
+
+def report_rows(session: DbSession, assessment_id: int, number: int | None, user: User | None) -> ReportRows | None:
+    """The report of revision ``number`` (None: the latest) as ``user`` may see it; None if no such assessment.
+
+    The stamp (how many statuses, the sum of their versions, the latest change) differs after every
+    status write: each write adds a row or raises a row's version by one, so count + sum only grows.
+    """
+    params = {"assessment_id": assessment_id, "number": number, "user_id": user.id if user else None}
+    row = session.execute(REPORT_ROWS, params).first()
+    if row is None:
+        return None
+    assessment, revision, role, count, versions, changed = row
+    return ReportRows(assessment, role, revision, (count or 0, int(versions or 0), str(changed)))
 
 
 def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> dict[str, Any]:

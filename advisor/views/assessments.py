@@ -25,6 +25,7 @@ from advisor.forms.assessment import (
 )
 from advisor.fragments import FragmentCache
 from advisor.models import Assessment, Revision
+from advisor.readonly import read_only
 from advisor.services import assessments as svc
 from advisor.services import sharing, workspaces
 from advisor.services.compare import compare_results, format_answer, has_changes
@@ -33,6 +34,7 @@ from advisor.views.common import (
     access_context,
     actor,
     get_assessment,
+    get_report_rows,
     int_or,
     kb,
     role_for,
@@ -102,25 +104,21 @@ def _conflict_form(template: str, exc: Exception, **context: Any) -> tuple[str, 
     return render_template(template, **context), 409
 
 
-def report_page(
-    assessment: Assessment, revision: Revision, role: str | None, *, shared: Any = None, share_token: str | None = None
-) -> str:
-    """The report of ``revision``; ``role`` None means a read-only share link.
+def report_page(rows: svc.ReportRows, revision: Revision, *, shared: Any = None, share_token: str | None = None) -> str:
+    """The report of ``revision`` (``rows.revision``); ``rows.role`` None means a read-only share link.
 
     The body comes from the fragment cache (advisor.fragments), keyed by everything it is
     rendered from; the frame around it (header, notices, manage forms) is rendered every time.
     """
+    assessment, role = rows.assessment, rows.role
     knowledge = kb()
     can_edit = workspaces.allows(role, "editor")
-    rows = list(assessment.statuses)
     cache: FragmentCache = current_app.extensions["advisor.fragments"]
-    body_key = fragments.key(
-        "report-body", revision.id, knowledge.version, can_edit, request.path, fragments.status_fingerprint(rows)
-    )
+    body_key = fragments.key("report-body", revision.id, knowledge.version, can_edit, request.path, rows.statuses_stamp)
 
     def render_body() -> str:
         result = revision.result
-        statuses = report.statuses_by_item(rows)
+        statuses = report.statuses_by_item(list(assessment.statuses))
         return render_template(
             "assessments/_report_body.html",
             assessment=assessment,
@@ -157,28 +155,26 @@ def report_page(
 
 
 @bp.get("/<int:assessment_id>")
+@read_only
 def show(assessment_id: int) -> str:
-    assessment = get_assessment(assessment_id)
-    revision = svc.latest_revision(db.session, assessment, documents=False)
-    if revision is None:
+    rows = get_report_rows(assessment_id, None)
+    if rows.revision is None:
         return render_template(
             "assessments/empty.html",
-            assessment=assessment,
+            assessment=rows.assessment,
             version_form=VersionForm(),
-            role=role_for(assessment),
-            can_edit=workspaces.allows(role_for(assessment), "editor"),
-            can_own=workspaces.allows(role_for(assessment), "owner"),
+            **access_context(rows.assessment),
         )
-    return report_page(assessment, revision, role_for(assessment))
+    return report_page(rows, rows.revision)
 
 
 @bp.get("/<int:assessment_id>/revisions/<int:number>")
+@read_only
 def revision(assessment_id: int, number: int) -> str:
-    assessment = get_assessment(assessment_id)
-    found = svc.get_revision(db.session, assessment, number, documents=False) if number <= MAX_ID else None
-    if found is None:
+    rows = get_report_rows(assessment_id, number if number <= MAX_ID else 0)
+    if rows.revision is None:
         abort(404)
-    return report_page(assessment, found, role_for(assessment))
+    return report_page(rows, rows.revision)
 
 
 @bp.get("/<int:assessment_id>/revisions")

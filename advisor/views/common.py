@@ -10,6 +10,7 @@ from flask_login import current_user
 from advisor.engine import KnowledgeBase
 from advisor.extensions import db
 from advisor.models import Assessment
+from advisor.services import assessments as svc
 from advisor.services import workspaces
 
 
@@ -36,12 +37,26 @@ def get_assessment(assessment_id: int, needed: str = "viewer") -> Assessment:
     found = None
     if assessment_id <= MAX_ID and current_user.is_authenticated:
         found = workspaces.assessment_with_role(db.session, assessment_id, current_user)
-    if found is None or found[1] is None:
+    return _allowed(found[0] if found else None, found[1] if found else None, needed)
+
+
+def get_report_rows(assessment_id: int, number: int | None) -> svc.ReportRows:
+    """What a report page reads, in one query, with the same access rules as ``get_assessment``."""
+    rows = None
+    if assessment_id <= MAX_ID and current_user.is_authenticated:
+        rows = svc.report_rows(db.session, assessment_id, number, current_user)
+    if rows is None:
         abort(404)
-    assessment, role = found
-    g.setdefault("roles", {})[assessment.workspace_id] = role
+    _allowed(rows.assessment, rows.role, "viewer")
+    return rows
+
+
+def _allowed(assessment: Assessment | None, role: str | None, needed: str) -> Assessment:
+    if assessment is None or role is None:
+        abort(404)
     if not workspaces.allows(role, needed):
         abort(403)
+    g.setdefault("roles", {})[assessment.workspace_id] = role
     return assessment
 
 

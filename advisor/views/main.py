@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from advisor.extensions import db
 from advisor.forms.assessment import VersionForm
+from advisor.readonly import read_only
 from advisor.services import workspaces
 from advisor.services.dashboard import SHOW, SORTS, DashboardQuery, dashboard_page
 from advisor.views.common import int_or, kb
@@ -25,6 +26,7 @@ def _date(value: str | None) -> dt.date | None:
 
 
 @bp.get("/")
+@read_only
 def index() -> str:
     args = request.args
     query = DashboardQuery(

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from advisor.extensions import db
 from advisor.forms.auth import PlainForm, ShareForm
 from advisor.models import Assessment, ShareLink
+from advisor.readonly import read_only
 from advisor.services import assessments as svc
 from advisor.services import sharing
 from advisor.services.accounts import AccountError
@@ -87,12 +88,13 @@ def _shared(token: str) -> tuple[ShareLink, Assessment, int]:
 
 
 @bp.get("/share/<token>")
+@read_only
 def view(token: str) -> str:
-    link, assessment, number = _shared(token)
-    revision = svc.get_revision(db.session, assessment, number, documents=False)
-    if revision is None:
+    link = sharing.resolve(db.session, token)
+    rows = svc.report_rows(db.session, link.assessment_id, link.revision_number, None) if link else None
+    if rows is None or rows.revision is None:
         abort(404)
-    return report_page(assessment, revision, None, shared=link, share_token=token)
+    return report_page(rows, rows.revision, shared=link, share_token=token)
 
 
 @bp.get("/share/<token>/export")
