@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -107,14 +107,21 @@ def _conflict_form(template: str, exc: Exception, **context: Any) -> tuple[str, 
 def report_page(rows: svc.ReportRows, revision: Revision, *, shared: Any = None, share_token: str | None = None) -> str:
     """The report of ``revision`` (``rows.revision``); ``rows.role`` None means a read-only share link.
 
-    The body comes from the fragment cache (advisor.fragments), keyed by everything it is
-    rendered from; the frame around it (header, notices, manage forms) is rendered every time.
+    Rendered pages come from the fragment cache (advisor.fragments) at two levels. The body
+    (summary, decisions, checklist) is keyed by the revision, the status stamp, the edit right and
+    the address, so readers with the same right share it. The whole page adds what the frame
+    shows: the assessment's version (raised by every change to its row), its workspace's name, the
+    reader, the share link. Every CSRF token is a placeholder until the page goes out.
     """
     assessment, role = rows.assessment, rows.role
     knowledge = kb()
     can_edit = workspaces.allows(role, "editor")
     cache: FragmentCache = current_app.extensions["advisor.fragments"]
     body_key = fragments.key("report-body", revision.id, knowledge.version, can_edit, request.path, rows.statuses_stamp)
+    reader = (current_user.id, current_user.email, current_user.is_admin) if current_user.is_authenticated else None
+    link = (shared.id, shared.label, shared.expires_at) if shared else None
+    frame = (assessment.id, assessment.version, assessment.updated_at, assessment.workspace.name, role, reader, link)
+    page_key = fragments.key("report-page", body_key, revision.id, ENGINE_VERSION, frame)
 
     def render_body() -> str:
         result = revision.result
@@ -136,22 +143,26 @@ def report_page(rows: svc.ReportRows, revision: Revision, *, shared: Any = None,
             csrf_value=cache.placeholder if can_edit else "",
         )
 
-    body = cache.get_or_render(body_key, render_body)
-    return render_template(
-        "assessments/report.html",
-        body=cache.with_csrf(body, generate_csrf()) if can_edit else Markup(body),  # noqa: S704 - rendered by Jinja
-        assessment=assessment,
-        revision=revision,
-        outdated=revision.knowledge_base_version != knowledge.version or revision.engine_version != ENGINE_VERSION,
-        kb_version=knowledge.version,
-        is_latest=revision.number == assessment.latest_revision_number,
-        version_form=VersionForm(),
-        role=role,
-        can_edit=can_edit,
-        can_own=workspaces.allows(role, "owner"),
-        shared=shared,
-        share_token=share_token,
-    )
+    def render_page() -> str:
+        return render_template(
+            "assessments/report.html",
+            body=Markup(cache.get_or_render(body_key, render_body)),  # noqa: S704 - rendered by Jinja with autoescape
+            csrf_token=lambda: cache.placeholder,
+            assessment=assessment,
+            revision=revision,
+            outdated=revision.knowledge_base_version != knowledge.version or revision.engine_version != ENGINE_VERSION,
+            kb_version=knowledge.version,
+            is_latest=revision.number == assessment.latest_revision_number,
+            role=role,
+            can_edit=can_edit,
+            can_own=workspaces.allows(role, "owner"),
+            shared=shared,
+            share_token=share_token,
+        )
+
+    # a page with a message to flash is one of a kind: shown once, never stored
+    page = render_page() if session.get("_flashes") else cache.get_or_render(page_key, render_page)
+    return cache.with_csrf(page, generate_csrf())
 
 
 @bp.get("/<int:assessment_id>")

@@ -9,7 +9,6 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from advisor.extensions import db
-from advisor.forms.assessment import VersionForm
 from advisor.readonly import read_only
 from advisor.services import workspaces
 from advisor.services.dashboard import SHOW, SORTS, DashboardQuery, dashboard_page
@@ -48,7 +47,6 @@ def index() -> str:
         decisions=decisions,
         alt_labels=alt_labels,
         bad_since=bool(args.get("since")) and query.since is None,
-        version_form=VersionForm(),
         kb=kb(),
         workspace_names={m.workspace_id: m.workspace.name for m in memberships},
     )
