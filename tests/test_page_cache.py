@@ -1,0 +1,278 @@
+"""Rendered report pages kept in memory: never stale, never another reader's, CSRF tokens per session.
+
+Every check compares what the cache serves with a render from scratch (a cache that stores
+nothing), after each kind of change the report shows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from advisor.extensions import db
+from advisor.fragments import FragmentCache
+from advisor.models import Assessment, Revision, User, Workspace
+from advisor.readonly import WriteInReadOnlyRequest, read_only
+from advisor.services import assessments as svc
+from advisor.services import workspaces
+from tests.conftest import make_user, sign_in
+from tests.web import STEP_ANSWERS, csrf_token, form_post, html, new_assessment_with_revision, save_revision
+
+TOKEN = re.compile(r'(name="csrf_token" (?:type="hidden" )?value=")[^"]+"')
+
+
+def without_tokens(page: str) -> str:
+    return TOKEN.sub(r'\1…"', page)
+
+
+def tokens(page: str) -> set[str]:
+    return {m.group(0).rsplit('value="', 1)[1] for m in TOKEN.finditer(page)}
+
+
+def served_and_fresh(app: Flask, client: FlaskClient, url: str) -> str:
+    """The page as the cache serves it, checked against a render from scratch; returns the served page."""
+    cache: FragmentCache = app.extensions["advisor.fragments"]
+    client.get(url).close()  # shows, and so clears, any message left by the change
+    served = html(client.get(url))
+    hits = cache.hits
+    again = html(client.get(url))
+    assert cache.hits > hits, "the second read comes from the cache"
+    app.extensions["advisor.fragments"] = FragmentCache(0)
+    try:
+        fresh = html(client.get(url))
+    finally:
+        app.extensions["advisor.fragments"] = cache
+    assert without_tokens(served) == without_tokens(fresh) == without_tokens(again)
+    assert len(tokens(served)) == 1, "one CSRF token per page, the session's"
+    assert cache.placeholder not in served
+    return served
+
+
+def item_block(page: str, item_id: str) -> str:
+    return page.split(f'id="item-{item_id}"')[1].split("</article>")[0]
+
+
+def first_item_id(app: Flask, assessment_id: int) -> str:
+    with app.app_context():
+        revision = db.session.execute(db.select(Revision).where(Revision.assessment_id == assessment_id)).scalars()
+        item_id: str = next(iter(revision)).result["checklist"][0]["id"]
+        return item_id
+
+
+def set_status(client: FlaskClient, assessment_id: int, item_id: str, status: str, owner: str, version: str) -> None:
+    url = f"/assessments/{assessment_id}/checklist/{item_id}"
+    data = {"status": status, "owner": owner, "note": f"note for {status}", "version": version}
+    response = form_post(client, url, data, page_url=f"/assessments/{assessment_id}")
+    assert response.status_code == 303
+
+
+def test_every_change_shows_at_once(app: Flask, client: FlaskClient) -> None:
+    assessment_id = new_assessment_with_revision(client, "Cached platform", label="First")
+    url = f"/assessments/{assessment_id}"
+    item_id = first_item_id(app, assessment_id)
+    page = served_and_fresh(app, client, url)
+    assert "Cached platform" in page
+    assert '<option value="todo" selected>' in item_block(page, item_id)
+
+    set_status(client, assessment_id, item_id, "in_progress", "Team A", "0")
+    block = item_block(served_and_fresh(app, client, url), item_id)
+    assert '<option value="in_progress" selected>' in block
+    assert 'value="Team A"' in block
+
+    set_status(client, assessment_id, item_id, "in_progress", "Team B", "1")
+    block = item_block(served_and_fresh(app, client, url), item_id)
+    assert 'value="Team B"' in block
+    assert "note for in_progress</textarea>" in block
+
+    form_post(client, f"{url}/details", {"title": "Renamed platform", "description": "Now described"})
+    page = served_and_fresh(app, client, url)
+    assert "Renamed platform" in page
+    assert "Now described" in page
+
+    version = re.search(r'name="version" value="(\d+)">\s*<input type="hidden" name="archived"', page)
+    assert version
+    form_post(client, f"{url}/archive", {"archived": "1", "version": version.group(1)}, page_url=url)
+    assert "Restore from archive" in served_and_fresh(app, client, url)
+
+    draft = {**STEP_ANSWERS["context"], "experience": "expert", "action": "next"}
+    form_post(client, f"{url}/answers/context", draft)
+    assert "A draft of new answers is in progress." in served_and_fresh(app, client, url)
+
+    assert save_revision(client, assessment_id, "Second").status_code == 302
+    page = served_and_fresh(app, client, url)
+    assert "Revision 2 · Second" in page
+    assert "A draft of new answers" not in page
+    older = served_and_fresh(app, client, f"{url}/revisions/1")
+    assert "You are reading revision 1" in older
+    assert "Revision 1 · First" in older
+
+
+def test_readers_get_their_own_page_rights_and_token(app: Flask, client: FlaskClient) -> None:
+    make_user(app, "viewer@example.com")
+    make_user(app, "editor@example.com")
+    make_user(app, "second.editor@example.com")
+    with app.app_context():
+        owner = db.session.execute(db.select(User).where(User.email == "owner@example.com")).scalar_one()
+        team = workspaces.create_workspace(db.session, "Team space", owner)
+        workspaces.add_member(db.session, team, "viewer@example.com", "viewer", "owner@example.com")
+        workspaces.add_member(db.session, team, "editor@example.com", "editor", "owner@example.com")
+        workspaces.add_member(db.session, team, "second.editor@example.com", "editor", "owner@example.com")
+        db.session.commit()
+        team_id = team.id
+    assessment_id = new_assessment_with_revision(client, "Team plan")
+    with app.app_context():
+        moved = db.session.get(Assessment, assessment_id)
+        assert moved is not None
+        moved.workspace_id = team_id
+        db.session.commit()
+    url = f"/assessments/{assessment_id}"
+    viewer, editor, second = app.test_client(), app.test_client(), app.test_client()
+    sign_in(viewer, "viewer@example.com")
+    sign_in(editor, "editor@example.com")
+    sign_in(second, "second.editor@example.com")
+
+    mine = served_and_fresh(app, client, url)
+    theirs = served_and_fresh(app, viewer, url)
+    edits = served_and_fresh(app, editor, url)
+    assert "Save status" in mine
+    assert "Save status" in edits
+    assert "Save status" not in theirs
+    assert "Delete…" in mine
+    assert "Delete…" not in edits, "same edit right, different role"
+    signed_in_as = re.compile(r'Account<span class="visually-hidden"> \(([^)]+)\)')
+    assert signed_in_as.findall(mine) == ["owner@example.com"]
+    assert signed_in_as.findall(theirs) == ["viewer@example.com"]
+    assert signed_in_as.findall(edits) == ["editor@example.com"]
+    assert signed_in_as.findall(served_and_fresh(app, second, url)) == ["second.editor@example.com"], "same role"
+    assert len(tokens(mine) | tokens(theirs) | tokens(edits)) == 3, "each session its own CSRF token"
+
+    item_id = first_item_id(app, assessment_id)
+    token = csrf_token(html(client.get(url)))  # from a page the cache served
+    saved = client.post(
+        f"{url}/checklist/{item_id}",
+        data={"csrf_token": token, "status": "done", "owner": "", "note": "", "version": "0"},
+    )
+    assert saved.status_code == 303, "the token put into a cached page is valid for the session"
+
+    with app.app_context():
+        team = db.session.get(Workspace, team_id)
+        assert team is not None
+        membership = next(m for m in team.memberships if m.user.email == "viewer@example.com")
+        workspaces.change_role(db.session, team, membership, "editor", "owner@example.com")
+        db.session.commit()
+    assert "Save status" in served_and_fresh(app, viewer, url), "a new role shows at once"
+
+
+def test_a_page_with_a_message_is_shown_once(app: Flask, client: FlaskClient) -> None:
+    assessment_id = new_assessment_with_revision(client)
+    url = f"/assessments/{assessment_id}"
+    html(client.get(url))
+    form_post(client, f"{url}/details", {"title": "Shop platform", "description": "Changed"})
+    item_id = first_item_id(app, assessment_id)
+    saved = form_post(
+        client,
+        f"{url}/checklist/{item_id}",
+        {"status": "done", "owner": "", "note": "", "version": "0"},
+        page_url=url,
+        follow_redirects=True,
+    )
+    assert 'class="flash flash-success"' in html(saved)
+    assert 'class="flash' not in html(client.get(url)), "the message was not stored with the page"
+
+
+def test_share_link_pages_follow_the_assessment(app: Flask, client: FlaskClient) -> None:
+    assessment_id = new_assessment_with_revision(client, "Shared plan")
+    page = html(client.get(f"/assessments/{assessment_id}/sharing"))
+    made = client.post(
+        f"/assessments/{assessment_id}/sharing",
+        data={"csrf_token": csrf_token(page), "label": "Auditor", "revision": "latest", "days": "7"},
+    )
+    found = re.search(r"http://localhost/share/([^<]+)</code>", html(made))
+    assert found
+    auditor = app.test_client()
+    shared = html(auditor.get(f"/share/{found.group(1)}"))
+    assert "Shared plan" in shared
+    assert "for Auditor" in shared
+    assert "Save status" not in shared
+    form_post(client, f"/assessments/{assessment_id}/details", {"title": "Shared plan v2", "description": ""})
+    assert "Shared plan v2" in html(auditor.get(f"/share/{found.group(1)}"))
+
+
+def test_status_stamp_changes_with_every_write(app: Flask, client: FlaskClient) -> None:
+    assessment_id = new_assessment_with_revision(client)
+    item_id = first_item_id(app, assessment_id)
+    with app.app_context():
+        user = db.session.execute(db.select(User)).scalars().first()
+
+        def stamp() -> tuple[object, ...]:
+            rows = svc.report_rows(db.session, assessment_id, None, user)
+            assert rows is not None
+            db.session.expire_all()
+            return rows.statuses_stamp
+
+        seen = [stamp()]
+        assessment = svc.report_rows(db.session, assessment_id, None, user)
+        assert assessment is not None
+        for n, (status, note) in enumerate([("done", ""), ("done", "why"), ("todo", "why"), ("todo", "because")]):
+            svc.set_status(db.session, assessment.assessment, item_id, status, note, "", n, "owner@example.com")
+            db.session.commit()
+            seen.append(stamp())
+        assert len(set(seen)) == len(seen), seen
+        assert stamp() == seen[-1], "no write, same stamp"
+
+
+def test_cache_holds_what_fits_and_forgets_the_oldest() -> None:
+    cache = FragmentCache(250)
+    assert cache.get_or_render("a", lambda: "a" * 100) == "a" * 100
+    assert cache.get_or_render("b", lambda: "b" * 100) == "b" * 100
+    assert cache.get_or_render("a", lambda: "changed") == "a" * 100, "a hit"
+    cache.get_or_render("c", lambda: "c" * 100)  # over 250 bytes: the least recently used (b) goes
+    assert cache.get_or_render("b", lambda: "new b") == "new b"
+    assert cache.get_or_render("x", lambda: "x" * 300) == "x" * 300
+    assert cache.get_or_render("x", lambda: "again") == "again", "too large to keep"
+    off = FragmentCache(0)
+    off.get_or_render("a", lambda: "1")
+    assert off.get_or_render("a", lambda: "2") == "2"
+    assert len(off) == 0
+    assert FragmentCache(10).placeholder != cache.placeholder
+    assert str(cache.with_csrf(f"<a {cache.placeholder}> <b {cache.placeholder}>", "T")) == "<a T> <b T>"
+
+
+@pytest.fixture
+def read_only_app(app: Flask) -> Flask:
+    """The app with two extra read-only routes: one that reports the connection mode, one that writes."""
+
+    @app.get("/test/read-only/mode")
+    @read_only
+    def mode() -> str:
+        driver = db.session.connection().connection.driver_connection
+        autocommit = getattr(driver, "autocommit", None)
+        return "autocommit" if autocommit is True or getattr(driver, "isolation_level", "") is None else "transaction"
+
+    @app.get("/test/read-only/write")
+    @read_only
+    def write() -> str:
+        db.session.add(Workspace(name="Sneaky"))
+        db.session.flush()
+        return "wrote"
+
+    return app
+
+
+def test_read_only_pages_run_without_a_transaction_and_cannot_write(
+    read_only_app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_user(read_only_app, "owner@example.com")
+    client = read_only_app.test_client()
+    sign_in(client, "owner@example.com")
+    assert html(client.get("/test/read-only/mode")) == "autocommit"
+    refused = client.get("/test/read-only/write")
+    assert refused.status_code == 500
+    assert "Traceback" not in html(refused)
+    assert any(r.exc_info and r.exc_info[0] is WriteInReadOnlyRequest for r in caplog.records)
+    with read_only_app.app_context():
+        assert db.session.execute(db.select(Workspace).where(Workspace.name == "Sneaky")).first() is None
+    assert new_assessment_with_revision(client) > 0, "the next request writes in a transaction as before"
