@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from advisor.engine import evaluate
 from advisor.extensions import db
+from advisor.fragments import FragmentCache
 from advisor.models import Assessment, ChecklistStatus, Revision, User, Workspace
 from tests.helpers import BASE_ANSWERS
 from tests.web import html
@@ -106,7 +107,11 @@ def test_report_queries_do_not_grow_with_the_number_of_statuses(app: Flask, clie
             db.session.execute(sa.select(sa.func.count()).where(ChecklistStatus.assessment_id == many)).scalar_one()
             == 80
         )
-    assert queries_for(app, client, f"/assessments/{few}") == queries_for(app, client, f"/assessments/{many}")
+    cached = [queries_for(app, client, f"/assessments/{a}") for a in (few, many)]
+    assert cached == [2, 2], "a stored page: the signed-in user; the assessment, role, revision and status stamp"
+    app.extensions["advisor.fragments"] = FragmentCache(0)
+    rendered = [queries_for(app, client, f"/assessments/{a}") for a in (few, many)]
+    assert rendered[0] == rendered[1] <= 4, "rendered afresh: the revision's result and the statuses too"
 
 
 def test_search_filters_sort_and_pages(app: Flask, client: FlaskClient) -> None:
