@@ -1,13 +1,15 @@
-"""Rendered report fragments kept in memory, so a report is laid out once, not on every read.
+"""Rendered report pages kept in memory, so a report is laid out once, not on every read.
 
-The body of a report (summary, decisions, checklist) takes most of the page's rendering time, yet
-it changes only when the revision, the checklist statuses, the reader's permission to edit or the
-address it was read at change. The cache key is a digest of exactly those inputs, so an entry can
-never be stale: any change makes a new key, and entries nobody asks for age out of a cache bounded
-in bytes (``ADVISOR_FRAGMENT_CACHE_MB``, 0 turns it off). Each process keeps its own.
+A report's body (summary, decisions, checklist) takes most of its rendering time, yet it changes
+only when the revision, the checklist statuses, the reader's permission to edit or the address
+change; the page around it only when the assessment's row, its workspace, the reader or the
+share link do. Each entry is stored under a digest of exactly those inputs (see
+``views.assessments.report_page``), so an entry can never be stale: any change makes a new key,
+and entries nobody asks for age out of a cache bounded in bytes (``ADVISOR_FRAGMENT_CACHE_MB``,
+0 turns it off). Each process keeps its own; nothing is shared between processes.
 
-The one per-session value in the body, the CSRF token of the status forms, is rendered as a
-placeholder that is random per process (so no stored text can contain it) and put in on the way out.
+The one per-session value, the CSRF token of the page's forms, is rendered as a placeholder that
+is random per process (so no stored text can contain it) and put in on the way out.
 """
 
 from __future__ import annotations
@@ -16,13 +18,11 @@ import hashlib
 import json
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from cachetools import LRUCache
 from markupsafe import Markup
-
-from advisor.models import ChecklistStatus
 
 
 class FragmentCache:
@@ -54,11 +54,6 @@ class FragmentCache:
     def with_csrf(self, html: str, token: str) -> Markup:
         """The fragment with this session's CSRF token where the placeholder stands."""
         return Markup(html.replace(self.placeholder, token))  # noqa: S704 - rendered by Jinja with autoescape
-
-
-def status_fingerprint(rows: Iterable[ChecklistStatus]) -> list[Any]:
-    """Everything about the statuses that a report shows, in a stable order."""
-    return sorted([r.item_id, r.status, r.owner, r.note, r.version] for r in rows)
 
 
 def key(*parts: Any) -> str:

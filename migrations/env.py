@@ -33,7 +33,13 @@ def run_migrations_online() -> None:
             directives[:] = []
             logger.info("No changes in schema detected.")
 
+    def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+        # an index declared for one database only (info={"only_on": ...}) is not missing from the others
+        only_on = getattr(obj, "info", {}).get("only_on")
+        return only_on is None or only_on == connection.dialect.name
+
     conf_args = current_app.extensions["migrate"].configure_args
+    conf_args.setdefault("include_object", include_object)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("compare_type", True)
     with target_db.engine.connect() as connection:

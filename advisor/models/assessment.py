@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advisor.engine.schema import STATUSES
@@ -22,6 +22,14 @@ class Assessment(Base):
         Index("ix_assessments_archived_updated_at", "archived", "updated_at"),
         Index("ix_assessments_updated_at", "updated_at"),
         Index("ix_assessments_workspace_id_updated_at", "workspace_id", "updated_at"),
+        # the dashboard's title search (ILIKE '%…%') on PostgreSQL; SQLite scans, which is fast enough there
+        Index(
+            "ix_assessments_title_trgm",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+            info={"only_on": "postgresql"},  # migrations/env.py leaves it out of other databases' comparison
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[IntPK]
@@ -104,3 +112,11 @@ class ChecklistStatus(Base):
     assessment: Mapped[Assessment] = relationship(back_populates="statuses")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+# the title search index needs the pg_trgm extension (trusted since PostgreSQL 13: the database's owner may add it)
+event.listen(
+    Assessment.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
+)

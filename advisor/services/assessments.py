@@ -17,7 +17,7 @@ from advisor.models import Assessment, ChecklistStatus, Membership, Revision, Us
 from advisor.services import DbSession
 from advisor.services.sharing import record
 
-# a revision's JSON documents, left to load on first use by pages that may not need them
+# a revision's JSON documents, left to load on first use: a stored report page needs none of them
 WITHOUT_DOCUMENTS = (defer(Revision.answers), defer(Revision.result), defer(Revision.statuses))
 
 
@@ -217,18 +217,14 @@ def delete(session: DbSession, assessment: Assessment, expected_version: int, ac
     flush(session, "This assessment")
 
 
-def latest_revision(session: DbSession, assessment: Assessment, *, documents: bool = True) -> Revision | None:
+def latest_revision(session: DbSession, assessment: Assessment) -> Revision | None:
     if assessment.latest_revision_number == 0:
         return None
-    return get_revision(session, assessment, assessment.latest_revision_number, documents=documents)
+    return get_revision(session, assessment, assessment.latest_revision_number)
 
 
-def get_revision(session: DbSession, assessment: Assessment, number: int, *, documents: bool = True) -> Revision | None:
-    """Revision ``number``; with ``documents`` False its JSON documents load only when first read."""
-    stmt = select(Revision).where(Revision.assessment_id == assessment.id, Revision.number == number)
-    if not documents:
-        stmt = stmt.options(*WITHOUT_DOCUMENTS)
-    return session.scalar(stmt)
+def get_revision(session: DbSession, assessment: Assessment, number: int) -> Revision | None:
+    return session.scalar(select(Revision).where(Revision.assessment_id == assessment.id, Revision.number == number))
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,12 @@ def dashboard_page(
     filters: list[Any] = [Assessment.workspace_id.in_(visible)]
     text = query.q.replace("\x00", "").strip()  # no title holds a NUL, and PostgreSQL refuses it in a query
     if text:
-        filters.append(Assessment.title.ilike(f"%{_escape_like(text)}%", escape="\\"))
+        pattern = f"%{_escape_like(text)}%"
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite's LIKE already ignores ASCII case, as far as its lower() goes; ILIKE would add lower() per row
+            filters.append(Assessment.title.like(pattern, escape="\\"))
+        else:
+            filters.append(Assessment.title.ilike(pattern, escape="\\"))
     if query.show == "active":
         filters.append(Assessment.archived.is_(False))
     elif query.show == "archived":
