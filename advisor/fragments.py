@@ -51,9 +51,15 @@ class FragmentCache:
                 self._entries[key] = html
         return html
 
-    def with_csrf(self, html: str, token: str) -> Markup:
-        """The fragment with this session's CSRF token where the placeholder stands."""
-        return Markup(html.replace(self.placeholder, token))  # noqa: S704 - rendered by Jinja with autoescape
+    def with_csrf(self, html: str, token: Callable[[], str]) -> Markup:
+        """The fragment with this session's CSRF token where the placeholder stands.
+
+        ``token`` is called only when the fragment holds a form: a page without one (a share
+        link's, read anonymously) must not start a session just to carry a token.
+        """
+        if self.placeholder in html:
+            html = html.replace(self.placeholder, token())
+        return Markup(html)  # noqa: S704 - rendered by Jinja with autoescape
 
 
 def key(*parts: Any) -> str:

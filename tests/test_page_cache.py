@@ -193,7 +193,9 @@ def test_share_link_pages_follow_the_assessment(app: Flask, client: FlaskClient)
     found = re.search(r"http://localhost/share/([^<]+)</code>", html(made))
     assert found
     auditor = app.test_client()
-    shared = html(auditor.get(f"/share/{found.group(1)}"))
+    first = auditor.get(f"/share/{found.group(1)}")
+    assert "Set-Cookie" not in first.headers, "reading a shared report starts no session"
+    shared = html(first)
     assert "Shared plan" in shared
     assert "for Auditor" in shared
     assert "Save status" not in shared
@@ -238,7 +240,8 @@ def test_cache_holds_what_fits_and_forgets_the_oldest() -> None:
     assert off.get_or_render("a", lambda: "2") == "2"
     assert len(off) == 0
     assert FragmentCache(10).placeholder != cache.placeholder
-    assert str(cache.with_csrf(f"<a {cache.placeholder}> <b {cache.placeholder}>", "T")) == "<a T> <b T>"
+    assert str(cache.with_csrf(f"<a {cache.placeholder}> <b {cache.placeholder}>", lambda: "T")) == "<a T> <b T>"
+    assert str(cache.with_csrf("<p>no form</p>", lambda: pytest.fail("no token needed"))) == "<p>no form</p>"
 
 
 @pytest.fixture

@@ -162,7 +162,7 @@ def report_page(rows: svc.ReportRows, revision: Revision, *, shared: Any = None,
 
     # a page with a message to flash is one of a kind: shown once, never stored
     page = render_page() if session.get("_flashes") else cache.get_or_render(page_key, render_page)
-    return cache.with_csrf(page, generate_csrf())
+    return cache.with_csrf(page, generate_csrf)
 
 
 @bp.get("/<int:assessment_id>")
@@ -173,7 +173,6 @@ def show(assessment_id: int) -> str:
         return render_template(
             "assessments/empty.html",
             assessment=rows.assessment,
-            version_form=VersionForm(),
             **access_context(rows.assessment),
         )
     return report_page(rows, rows.revision)
