@@ -43,6 +43,17 @@ def test_static_assets_are_served_locally(client: FlaskClient) -> None:
         assert b"url(http" not in response.data
 
 
+def test_pages_name_their_icon_so_browsers_ask_for_no_other(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    found = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert found, "without a named icon, browsers fetch /favicon.ico and log a 404"
+    with client.get(found.group(1)) as icon:
+        assert icon.status_code == 200
+        assert icon.mimetype == "image/svg+xml"
+        assert b"http://www.w3.org/2000/svg" in icon.data
+        assert b"href" not in icon.data, "nothing fetched from elsewhere"
+
+
 def test_security_headers_on_every_response(client: FlaskClient) -> None:
     for path in ("/", "/healthz", "/nowhere"):
         headers = client.get(path).headers
