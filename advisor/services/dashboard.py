@@ -76,11 +76,15 @@ def dashboard_page(
     total = session.scalar(select(func.count()).select_from(Assessment).where(*filters)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, query.page), pages)
+    order = SORTS.get(query.sort, SORTS["updated"])
+    # pick the page's ids from assessments alone, then join the revisions of those few rows only:
+    # joining first would look up a revision for every row skipped on a deep page
+    page_ids = select(Assessment.id).where(*filters).order_by(*order).limit(per_page).offset((page - 1) * per_page)
     latest = and_(Revision.assessment_id == Assessment.id, Revision.number == Assessment.latest_revision_number)
     stmt = (
         select(Assessment, Revision)
         .outerjoin(Revision, latest)
-        .where(*filters)
+        .where(Assessment.id.in_(page_ids.scalar_subquery()))
         .options(
             defer(Assessment.draft),
             load_only(
@@ -92,9 +96,7 @@ def dashboard_page(
                 Revision.knowledge_base_version,
             ),
         )
-        .order_by(*SORTS.get(query.sort, SORTS["updated"]))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .order_by(*order)
     )
     found = session.execute(stmt).all()
     ids = [a.id for a, _ in found]
