@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -16,12 +17,21 @@ COLOURS = {
     "cost": "#D55E00",
 }
 WIDTH, LABEL_W, BAR_W, ROW_H, TOP = 680, 230, 360, 30, 8
+LABEL_CHARS = 30  # what fits in LABEL_W at 13 px, with room for the star; longer labels wrap
+LINE_H = 16
+
+
+def _label_lines(label: str, recommended: bool) -> list[str]:
+    return textwrap.wrap(label + (" ★" if recommended else ""), LABEL_CHARS, break_long_words=True) or [""]
 
 
 def score_chart(decision: dict[str, Any], criteria: list[Any], chart_id: str) -> Markup:
     """An accessible SVG bar chart; its text equivalent is the table the report renders beside it."""
     alts = decision["alternatives"]
-    height = TOP + ROW_H * len(alts) + 64  # room for a legend on two lines
+    lines = [_label_lines(alt["label"], alt["id"] == decision["recommended"]) for alt in alts]
+    heights = [max(ROW_H, LINE_H * len(ls) + 12) for ls in lines]
+    rows_h = sum(heights)
+    height = TOP + rows_h + 64  # room for a legend on two lines
     labels = {c.id: c.label for c in criteria}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
@@ -30,10 +40,15 @@ def score_chart(decision: dict[str, Any], criteria: list[Any], chart_id: str) ->
         f'<desc id="{chart_id}-desc">Each bar is an alternative\'s score out of 100, split into the weighted '
         "contribution of each criterion; the table that follows gives the same figures.</desc>",
     ]
-    for row, alt in enumerate(alts):
-        y = TOP + row * ROW_H
-        mark = " ★" if alt["id"] == decision["recommended"] else ""
-        parts.append(f'<text x="0" y="{y + 19}" font-size="13" fill="#1b1f24">{escape(alt["label"])}{mark}</text>')
+    top = TOP
+    for alt, label_lines, row_h in zip(alts, lines, heights, strict=True):
+        y = top + (row_h - ROW_H) // 2  # the bar sits in the middle of its row
+        first = top + (row_h - LINE_H * len(label_lines)) // 2 + 13
+        spans = "".join(
+            f'<tspan x="0" y="{first + n * LINE_H}">{escape(text)}</tspan>' for n, text in enumerate(label_lines)
+        )
+        parts.append(f'<text font-size="13" fill="#1b1f24">{spans}</text>')
+        top += row_h
         if alt["excluded"]:
             parts.append(
                 f'<text x="{LABEL_W}" y="{y + 19}" font-size="13" fill="#57606a" font-style="italic">excluded</text>'
@@ -54,7 +69,7 @@ def score_chart(decision: dict[str, Any], criteria: list[Any], chart_id: str) ->
             f'<text x="{x + 6:.1f}" y="{y + 19}" font-size="13" font-weight="600" fill="#1b1f24">'
             f"{alt['score'] * 100:.1f}</text>"
         )
-    y = TOP + ROW_H * len(alts) + 14
+    y = TOP + rows_h + 14
     x = 0.0
     for c, label in labels.items():
         parts.append(f'<rect x="{x:.0f}" y="{y}" width="12" height="12" fill="{COLOURS[c]}"/>')
