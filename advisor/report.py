@@ -35,6 +35,17 @@ def summary_sentence(result: dict[str, Any]) -> str:
     return ", ".join(parts) + "."
 
 
+def lead(margin: float | None) -> str:
+    """How far the recommendation leads, in words: a tie is said to be one, never "0.0 points ahead"."""
+    if margin is None:
+        return "the only alternative left"
+    if margin == 0:
+        return "level with the runner-up (a tie goes to the alternative listed first)"
+    if margin < 0.0005:
+        return "less than 0.1 points ahead of the runner-up"
+    return f"{margin * 100:.1f} points ahead of the runner-up"
+
+
 def statuses_by_item(rows: list[ChecklistStatus]) -> dict[str, ChecklistStatus]:
     return {row.item_id: row for row in rows}
 

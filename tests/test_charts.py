@@ -1,4 +1,4 @@
-"""The score charts: labels stay in their column, however long, and every text is escaped."""
+"""The score charts and the lead sentence: labels stay in their column, ties are called ties, text is escaped."""
 
 from __future__ import annotations
 
@@ -42,3 +42,12 @@ def test_long_labels_wrap_inside_their_column_and_rows_grow(kb: KnowledgeBase) -
     height = float(svg.get("height", 0))
     assert height > last_lines[-1] + 30, "the legend has room below the rows"
     assert "Namespaces &lt;&amp;&gt;" in str(score_chart(decision(["A"], kb), list(kb.criteria), "d"))
+
+
+def test_the_lead_is_said_in_words_and_a_tie_is_called_one() -> None:
+    from advisor.report import lead
+
+    assert lead(0.117) == "11.7 points ahead of the runner-up"
+    assert lead(0.0002) == "less than 0.1 points ahead of the runner-up"
+    assert lead(0.0) == "level with the runner-up (a tie goes to the alternative listed first)"
+    assert lead(None) == "the only alternative left"

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from advisor.engine import evaluate
 from advisor.exports import FORMATS, Export, adr, csv_export, json_export, markdown, pdf
 from advisor.exports.document import AuditRecord, ExportDocument, StatusRecord
+from advisor.report import lead
 from tests.helpers import BASE_ANSWERS, item_ids
 
 RICH_ANSWERS = {
@@ -167,6 +168,8 @@ def test_pdf_is_a_document_with_every_item_and_the_cover(pdf_export: Export, doc
     # each applicable decision, statuses, owners and notes, references, the audit trail, page numbers
     for d in doc.result["decisions"]:
         assert squash(d["label"]) in text
+        if d["applicable"] and d["recommended"]:
+            assert squash(lead(d["margin"])) in text, "how far each recommendation leads, a tie called one"
     for status in doc.statuses.values():
         assert squash(status.owner) in text
         assert squash(status.note) in text
@@ -373,6 +376,12 @@ def test_adr_has_one_madr_record_per_applicable_decision(answers: dict[str, Any]
             assert f"\n{heading}\n" in text, (name, heading)
         chosen = next(a for a in d["alternatives"] if a["id"] == d["recommended"])
         assert f'Chosen option: "{chosen["label"]}", because ' in text
+        if d["margin"] == 0:  # the base answers tie on the service mesh
+            assert "level with" in text
+            assert "a tie goes to the option listed first" in text
+            assert "0.0 points ahead" not in text
+        elif d["margin"] is not None:
+            assert f"{d['margin'] * 100:.1f} points ahead of" in text
         for alt in d["alternatives"]:
             assert alt["label"] in text
         brought = [i["id"] for i in doc.result["checklist"] if d["id"] in i["decisions"]]

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from advisor.extensions import db
 from advisor.models import Assessment, ChecklistStatus, Revision
+from advisor.report import lead
 from tests.web import STEP_ANSWERS, csrf_token, form_post, html, new_assessment_with_revision, save_revision
 
 
@@ -46,6 +47,8 @@ def test_report_shows_summary_decisions_and_checklist(client: FlaskClient, app: 
         if d["applicable"]:
             assert f'aria-labelledby="chart-{d["id"]}-title chart-{d["id"]}-desc"' in page
             assert f"Weighted contributions to each alternative's score, {d['label']}" in page
+            block = page.split(f'id="decision-{d["id"]}"')[1].split("</article>")[0]
+            assert lead(d["margin"]) in block, "how far the recommendation leads, a tie called one"
     for item in result["checklist"]:
         assert f'id="item-{item["id"]}"' in page
         for ref in item["references"]:

@@ -148,10 +148,13 @@ def _outcome(d: dict[str, Any]) -> list[str]:
     because = [md_prose(r) for r in chosen["reasons"]]
     if runner is not None:
         leads = _leads(chosen, runner)
+        gap = f"{pct(d['margin'])} points ahead of" if d["margin"] else "level with"
         ahead = (
-            f"it scores {pct(chosen['score'])} of 100 for the team's priorities, {pct(d['margin'])} points ahead of "
+            f"it scores {pct(chosen['score'])} of 100 for the team's priorities, {gap} "
             f"“{md_escape(runner['label'])}” ({pct(runner['score'])})"
         )
+        if not d["margin"]:
+            ahead += "; a tie goes to the option listed first"
         if leads:
             ahead += ", gaining most on " + ", ".join(leads)
         because.insert(0, ahead)

@@ -37,7 +37,7 @@ from advisor.exports.document import ExportDocument
 from advisor.exports.result import pct
 from advisor.forms.assessment import STATUS_LABELS
 from advisor.paths import resource_dir
-from advisor.report import charts, counts, grouped_checklist, inline_code, summary_sentence
+from advisor.report import charts, counts, grouped_checklist, inline_code, lead, summary_sentence
 
 MIMETYPE = "application/pdf"
 TEMPLATE = "exports/report.html"
@@ -62,6 +62,7 @@ def _environment() -> jinja2.Environment:
         pct=pct,
         action_text=action_text,
         detail_text=detail_text,
+        lead=lead,
         STATUS_LABELS=STATUS_LABELS,
     )
     return env

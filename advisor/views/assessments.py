@@ -47,7 +47,12 @@ bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
 @bp.app_context_processor
 def labels() -> dict[str, Any]:
-    return {"STATUS_LABELS": STATUS_LABELS, "TOPIC_LABELS": report.TOPIC_LABELS, "format_answer": format_answer}
+    return {
+        "STATUS_LABELS": STATUS_LABELS,
+        "TOPIC_LABELS": report.TOPIC_LABELS,
+        "format_answer": format_answer,
+        "lead": report.lead,
+    }
 
 
 @bp.app_template_filter("code")
