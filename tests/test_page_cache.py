@@ -216,10 +216,10 @@ def test_status_stamp_changes_with_every_write(app: Flask, client: FlaskClient) 
             return rows.statuses_stamp
 
         seen = [stamp()]
-        assessment = svc.report_rows(db.session, assessment_id, None, user)
-        assert assessment is not None
         for n, (status, note) in enumerate([("done", ""), ("done", "why"), ("todo", "why"), ("todo", "because")]):
-            svc.set_status(db.session, assessment.assessment, item_id, status, note, "", n, "owner@example.com")
+            assessment = db.session.get(Assessment, assessment_id)
+            assert assessment is not None
+            svc.set_status(db.session, assessment, item_id, status, note, "", n, "owner@example.com")
             db.session.commit()
             seen.append(stamp())
         assert len(set(seen)) == len(seen), seen

@@ -13,12 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from advisor.engine import KnowledgeBase, evaluate
 from advisor.engine.schema import STATUSES
-from advisor.models import Assessment, ChecklistStatus, Membership, Revision, User
+from advisor.models import Assessment, ChecklistStatus, Membership, Revision, User, Workspace
 from advisor.services import DbSession
 from advisor.services.sharing import record
-
-# a revision's JSON documents, left to load on first use: a stored report page needs none of them
-WITHOUT_DOCUMENTS = (defer(Revision.answers), defer(Revision.result), defer(Revision.statuses))
 
 
 class Conflict(Exception):
@@ -229,38 +226,70 @@ def get_revision(session: DbSession, assessment: Assessment, number: int) -> Rev
 
 @dataclass(frozen=True)
 class ReportRows:
-    """What a report page reads, from one query: the assessment with its workspace, the reader's role,
-    the revision without its JSON documents, and a stamp of the checklist statuses."""
+    """What decides which stored report page to serve, read in one light query (plain values, no
+    ORM objects): the reader's role, the revision, and stamps of what the page shows. The
+    assessment and revision objects are loaded only when a page must be rendered."""
 
-    assessment: Assessment
+    assessment_id: int
+    workspace_id: int
     role: str | None
-    revision: Revision | None
-    statuses_stamp: tuple[Any, ...]
+    revision_id: int | None
+    statuses_stamp: tuple[Any, ...]  # count of statuses, sum of their versions, latest change
+    frame_stamp: tuple[Any, ...]  # the assessment row's version and latest change, its workspace's name
+
+    def assessment(self, session: DbSession) -> Assessment:
+        found = session.get(Assessment, self.assessment_id, options=[joinedload(Assessment.workspace)])
+        if found is None:  # deleted since the stamps were read
+            raise LookupError(f"assessment {self.assessment_id} is gone")
+        return found
+
+    def revision(self, session: DbSession) -> Revision:
+        # the result is what a report shows; the answers and the status snapshot it does not
+        options = [defer(Revision.answers), defer(Revision.statuses)]
+        found = session.get(Revision, self.revision_id, options=options) if self.revision_id else None
+        if found is None:
+            raise LookupError(f"revision {self.revision_id} is gone")
+        return found
 
 
 def _report_rows_statement() -> Select[Any]:
-    """Built once: the assessment, its workspace, the revision (``:number``, or the latest when NULL),
-    the role of ``:user_id`` (NULL for none), and the status stamp, for ``:assessment_id``."""
+    """Built once: for ``:assessment_id``, the revision (``:number``, or the latest when NULL), the role
+    of ``:user_id`` (NULL for none), and the stamps."""
+    assessments, revisions, memberships = Assessment.__table__, Revision.__table__, Membership.__table__
+    statuses, workspaces = ChecklistStatus.__table__, Workspace.__table__
     stamp = (
         select(
-            ChecklistStatus.assessment_id,
+            statuses.c.assessment_id,
             func.count().label("n"),
-            func.sum(ChecklistStatus.version).label("versions"),
-            func.max(ChecklistStatus.updated_at).label("changed"),
+            func.sum(statuses.c.version).label("versions"),
+            func.max(statuses.c.updated_at).label("changed"),
         )
-        .where(ChecklistStatus.assessment_id == bindparam("assessment_id"))
-        .group_by(ChecklistStatus.assessment_id)
+        .where(statuses.c.assessment_id == bindparam("assessment_id"))
+        .group_by(statuses.c.assessment_id)
         .subquery()
     )
-    number = func.coalesce(bindparam("number", type_=Integer), Assessment.latest_revision_number)
-    member = and_(Membership.workspace_id == Assessment.workspace_id, Membership.user_id == bindparam("user_id"))
+    number = func.coalesce(bindparam("number", type_=Integer), assessments.c.latest_revision_number)
+    revision = and_(revisions.c.assessment_id == assessments.c.id, revisions.c.number == number)
+    member = and_(
+        memberships.c.workspace_id == assessments.c.workspace_id, memberships.c.user_id == bindparam("user_id")
+    )
     return (
-        select(Assessment, Revision, Membership.role, stamp.c.n, stamp.c.versions, stamp.c.changed)
-        .outerjoin(Revision, and_(Revision.assessment_id == Assessment.id, Revision.number == number))
-        .outerjoin(Membership, member)
-        .outerjoin(stamp, stamp.c.assessment_id == Assessment.id)
-        .options(joinedload(Assessment.workspace), *WITHOUT_DOCUMENTS)
-        .where(Assessment.id == bindparam("assessment_id"))
+        select(
+            assessments.c.workspace_id,
+            memberships.c.role,
+            revisions.c.id,
+            stamp.c.n,
+            stamp.c.versions,
+            stamp.c.changed,
+            assessments.c.version,
+            assessments.c.updated_at,
+            workspaces.c.name,
+        )
+        .join(workspaces, workspaces.c.id == assessments.c.workspace_id)
+        .outerjoin(revisions, revision)
+        .outerjoin(memberships, member)
+        .outerjoin(stamp, stamp.c.assessment_id == assessments.c.id)
+        .where(assessments.c.id == bindparam("assessment_id"))
     )
 
 
@@ -270,15 +299,23 @@ REPORT_ROWS = _report_rows_statement()
 def report_rows(session: DbSession, assessment_id: int, number: int | None, user: User | None) -> ReportRows | None:
     """The report of revision ``number`` (None: the latest) as ``user`` may see it; None if no such assessment.
 
-    The stamp (how many statuses, the sum of their versions, the latest change) differs after every
-    status write: each write adds a row or raises a row's version by one, so count + sum only grows.
+    The status stamp (how many statuses, the sum of their versions, the latest change) differs after
+    every status write: each write adds a row or raises a row's version by one, so count + sum only
+    grows. The assessment's version rises with every change to its row (optimistic locking).
     """
     params = {"assessment_id": assessment_id, "number": number, "user_id": user.id if user else None}
     row = session.execute(REPORT_ROWS, params).first()
     if row is None:
         return None
-    assessment, revision, role, count, versions, changed = row
-    return ReportRows(assessment, role, revision, (count or 0, int(versions or 0), str(changed)))
+    workspace_id, role, revision_id, count, versions, changed, version, updated_at, workspace_name = row
+    return ReportRows(
+        assessment_id,
+        workspace_id,
+        role,
+        revision_id,
+        (count or 0, int(versions or 0), str(changed)),
+        (version, str(updated_at), workspace_name),
+    )
 
 
 def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> dict[str, Any]:

@@ -109,26 +109,35 @@ def _conflict_form(template: str, exc: Exception, **context: Any) -> tuple[str, 
     return render_template(template, **context), 409
 
 
-def report_page(rows: svc.ReportRows, revision: Revision, *, shared: Any = None, share_token: str | None = None) -> str:
-    """The report of ``revision`` (``rows.revision``); ``rows.role`` None means a read-only share link.
+def report_page(rows: svc.ReportRows, *, shared: Any = None, share_token: str | None = None) -> str:
+    """The report of ``rows.revision_id``; ``rows.role`` None means a read-only share link.
 
-    Rendered pages come from the fragment cache (advisor.fragments) at two levels. The body
-    (summary, decisions, checklist) is keyed by the revision, the status stamp, the edit right and
-    the address, so readers with the same right share it. The whole page adds what the frame
-    shows: the assessment's version (raised by every change to its row), its workspace's name, the
-    reader, the share link. Every CSRF token is a placeholder until the page goes out.
+    Rendered pages come from the fragment cache (advisor.fragments) at two levels, keyed by the
+    plain values ``rows`` holds. The body (summary, decisions, checklist) is keyed by the revision,
+    the status stamp, the edit right and the address, so readers with the same right share it. The
+    whole page adds what the frame shows: the assessment's version (raised by every change to its
+    row), its workspace's name, the reader, the share link. Only a page not yet stored loads the
+    assessment and revision objects. Every CSRF token is a placeholder until the page goes out.
     """
-    assessment, role = rows.assessment, rows.role
     knowledge = kb()
+    role = rows.role
     can_edit = workspaces.allows(role, "editor")
     cache: FragmentCache = current_app.extensions["advisor.fragments"]
-    body_key = fragments.key("report-body", revision.id, knowledge.version, can_edit, request.path, rows.statuses_stamp)
+    body_key = fragments.key(
+        "report-body", rows.revision_id, knowledge.version, can_edit, request.path, rows.statuses_stamp
+    )
     reader = (current_user.id, current_user.email, current_user.is_admin) if current_user.is_authenticated else None
     link = (shared.id, shared.label, shared.expires_at) if shared else None
-    frame = (assessment.id, assessment.version, assessment.updated_at, assessment.workspace.name, role, reader, link)
-    page_key = fragments.key("report-page", body_key, revision.id, ENGINE_VERSION, frame)
+    page_key = fragments.key("report-page", body_key, ENGINE_VERSION, rows.frame_stamp, role, reader, link)
+    loaded: dict[str, Any] = {}
+
+    def objects() -> tuple[Assessment, Revision]:
+        if not loaded:
+            loaded.update(assessment=rows.assessment(db.session), revision=rows.revision(db.session))
+        return loaded["assessment"], loaded["revision"]
 
     def render_body() -> str:
+        assessment, revision = objects()
         result = revision.result
         statuses = report.statuses_by_item(list(assessment.statuses))
         return render_template(
@@ -149,6 +158,7 @@ def report_page(rows: svc.ReportRows, revision: Revision, *, shared: Any = None,
         )
 
     def render_page() -> str:
+        assessment, revision = objects()
         return render_template(
             "assessments/report.html",
             body=Markup(cache.get_or_render(body_key, render_body)),  # noqa: S704 - rendered by Jinja with autoescape
@@ -165,8 +175,11 @@ def report_page(rows: svc.ReportRows, revision: Revision, *, shared: Any = None,
             share_token=share_token,
         )
 
-    # a page with a message to flash is one of a kind: shown once, never stored
-    page = render_page() if session.get("_flashes") else cache.get_or_render(page_key, render_page)
+    try:
+        # a page with a message to flash is one of a kind: shown once, never stored
+        page = render_page() if session.get("_flashes") else cache.get_or_render(page_key, render_page)
+    except LookupError:  # deleted between reading the stamps and loading it
+        abort(404)
     return cache.with_csrf(page, generate_csrf)
 
 
@@ -174,22 +187,22 @@ def report_page(rows: svc.ReportRows, revision: Revision, *, shared: Any = None,
 @read_only
 def show(assessment_id: int) -> str:
     rows = get_report_rows(assessment_id, None)
-    if rows.revision is None:
-        return render_template(
-            "assessments/empty.html",
-            assessment=rows.assessment,
-            **access_context(rows.assessment),
-        )
-    return report_page(rows, rows.revision)
+    if rows.revision_id is not None:
+        return report_page(rows)
+    try:
+        assessment = rows.assessment(db.session)
+    except LookupError:  # deleted since
+        abort(404)
+    return render_template("assessments/empty.html", assessment=assessment, **access_context(assessment))
 
 
 @bp.get("/<int:assessment_id>/revisions/<int:number>")
 @read_only
 def revision(assessment_id: int, number: int) -> str:
     rows = get_report_rows(assessment_id, number if number <= MAX_ID else 0)
-    if rows.revision is None:
+    if rows.revision_id is None:
         abort(404)
-    return report_page(rows, rows.revision)
+    return report_page(rows)
 
 
 @bp.get("/<int:assessment_id>/revisions")

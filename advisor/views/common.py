@@ -37,27 +37,31 @@ def get_assessment(assessment_id: int, needed: str = "viewer") -> Assessment:
     found = None
     if assessment_id <= MAX_ID and current_user.is_authenticated:
         found = workspaces.assessment_with_role(db.session, assessment_id, current_user)
-    return _allowed(found[0] if found else None, found[1] if found else None, needed)
+    if found is None:
+        abort(404)
+    assessment, role = found
+    _check_role(assessment.workspace_id, role, needed)
+    return assessment
 
 
 def get_report_rows(assessment_id: int, number: int | None) -> svc.ReportRows:
-    """What a report page reads, in one query, with the same access rules as ``get_assessment``."""
+    """What decides a report page, in one light query, with the same access rules as ``get_assessment``."""
     rows = None
     if assessment_id <= MAX_ID and current_user.is_authenticated:
         rows = svc.report_rows(db.session, assessment_id, number, current_user)
     if rows is None:
         abort(404)
-    _allowed(rows.assessment, rows.role, "viewer")
+    _check_role(rows.workspace_id, rows.role, "viewer")
     return rows
 
 
-def _allowed(assessment: Assessment | None, role: str | None, needed: str) -> Assessment:
-    if assessment is None or role is None:
+def _check_role(workspace_id: int, role: str | None, needed: str) -> None:
+    """404 for a non-member (the object's existence is not confirmed), 403 for too small a role."""
+    if role is None:
         abort(404)
     if not workspaces.allows(role, needed):
         abort(403)
-    g.setdefault("roles", {})[assessment.workspace_id] = role
-    return assessment
+    g.setdefault("roles", {})[workspace_id] = role
 
 
 MAX_ID = 2**31 - 1  # database integers: a larger id or number cannot exist

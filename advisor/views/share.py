@@ -92,9 +92,9 @@ def _shared(token: str) -> tuple[ShareLink, Assessment, int]:
 def view(token: str) -> str:
     link = sharing.resolve(db.session, token)
     rows = svc.report_rows(db.session, link.assessment_id, link.revision_number, None) if link else None
-    if rows is None or rows.revision is None:
+    if rows is None or rows.revision_id is None:
         abort(404)
-    return report_page(rows, rows.revision, shared=link, share_token=token)
+    return report_page(rows, shared=link, share_token=token)
 
 
 @bp.get("/share/<token>/export")
