@@ -238,18 +238,25 @@ class ReportRows:
     frame_stamp: tuple[Any, ...]  # the assessment row's version and latest change, its workspace's name
 
     def assessment(self, session: DbSession) -> Assessment:
+        """The assessment with its workspace (LookupError when it was deleted since the stamps were read)."""
         found = session.get(Assessment, self.assessment_id, options=[joinedload(Assessment.workspace)])
-        if found is None:  # deleted since the stamps were read
+        if found is None:
             raise LookupError(f"assessment {self.assessment_id} is gone")
         return found
 
-    def revision(self, session: DbSession) -> Revision:
-        # the result is what a report shows; the answers and the status snapshot it does not
-        options = [defer(Revision.answers), defer(Revision.statuses)]
-        found = session.get(Revision, self.revision_id, options=options) if self.revision_id else None
-        if found is None:
-            raise LookupError(f"revision {self.revision_id} is gone")
-        return found
+    def objects(self, session: DbSession) -> tuple[Assessment, Revision]:
+        """The assessment with its workspace, and the revision with the result a report shows (not its
+        answers or status snapshot), in one query; LookupError when either was deleted since."""
+        stmt = (
+            select(Assessment, Revision)
+            .join(Revision, Revision.assessment_id == Assessment.id)
+            .options(joinedload(Assessment.workspace), defer(Revision.answers), defer(Revision.statuses))
+            .where(Assessment.id == self.assessment_id, Revision.id == self.revision_id)
+        )
+        row = session.execute(stmt).first()
+        if row is None:
+            raise LookupError(f"assessment {self.assessment_id} or its revision {self.revision_id} is gone")
+        return row[0], row[1]
 
 
 def _report_rows_statement() -> Select[Any]:

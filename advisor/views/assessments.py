@@ -133,7 +133,7 @@ def report_page(rows: svc.ReportRows, *, shared: Any = None, share_token: str | 
 
     def objects() -> tuple[Assessment, Revision]:
         if not loaded:
-            loaded.update(assessment=rows.assessment(db.session), revision=rows.revision(db.session))
+            loaded["assessment"], loaded["revision"] = rows.objects(db.session)
         return loaded["assessment"], loaded["revision"]
 
     def render_body() -> str:
