@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from advisor.exports import Export, action_text, detail_text, file_stem, when
 from advisor.exports.document import ExportDocument
-from advisor.exports.result import decision_markdown, decisions_table
+from advisor.exports.result import findings_markdown
 from advisor.exports.text import md_escape, md_prose
 from advisor.forms.assessment import STATUS_LABELS
 from advisor.report import TOPIC_LABELS, counts, grouped_checklist, summary_sentence
@@ -66,12 +66,7 @@ def to_markdown(doc: ExportDocument) -> str:
         *(f"| {STATUS_LABELS[s]} | {n} |" for s, n in progress["by_status"]),
         "",
     ]
-    if result["warnings"]:
-        lines += ["## Warnings", ""] + [f"- {md_prose(w)}" for w in result["warnings"]] + [""]
-
-    lines += ["## Decisions", "", *decisions_table(result), ""]
-    for d in result["decisions"]:
-        lines += decision_markdown(d)
+    lines += findings_markdown(result)
 
     lines += [
         "## Checklist",

@@ -89,6 +89,17 @@ def decision_markdown(d: dict[str, Any], heading: str = "###") -> list[str]:
     return lines
 
 
+def findings_markdown(result: dict[str, Any]) -> list[str]:
+    """The warnings and every decision with its reasons, as both Markdown documents show them."""
+    lines: list[str] = []
+    if result["warnings"]:
+        lines += ["## Warnings", ""] + [f"- {md_prose(w)}" for w in result["warnings"]] + [""]
+    lines += ["## Decisions", "", *decisions_table(result), ""]
+    for d in result["decisions"]:
+        lines += decision_markdown(d)
+    return lines
+
+
 def to_markdown(result: dict[str, Any]) -> str:
     """A readable report for wikis and pull requests."""
     lines = [
@@ -97,11 +108,7 @@ def to_markdown(result: dict[str, Any]) -> str:
         f"Engine {md_escape(result['engine_version'])}, knowledge base {md_escape(result['knowledge_base_version'])}.",
         "",
     ]
-    if result["warnings"]:
-        lines += ["## Warnings", ""] + [f"- {md_prose(w)}" for w in result["warnings"]] + [""]
-    lines += ["## Decisions", "", *decisions_table(result), ""]
-    for d in result["decisions"]:
-        lines += decision_markdown(d)
+    lines += findings_markdown(result)
     lines += ["## Checklist", "", "| Priority | Item | Topic | Status |", "|---|---|---|---|"]
     for item in result["checklist"]:
         lines.append(
