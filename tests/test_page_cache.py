@@ -14,12 +14,21 @@ from flask.testing import FlaskClient
 
 from advisor.extensions import db
 from advisor.fragments import FragmentCache
-from advisor.models import Assessment, Revision, User, Workspace
+from advisor.models import Assessment, User, Workspace
 from advisor.readonly import WriteInReadOnlyRequest, read_only
 from advisor.services import assessments as svc
 from advisor.services import workspaces
 from tests.conftest import make_user, sign_in
-from tests.web import STEP_ANSWERS, csrf_token, form_post, html, new_assessment_with_revision, save_revision
+from tests.web import (
+    STEP_ANSWERS,
+    csrf_token,
+    first_item,
+    form_post,
+    html,
+    item_block,
+    new_assessment_with_revision,
+    save_revision,
+)
 
 TOKEN = re.compile(r'(name="csrf_token" (?:type="hidden" )?value=")[^"]+"')
 
@@ -51,17 +60,6 @@ def served_and_fresh(app: Flask, client: FlaskClient, url: str) -> str:
     return served
 
 
-def item_block(page: str, item_id: str) -> str:
-    return page.split(f'id="item-{item_id}"')[1].split("</article>")[0]
-
-
-def first_item_id(app: Flask, assessment_id: int) -> str:
-    with app.app_context():
-        revision = db.session.execute(db.select(Revision).where(Revision.assessment_id == assessment_id)).scalars()
-        item_id: str = next(iter(revision)).result["checklist"][0]["id"]
-        return item_id
-
-
 def set_status(client: FlaskClient, assessment_id: int, item_id: str, status: str, owner: str, version: str) -> None:
     url = f"/assessments/{assessment_id}/checklist/{item_id}"
     data = {"status": status, "owner": owner, "note": f"note for {status}", "version": version}
@@ -72,7 +70,7 @@ def set_status(client: FlaskClient, assessment_id: int, item_id: str, status: st
 def test_every_change_shows_at_once(app: Flask, client: FlaskClient) -> None:
     assessment_id = new_assessment_with_revision(client, "Cached platform", label="First")
     url = f"/assessments/{assessment_id}"
-    item_id = first_item_id(app, assessment_id)
+    item_id = first_item(app, assessment_id)["id"]
     page = served_and_fresh(app, client, url)
     assert "Cached platform" in page
     assert '<option value="todo" selected>' in item_block(page, item_id)
@@ -149,7 +147,7 @@ def test_readers_get_their_own_page_rights_and_token(app: Flask, client: FlaskCl
     assert signed_in_as.findall(served_and_fresh(app, second, url)) == ["second.editor@example.com"], "same role"
     assert len(tokens(mine) | tokens(theirs) | tokens(edits)) == 3, "each session its own CSRF token"
 
-    item_id = first_item_id(app, assessment_id)
+    item_id = first_item(app, assessment_id)["id"]
     token = csrf_token(html(client.get(url)))  # from a page the cache served
     saved = client.post(
         f"{url}/checklist/{item_id}",
@@ -171,7 +169,7 @@ def test_a_page_with_a_message_is_shown_once(app: Flask, client: FlaskClient) ->
     url = f"/assessments/{assessment_id}"
     html(client.get(url))
     form_post(client, f"{url}/details", {"title": "Shop platform", "description": "Changed"})
-    item_id = first_item_id(app, assessment_id)
+    item_id = first_item(app, assessment_id)["id"]
     saved = form_post(
         client,
         f"{url}/checklist/{item_id}",
@@ -205,7 +203,7 @@ def test_share_link_pages_follow_the_assessment(app: Flask, client: FlaskClient)
 
 def test_status_stamp_changes_with_every_write(app: Flask, client: FlaskClient) -> None:
     assessment_id = new_assessment_with_revision(client)
-    item_id = first_item_id(app, assessment_id)
+    item_id = first_item(app, assessment_id)["id"]
     with app.app_context():
         user = db.session.execute(db.select(User)).scalars().first()
 

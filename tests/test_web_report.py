@@ -12,7 +12,16 @@ from flask.testing import FlaskClient
 from advisor.extensions import db
 from advisor.models import Assessment, ChecklistStatus, Revision
 from advisor.report import lead
-from tests.web import STEP_ANSWERS, csrf_token, form_post, html, new_assessment_with_revision, save_revision
+from tests.web import (
+    STEP_ANSWERS,
+    csrf_token,
+    first_item,
+    form_post,
+    html,
+    item_block,
+    new_assessment_with_revision,
+    save_revision,
+)
 
 
 @pytest.fixture
@@ -26,12 +35,6 @@ def manage_version(client: FlaskClient, assessment_id: int) -> str:
     found = re.search(r'name="version" value="(\d+)">\s*<input type="hidden" name="archived"', page)
     assert found
     return found.group(1)
-
-
-def first_item(app: Flask, assessment_id: int) -> dict:  # type: ignore[type-arg]
-    with app.app_context():
-        revision = db.session.execute(db.select(Revision).where(Revision.assessment_id == assessment_id)).scalar_one()
-        return revision.result["checklist"][0]
 
 
 def test_report_shows_summary_decisions_and_checklist(client: FlaskClient, app: Flask, assessment_id: int) -> None:
@@ -75,7 +78,7 @@ def test_status_saved_with_a_plain_form_post(client: FlaskClient, app: Flask, as
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/assessments/{assessment_id}#item-{item['id']}")
     page = html(client.get(f"/assessments/{assessment_id}"))
-    block = page.split(f'id="item-{item["id"]}"')[1].split("</article>")[0]
+    block = item_block(page, item["id"])
     assert '<option value="in_progress" selected>' in block
     assert 'value="Platform team"' in block
     assert "Ticket OPS-12</textarea>" in block
@@ -139,7 +142,7 @@ def test_status_carries_over_to_later_revisions(client: FlaskClient, app: Flask,
     )
     assert save_revision(client, assessment_id).status_code == 302
     page = html(client.get(f"/assessments/{assessment_id}"))
-    block = page.split(f'id="item-{item["id"]}"')[1].split("</article>")[0]
+    block = item_block(page, item["id"])
     assert '<option value="done" selected>' in block
     with app.app_context():
         second = db.session.execute(db.select(Revision).where(Revision.number == 2)).scalar_one()

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+
+from advisor.extensions import db
+from advisor.models import Revision
 
 STEP_ANSWERS: dict[str, dict[str, Any]] = {
     "context": {"experience": "novice", "automation": "partial", "sensitivity": "moderate", "compliance": ["gdpr"]},
@@ -18,6 +22,21 @@ STEP_ANSWERS: dict[str, dict[str, Any]] = {
         f"priorities__{c}": "3" for c in ("isolation", "attack_surface", "visibility", "control", "simplicity", "cost")
     },
 }
+
+
+def item_block(page: str, item_id: str) -> str:
+    """The markup of one checklist item on a report page."""
+    return page.split(f'id="item-{item_id}"')[1].split("</article>")[0]
+
+
+def first_item(app: Flask, assessment_id: int) -> dict[str, Any]:
+    """The first checklist item of the assessment's first revision."""
+    with app.app_context():
+        revision = db.session.execute(
+            db.select(Revision).where(Revision.assessment_id == assessment_id, Revision.number == 1)
+        ).scalar_one()
+        item: dict[str, Any] = revision.result["checklist"][0]
+        return item
 
 
 def html(response: Any) -> str:
