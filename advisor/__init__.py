@@ -59,7 +59,7 @@ def load_knowledge(app: Flask) -> None:
     from advisor.fragments import FragmentCache
 
     app.extensions["advisor.kb"] = knowledge_base_for(app.config.get("KNOWLEDGE_BASE") or None)
-    app.extensions["advisor.fragments"] = FragmentCache(int(float(app.config.get("FRAGMENT_CACHE_MB", 32)) * 2**20))
+    app.extensions["advisor.fragments"] = FragmentCache(int(float(app.config["FRAGMENT_CACHE_MB"]) * 2**20))
 
 
 def register_extensions(app: Flask) -> None:

@@ -32,7 +32,6 @@ class FragmentCache:
         self._entries: LRUCache[str, str] = LRUCache(maxsize=max(max_bytes, 1), getsizeof=len)
         self._lock = threading.Lock()
         self.hits = 0
-        self.misses = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -44,7 +43,6 @@ class FragmentCache:
             if found is not None:
                 self.hits += 1
                 return found
-            self.misses += 1
         html = render()
         if 0 < len(html) <= self.max_bytes:
             with self._lock:

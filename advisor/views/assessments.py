@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -129,12 +130,11 @@ def report_page(rows: svc.ReportRows, *, shared: Any = None, share_token: str | 
     reader = (current_user.id, current_user.email, current_user.is_admin) if current_user.is_authenticated else None
     link = (shared.id, shared.label, shared.expires_at) if shared else None
     page_key = fragments.key("report-page", body_key, ENGINE_VERSION, rows.frame_stamp, role, reader, link)
-    loaded: dict[str, Any] = {}
 
+    @functools.cache
     def objects() -> tuple[Assessment, Revision]:
-        if not loaded:
-            loaded["assessment"], loaded["revision"] = rows.objects(db.session)
-        return loaded["assessment"], loaded["revision"]
+        """Loaded once, and only if something must be rendered."""
+        return rows.objects(db.session)
 
     def render_body() -> str:
         assessment, revision = objects()
