@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from advisor.models import ROLES, Assessment, Membership, User, Workspace
@@ -21,16 +21,21 @@ def role_of(session: DbSession, user: User | None, workspace_id: int) -> str | N
     )
 
 
+# built once (every assessment page runs it): building it per call cost more than running it
+ASSESSMENT_WITH_ROLE = (
+    select(Assessment, Membership.role)
+    .outerjoin(
+        Membership,
+        and_(Membership.workspace_id == Assessment.workspace_id, Membership.user_id == bindparam("user_id")),
+    )
+    .options(joinedload(Assessment.workspace))
+    .where(Assessment.id == bindparam("assessment_id"))
+)
+
+
 def assessment_with_role(session: DbSession, assessment_id: int, user: User) -> tuple[Assessment, str | None] | None:
     """The assessment, its workspace, and the user's role there (None: not a member), in one query."""
-    member = and_(Membership.workspace_id == Assessment.workspace_id, Membership.user_id == user.id)
-    stmt = (
-        select(Assessment, Membership.role)
-        .outerjoin(Membership, member)
-        .options(joinedload(Assessment.workspace))
-        .where(Assessment.id == assessment_id)
-    )
-    row = session.execute(stmt).first()
+    row = session.execute(ASSESSMENT_WITH_ROLE, {"assessment_id": assessment_id, "user_id": user.id}).first()
     return None if row is None else (row[0], row[1])
 
 
