@@ -124,7 +124,7 @@ def _first_run_and_sign_in(page: Page, server: LiveServer) -> None:
 def _share_and_revoke(page: Page, browser: Browser, server: LiveServer, item_id: str) -> None:
     """Make a read-only link on the Sharing tab, open it signed out, revoke it: it then answers 404."""
     tabs = page.get_by_role("navigation", name="This assessment")
-    tabs.get_by_role("link", name="Report").click()  # the tabs of the compare page lack Sharing (an app bug)
+    tabs.get_by_role("link", name="Report").click()
     expect(page).to_have_url(re.compile(r"/assessments/\d+$"))
     tabs.get_by_role("link", name="Sharing").click()
     expect(page.locator("h2").first).to_have_text("Read-only share links")
