@@ -8,6 +8,11 @@ share link do. Each entry is stored under a digest of exactly those inputs (see
 and entries nobody asks for age out of a cache bounded in bytes (``ADVISOR_FRAGMENT_CACHE_MB``,
 0 turns it off). Each process keeps its own; nothing is shared between processes.
 
+Keys start from the revision's random ``page_key``, never from ids or stamps alone: an id can name
+another tenant's row after a deletion, and two fresh assessments have equal status stamps. Deleting
+an assessment also drops its entries here (``forget``); other processes' copies can no longer be
+reached and age out.
+
 The one per-session value, the CSRF token of the page's forms, is rendered as a placeholder that
 is random per process (so no stored text can contain it) and put in on the way out.
 """
@@ -36,6 +41,15 @@ class FragmentCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def forget(self, assessment_id: int) -> int:
+        """Drop every entry stored for an assessment (keys made by ``key(assessment_id, ...)``)."""
+        prefix = f"{assessment_id}:"
+        with self._lock:
+            gone = [k for k in self._entries if k.startswith(prefix)]
+            for k in gone:
+                del self._entries[k]
+        return len(gone)
+
     def get_or_render(self, key: str, render: Callable[[], str]) -> str:
         """The stored fragment for ``key``, or ``render()``'s output, stored when it fits."""
         with self._lock:
@@ -60,7 +74,7 @@ class FragmentCache:
         return Markup(html)  # noqa: S704 - rendered by Jinja with autoescape
 
 
-def key(*parts: Any) -> str:
-    """A digest of the inputs a fragment is rendered from."""
+def key(assessment_id: int, *parts: Any) -> str:
+    """The assessment's id (for ``forget``), then a digest of the inputs a fragment is rendered from."""
     encoded = json.dumps(parts, separators=(",", ":"), default=str).encode()
-    return hashlib.blake2b(encoded, digest_size=20).hexdigest()
+    return f"{assessment_id}:{hashlib.blake2b(encoded, digest_size=20).hexdigest()}"

@@ -50,3 +50,51 @@ def test_migration_files_sort_by_date() -> None:
     assert versions, "the migrations folder holds at least the baseline"
     for path in versions:
         assert re.match(r"\d{8}_\d{4}_[0-9a-f]+_", path.name), path.name
+
+
+def test_upgrade_keeps_rows_gives_page_keys_and_never_reuses_ids(empty_database_url: str, tmp_path: Path) -> None:
+    """An existing database: its rows survive the table rebuilds (no cascade), revisions get page keys,
+    and on SQLite every table hands out ids with AUTOINCREMENT from then on."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "8f3c2a61d0b4"]).exit_code == 0
+    engine = sa.create_engine(empty_database_url)
+    rows = [
+        "insert into users (id, email, password_hash, is_admin, disabled, must_change_password, session_nonce)"
+        " values (1, 'a@example.com', 'x', true, false, false, 'n')",
+        "insert into workspaces (id, name, personal_for_id) values (1, 'w', 1)",
+        "insert into memberships (workspace_id, user_id, role) values (1, 1, 'owner')",
+        "insert into assessments (id, workspace_id, title, description, archived, draft, latest_revision_number,"
+        " version) values (1, 1, 't', '', false, '{}', 2, 1)",
+        "insert into revisions (assessment_id, number, answers, result, statuses, engine_version,"
+        " knowledge_base_version, recommended, checklist_ids) values"
+        " (1, 1, '{}', '{}', '{}', '1', '1', '{}', '[]'), (1, 2, '{}', '{}', '{}', '1', '1', '{}', '[]')",
+        "insert into checklist_statuses (assessment_id, item_id, status, note, owner, version)"
+        " values (1, 'x', 'done', '', '', 1)",
+    ]
+    try:
+        with engine.begin() as conn:
+            for statement in rows:
+                conn.execute(sa.text(statement))
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with engine.connect() as conn:
+            for table in ("users", "workspaces", "memberships", "assessments", "checklist_statuses"):
+                assert conn.execute(sa.text(f"select count(*) from {table}")).scalar() == 1, table  # noqa: S608
+            keys = conn.execute(sa.text("select page_key from revisions")).scalars().all()
+            assert len(keys) == 2
+            assert len(set(keys)) == 2
+            assert all(re.fullmatch(r"[0-9a-f]{32}", k) for k in keys)
+            if conn.dialect.name == "sqlite":
+                tables = conn.execute(sa.text("select name, sql from sqlite_master where type = 'table'")).all()
+                ours = {
+                    name: sql for name, sql in tables if name != "alembic_version" and not name.startswith("sqlite")
+                }
+                assert ours
+                assert all("AUTOINCREMENT" in sql for sql in ours.values()), ours
+        assert runner.invoke(args=["db", "check"]).exit_code == 0
+    finally:
+        engine.dispose()
+        with app.app_context():
+            from advisor.extensions import db
+
+            db.engine.dispose()

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from advisor.extensions import db
 from advisor.fragments import FragmentCache
-from advisor.models import Assessment, User, Workspace
+from advisor.models import Assessment, Revision, User, Workspace
 from advisor.readonly import WriteInReadOnlyRequest, read_only
 from advisor.services import assessments as svc
 from advisor.services import workspaces
@@ -28,6 +28,7 @@ from tests.web import (
     item_block,
     new_assessment_with_revision,
     save_revision,
+    version_on,
 )
 
 TOKEN = re.compile(r'(name="csrf_token" (?:type="hidden" )?value=")[^"]+"')
@@ -277,3 +278,66 @@ def test_read_only_pages_run_without_a_transaction_and_cannot_write(
     with read_only_app.app_context():
         assert db.session.execute(db.select(Workspace).where(Workspace.name == "Sneaky")).first() is None
     assert new_assessment_with_revision(client) > 0, "the next request writes in a transaction as before"
+
+
+def _delete_through_the_page(client: FlaskClient, assessment_id: int) -> None:
+    page = html(client.get(f"/assessments/{assessment_id}/delete"))
+    response = client.post(
+        f"/assessments/{assessment_id}/delete",
+        data={"csrf_token": csrf_token(page), "version": version_on(page)},
+    )
+    assert response.status_code == 302, html(response)
+
+
+def test_a_deleted_report_is_never_shown_to_the_next_tenant(app: Flask, client: FlaskClient) -> None:
+    """Issue 10.1 as reported: A views and deletes a report; B, in another workspace, gets a new one."""
+    first = new_assessment_with_revision(client, "Alpha card platform", label="Alpha secret milestone")
+    assert "Alpha secret milestone" in html(client.get(f"/assessments/{first}"))
+    cache: FragmentCache = app.extensions["advisor.fragments"]
+    assert any(k.startswith(f"{first}:") for k in cache._entries)
+    _delete_through_the_page(client, first)
+    assert not any(k.startswith(f"{first}:") for k in cache._entries), "a deleted assessment's pages are dropped"
+
+    make_user(app, "bravo@example.com")
+    bravo = app.test_client()
+    sign_in(bravo, "bravo@example.com")
+    second = new_assessment_with_revision(bravo, "Bravo platform")
+    assert second != first, "an id is never handed out twice"
+    page = html(bravo.get(f"/assessments/{second}"))
+    assert "Bravo platform" in page
+    assert "Alpha" not in page
+
+
+def test_cached_pages_are_keyed_on_what_never_recurs(app: Flask, client: FlaskClient) -> None:
+    """Even if the ids recurred (another database, entries never dropped), B never gets A's cached page."""
+    first = new_assessment_with_revision(client, "Alpha card platform", label="Alpha secret milestone")
+    assert "Alpha secret milestone" in html(client.get(f"/assessments/{first}"))
+    with app.app_context():
+        old = db.session.get(Assessment, first)
+        assert old is not None
+        workspace_id, answers, revision_id = old.workspace_id, old.revisions[0].answers, old.revisions[0].id
+        db.session.execute(db.delete(Assessment).where(Assessment.id == first))  # not through the view: kept cached
+        again = Assessment(id=first, workspace_id=workspace_id, title="Bravo platform", draft={})
+        db.session.add(again)
+        db.session.flush()
+        new = svc.save_revision(db.session, again, answers, 0, "Bravo milestone", "b@example.com")
+        db.session.execute(db.update(Revision).where(Revision.id == new.id).values(id=revision_id))
+        db.session.commit()
+    page = html(client.get(f"/assessments/{first}"))
+    assert "Bravo milestone" in page
+    assert "Alpha" not in page
+
+
+def test_ids_are_never_reused(app: Flask) -> None:
+    make_user(app, "owner@example.com")
+    with app.app_context():
+        user = db.session.execute(db.select(User)).scalars().one()
+        workspace = workspaces.personal_workspace(db.session, user)
+        made = svc.create_assessment(db.session, workspace.id, "First", "", user.email)
+        db.session.commit()
+        first = made.id
+        db.session.delete(made)
+        db.session.commit()
+        second = svc.create_assessment(db.session, workspace.id, "Second", "", user.email).id
+        db.session.commit()
+    assert second > first

@@ -1,6 +1,6 @@
 """The database models. Import every model module here so Alembic sees all tables."""
 
-from advisor.models.account import ApiToken, User
+from advisor.models.account import ApiToken, User, UserSession
 from advisor.models.assessment import Assessment, ChecklistStatus, Revision
 from advisor.models.base import Base
 from advisor.models.sharing import AuditEvent, ShareLink
@@ -17,5 +17,6 @@ __all__ = [
     "Revision",
     "ShareLink",
     "User",
+    "UserSession",
     "Workspace",
 ]

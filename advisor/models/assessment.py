@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advisor.engine.schema import STATUSES
-from advisor.models.base import Actor, Base, Created, IntPK, Updated
+from advisor.models.base import NEVER_REUSE_IDS, Actor, Base, Created, IntPK, Updated
 from advisor.models.workspace import Workspace
 
 _STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
@@ -30,6 +31,7 @@ class Assessment(Base):
             postgresql_ops={"title": "gin_trgm_ops"},
             info={"only_on": "postgresql"},  # migrations/env.py leaves it out of other databases' comparison
         ).ddl_if(dialect="postgresql"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[IntPK]
@@ -64,6 +66,7 @@ class Revision(Base):
     __table_args__ = (
         UniqueConstraint("assessment_id", "number", name="uq_revisions_assessment_id_number"),
         CheckConstraint("number >= 1", name="number_positive"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[IntPK]
@@ -81,6 +84,9 @@ class Revision(Base):
     checklist_ids: Mapped[list[Any]]
     author: Mapped[Actor]
     created_at: Mapped[Created]
+    # random and never repeated: what cached report pages are keyed on, since ids and stamps can recur
+    # (a deleted assessment's ids on another database, two fresh assessments' equal status stamps)
+    page_key: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16), unique=True)
 
     assessment: Mapped[Assessment] = relationship(back_populates="revisions")
 
@@ -97,6 +103,7 @@ class ChecklistStatus(Base):
     __table_args__ = (
         UniqueConstraint("assessment_id", "item_id", name="uq_checklist_statuses_assessment_id_item_id"),
         CheckConstraint(f"status IN ({_STATUS_LIST})", name="status_known"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[IntPK]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from advisor.models.base import Actor, Base, Created, IntPK
+from advisor.models.base import NEVER_REUSE_IDS, Actor, Base, Created, IntPK
 
 
 class ShareLink(Base):
@@ -34,6 +34,7 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_assessment_id_id", "assessment_id", "id"),
         Index("ix_audit_events_workspace_id_id", "workspace_id", "id"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[IntPK]

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advisor.models.account import User
-from advisor.models.base import Base, Created, IntPK
+from advisor.models.base import NEVER_REUSE_IDS, Base, Created, IntPK
 
 ROLES = ("viewer", "editor", "owner")  # each includes what the one before may do
 
@@ -28,6 +28,7 @@ class Membership(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "user_id", name="uq_memberships_workspace_id_user_id"),
         CheckConstraint("role IN ('viewer', 'editor', 'owner')", name="role_known"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[IntPK]

@@ -234,6 +234,7 @@ class ReportRows:
     workspace_id: int
     role: str | None
     revision_id: int | None
+    page_key: str | None  # the revision's random key: what cached pages are stored under
     statuses_stamp: tuple[Any, ...]  # count of statuses, sum of their versions, latest change
     frame_stamp: tuple[Any, ...]  # the assessment row's version and latest change, its workspace's name
 
@@ -285,6 +286,7 @@ def _report_rows_statement() -> Select[Any]:
             assessments.c.workspace_id,
             memberships.c.role,
             revisions.c.id,
+            revisions.c.page_key,
             stamp.c.n,
             stamp.c.versions,
             stamp.c.changed,
@@ -314,12 +316,13 @@ def report_rows(session: DbSession, assessment_id: int, number: int | None, user
     row = session.execute(REPORT_ROWS, params).first()
     if row is None:
         return None
-    workspace_id, role, revision_id, count, versions, changed, version, updated_at, workspace_name = row
+    workspace_id, role, revision_id, page_key, count, versions, changed, version, updated_at, workspace_name = row
     return ReportRows(
         assessment_id,
         workspace_id,
         role,
         revision_id,
+        page_key,
         (count or 0, int(versions or 0), str(changed)),
         (version, str(updated_at), workspace_name),
     )

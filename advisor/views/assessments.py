@@ -125,11 +125,13 @@ def report_page(rows: svc.ReportRows, *, shared: Any = None, share_token: str | 
     can_edit = workspaces.allows(role, "editor")
     cache: FragmentCache = current_app.extensions["advisor.fragments"]
     body_key = fragments.key(
-        "report-body", rows.revision_id, knowledge.version, can_edit, request.path, rows.statuses_stamp
+        rows.assessment_id, "report-body", rows.page_key, knowledge.version, can_edit, request.path, rows.statuses_stamp
     )
     reader = (current_user.id, current_user.email, current_user.is_admin) if current_user.is_authenticated else None
     link = (shared.id, shared.label, shared.expires_at) if shared else None
-    page_key = fragments.key("report-page", body_key, ENGINE_VERSION, rows.frame_stamp, role, reader, link)
+    page_key = fragments.key(
+        rows.assessment_id, "report-page", body_key, ENGINE_VERSION, rows.frame_stamp, role, reader, link
+    )
 
     @functools.cache
     def objects() -> tuple[Assessment, Revision]:
@@ -365,6 +367,7 @@ def delete(assessment_id: int) -> str | Response:
             flash(f"Not deleted: {exc}. Check the latest state before deleting.", "error")
             return redirect(url_for("assessments.show", assessment_id=assessment_id))
         db.session.commit()
+        current_app.extensions["advisor.fragments"].forget(assessment_id)
         flash(f"Deleted “{assessment.title}”.", "success")
         return redirect(url_for("main.index"))
     form.version.data = str(assessment.version)
