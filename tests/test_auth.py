@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from flask.testing import FlaskClient
 from advisor import create_app
 from advisor.cli import cli
 from advisor.extensions import db
-from advisor.models import ApiToken, User, Workspace
+from advisor.models import ApiToken, User, UserSession, Workspace
 from advisor.services import accounts
 from tests.conftest import PASSWORD, make_user, sign_in
 from tests.helpers import BASE_ANSWERS
@@ -108,8 +109,79 @@ def test_session_cookie_flags(app: Flask, anonymous: FlaskClient) -> None:
     assert cookie.same_site == "Lax"
     assert not cookie.secure
     assert cookie.expires is not None
-    lifetime = cookie.expires - dt.datetime.now(dt.UTC)
-    assert dt.timedelta(hours=7) < lifetime <= dt.timedelta(hours=8, minutes=1)
+    lifetime = cookie.expires - dt.datetime.now(dt.UTC)  # the idle limit, renewed with every request
+    assert dt.timedelta(minutes=119) < lifetime <= dt.timedelta(minutes=121)
+
+
+def _session_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_sign_out_ends_the_session_on_the_server(app: Flask, client: FlaskClient) -> None:
+    """Issue 10.3: a cookie captured before signing out opens nothing afterwards."""
+    other_device = app.test_client()
+    sign_in(other_device, "owner@example.com")
+    captured = _session_cookie(client)
+    assert client.get("/account").status_code == 200
+    page = html(client.get("/account"))
+    assert client.post("/logout", data={"csrf_token": csrf_token(page)}).status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", captured)
+    response = replay.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    assert other_device.get("/account").status_code == 200, "signing out here leaves the other device signed in"
+
+
+def test_a_sign_in_ends_after_session_hours_however_busy(app: Flask, client: FlaskClient) -> None:
+    """ADVISOR_SESSION_HOURS is an absolute limit from signing in, not renewed by activity."""
+    assert client.get("/account").status_code == 200
+    with app.app_context():
+        rows = db.session.scalars(db.select(UserSession)).all()
+        assert len(rows) == 1
+        expires = accounts.now() - dt.timedelta(seconds=1)
+        db.session.execute(db.update(UserSession).values(expires_at=expires))
+        db.session.commit()
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_sign_in_lasts_session_hours_and_idle_minutes(tmp_path: Path) -> None:
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}"}
+    )
+    assert app.config["SESSION_LIFETIME"] == dt.timedelta(hours=8)
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == dt.timedelta(minutes=120)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ADVISOR_SESSION_HOURS", "1")
+        env.setenv("ADVISOR_SESSION_IDLE_MINUTES", "90")
+        app = create_app(
+            {"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}"}
+        )
+    assert app.config["SESSION_LIFETIME"] == dt.timedelta(hours=1)
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == dt.timedelta(hours=1), "idle never outlasts the sign-in"
+
+
+def test_an_idle_session_lapses(app: Flask, client: FlaskClient) -> None:
+    """The session cookie's signed timestamp is checked on every request against the idle limit."""
+    assert client.get("/account").status_code == 200
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(seconds=1)
+    time.sleep(2.1)
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_signing_in_clears_out_ended_sign_ins(app: Flask, client: FlaskClient) -> None:
+    page = html(client.get("/account"))
+    client.post("/logout", data={"csrf_token": csrf_token(page)})
+    sign_in(client, "owner@example.com")
+    with app.app_context():
+        rows = db.session.scalars(db.select(UserSession)).all()
+        assert [r.ended_at for r in rows] == [None]
 
 
 def test_secure_cookies_and_hsts_behind_a_tls_proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -248,9 +320,17 @@ def test_admin_creates_and_resets_accounts_with_one_time_passwords(app: Flask, a
         assert user is not None
         assert db.session.execute(sa.select(Workspace).where(Workspace.personal_for_id == user.id)).scalar_one()
         user_id = user.id
+        raw, _ = accounts.create_api_token(db.session, user, "CI gate")
+        db.session.commit()
+    bearer = {"Authorization": f"Bearer {raw}"}
+    assert newcomer.get("/api/v1/assessments", headers=bearer).status_code == 200
     reset = anonymous.post(f"/admin/users/{user_id}/reset", data={"csrf_token": csrf_token(page)})
     assert "One-time password for new@example.com" in html(reset)
     assert newcomer.get("/").headers["Location"].startswith("/login"), "a reset ends the user's sessions"
+    assert app.test_client().get("/api/v1/assessments", headers=bearer).status_code == 401, "and its API tokens"
+    with app.app_context():
+        tokens = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user_id)).all()
+        assert [t.revoked_at is not None for t in tokens] == [True]
 
 
 def test_admin_pages_are_for_administrators(client: FlaskClient) -> None:

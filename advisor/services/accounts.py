@@ -9,10 +9,10 @@ import secrets
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from advisor.models import ApiToken, Membership, User, Workspace
+from advisor.models import ApiToken, Membership, User, UserSession, Workspace
 from advisor.services import DbSession
 
 MIN_PASSWORD_LENGTH = 12
@@ -121,15 +121,66 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def reset_password(user: User) -> str:
-    """An administrator's reset: a one-time password, to be changed at the next sign-in."""
+    """An administrator's reset: a one-time password, to be changed at the next sign-in.
+
+    A reset means the account may be in someone else's hands: its sessions end (the nonce) and its
+    API tokens are revoked too, so nothing issued before the reset still works.
+    """
     temporary = secrets.token_urlsafe(12)
     set_password(user, temporary, temporary=True)
+    moment = now()
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = moment
     return temporary
 
 
 def set_disabled(user: User, disabled: bool) -> None:
     user.disabled = disabled
     user.session_nonce = secrets.token_hex(16)
+
+
+def start_session(session: DbSession, user: User, lifetime: dt.timedelta) -> str:
+    """A new server-side sign-in lasting ``lifetime`` at most; returns the id the cookie carries.
+
+    The account's ended and expired sign-ins are cleared out on the way.
+    """
+    moment = now()
+    session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, or_(UserSession.ended_at.is_not(None), UserSession.expires_at <= moment)
+        )
+    )
+    raw = secrets.token_urlsafe(32)
+    session.add(UserSession(user_id=user.id, token_hash=hash_secret(raw), expires_at=moment + lifetime))
+    session.flush()
+    return raw
+
+
+def user_for_session(session: DbSession, user_id: int, nonce: str, raw: str) -> User | None:
+    """The account of a live sign-in: not signed out, not past its limit, password unchanged, not disabled."""
+    user = session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            UserSession.token_hash == hash_secret(raw),
+            UserSession.ended_at.is_(None),
+            UserSession.expires_at > now(),
+        )
+    )
+    if user is None or user.disabled or user.session_nonce != nonce:
+        return None
+    return user
+
+
+def end_session(session: DbSession, raw: str) -> None:
+    """Sign out: the sign-in ends on the server, so no copy of the cookie opens anything again."""
+    session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == hash_secret(raw), UserSession.ended_at.is_(None))
+        .values(ended_at=now())
+    )
 
 
 def create_api_token(session: DbSession, user: User, name: str) -> tuple[str, ApiToken]:

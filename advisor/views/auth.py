@@ -26,18 +26,18 @@ PUBLIC_ENDPOINTS = {
     "main.export_schema",
 }
 PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "static"}
+SESSION_KEY = "sid"  # the server-side sign-in this browser session belongs to
 GENERIC_FAILURE = "The email or password is not correct, or the account is disabled."
 
 
 def load_user(identifier: str) -> User | None:
-    """The session names the account and its nonce; a changed password or a disabled account ends it."""
+    """The cookie names the account, its nonce and a server-side sign-in; signing out, the sign-in's
+    time limit, a changed password or a disabled account each end it."""
     user_id, _, nonce = identifier.partition(":")
-    if not user_id.isdigit():
+    raw = session.get(SESSION_KEY)
+    if not user_id.isdigit() or len(user_id) > 10 or not isinstance(raw, str):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.disabled or user.session_nonce != nonce:
-        return None
-    return user
+    return accounts.user_for_session(db.session, int(user_id), nonce, raw)
 
 
 def _has_users() -> bool:
@@ -78,8 +78,17 @@ def _safe_next(target: str | None) -> str:
 
 
 def _sign_in(user: User) -> None:
-    session.clear()  # a new session at every sign-in: nothing from before carries over
+    """A new session at every sign-in (nothing from before carries over), held on the server too.
+
+    The cookie lapses after ``ADVISOR_SESSION_IDLE_MINUTES`` without a request (its signed timestamp
+    is checked on every request); the server-side sign-in ends ``ADVISOR_SESSION_HOURS`` after it
+    began, however busy it is.
+    """
+    raw = accounts.start_session(db.session, user, current_app.config["SESSION_LIFETIME"])
+    db.session.commit()
+    session.clear()
     login_user(user)
+    session[SESSION_KEY] = raw
     session.permanent = True
 
 
@@ -131,6 +140,10 @@ def logout() -> Response:
     form = PlainForm()
     if not form.validate_on_submit():
         abort(400)
+    raw = session.get(SESSION_KEY)
+    if isinstance(raw, str):
+        accounts.end_session(db.session, raw)
+        db.session.commit()
     logout_user()
     session.clear()
     flash("Signed out.", "success")
