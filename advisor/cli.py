@@ -125,7 +125,9 @@ def export_command(assessment_id: int, fmt: str, revision: int | None, output: P
 @with_appcontext
 def backup_command(file: Path) -> None:
     """Write every account, workspace, assessment, revision, status and audit entry to one JSON file."""
+    import contextlib
     import os
+    import tempfile
 
     from advisor.extensions import db
     from advisor.services.backup import backup
@@ -134,9 +136,23 @@ def backup_command(file: Path) -> None:
     if str(file) == "-":
         click.echo(text, nl=False)
         return
-    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds password hashes
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    # it holds password hashes: written to a new file that only this user may read (mkstemp makes it 0600),
+    # then moved over the target in one step, so the result is always 0600 and a failure leaves the old file
+    temporary = None
+    try:
+        fd, temporary = tempfile.mkstemp(dir=file.absolute().parent, prefix=f".{file.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, file)
+        temporary = None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {file}: {exc.strerror or exc}") from exc
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
     click.echo(f"wrote {file}", err=True)
 
 
@@ -148,12 +164,12 @@ def restore_command(file: Path) -> None:
     from advisor.extensions import db
     from advisor.services.backup import RestoreError, restore
 
-    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     try:
-        counts = restore(db.session, text)
-    except RestoreError as exc:
-        db.session.rollback()
-        click.echo(f"error: {exc}", err=True)
+        content = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        counts = restore(db.session, content)  # checks the encoding too: a backup is UTF-8
+    except (OSError, RestoreError) as exc:
+        db.session.rollback()  # nothing half-restored
+        click.echo(f"error: {file}: {exc}", err=True)
         sys.exit(2)
     db.session.commit()
     click.echo("restored " + ", ".join(f"{n} {table}" for table, n in counts.items() if n), err=True)

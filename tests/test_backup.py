@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -114,3 +117,163 @@ def test_restore_refuses_other_files(app: Flask, tmp_path: Path) -> None:
         result = app.test_cli_runner().invoke(cli, ["restore", str(path)])
         assert result.exit_code == 2
         assert message in result.output
+
+
+# --- writing the file: always private, always whole (security review, issue 10, item 13) ---------
+
+
+def test_backup_over_an_existing_readable_file_makes_it_private(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    populate(client)
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "backup.json"
+    target.write_text("an older backup\n", encoding="utf-8")
+    target.chmod(0o644)  # world-readable, as an earlier `advisor backup - > file` or a copy may have left it
+    result = app.test_cli_runner().invoke(cli, ["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600, "the file holds password hashes"
+    assert json.loads(target.read_text(encoding="utf-8"))["format"] == "advisor-backup"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["backup.json"], "no temporary file left"
+
+
+def test_backup_that_fails_midway_leaves_the_old_file_intact(
+    app: Flask, client: FlaskClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    populate(client)
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "backup.json"
+    target.write_text("the previous backup\n", encoding="utf-8")
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    result = app.test_cli_runner().invoke(cli, ["backup", str(target)])
+    assert result.exit_code != 0
+    assert "No space left on device" in result.output
+    assert not isinstance(result.exception, OSError), "a message, not a traceback"
+    assert target.read_text(encoding="utf-8") == "the previous backup\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["backup.json"], "no temporary file left"
+
+
+# --- restoring a malformed file: a clear error, exit code 2, nothing changed -----------------------
+
+
+def row_counts(app: Flask) -> dict[str, int]:
+    import sqlalchemy as sa
+
+    from advisor.models import Base
+
+    with app.app_context():
+        return {
+            t.name: db.session.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in Base.metadata.sorted_tables
+        }
+
+
+def refuse(app: Flask, path: Path, content: bytes, *fragments: str) -> None:
+    """Restoring ``content`` answers exit code 2 and a message holding every fragment, and changes nothing."""
+    path.write_bytes(content)
+    result = app.test_cli_runner().invoke(cli, ["restore", str(path)])
+    shown = content[:80]
+    assert result.exit_code == 2, (shown, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), (shown, result.exception)  # never a traceback
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, (shown, fragment, result.output)
+    assert not any(row_counts(app).values()), (shown, "the failed restore left rows behind")
+
+
+def test_restore_refuses_undecodable_and_non_backup_files(app: Flask, tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    header = '{"format": "advisor-backup", "format_version": 1, "tables": {}}'
+    cases: list[tuple[bytes, tuple[str, ...]]] = [
+        (b"", ("not a backup file",)),
+        (b"not json", ("not a backup file", "line 1 column 1")),
+        (
+            b'{"format": "advisor-backup", "format_version": 1, "tables": {"users": [\xff]}}',
+            ("not valid UTF-8", "0xff"),
+        ),
+        (header.encode("utf-16"), ("UTF-16",)),  # PowerShell's `>` writes UTF-16 with a byte-order mark
+        (header.encode("utf-16-le"), ("NUL",)),  # and without one
+        (b"[" * 100_000, ("not a backup file",)),  # nested too deeply for the parser
+        (b"[]", ("not an advisor backup file", "array")),
+        (b'"advisor-backup"', ("not an advisor backup file", "string")),
+        (b'{"format": "x"}', ("not an advisor backup file",)),
+        (b'{"format_version": 1, "tables": {}}', ("not an advisor backup file",)),
+        (b'{"format": "advisor-backup", "format_version": 9}', ("format version 9",)),
+        (b'{"format": "advisor-backup", "format_version": "1", "tables": {}}', ('format version "1"',)),
+        (b'{"format": "advisor-backup", "format_version": true, "tables": {}}', ("format version true",)),
+        (b'{"format": "advisor-backup", "format_version": 1}', ('no "tables"',)),
+        (b'{"format": "advisor-backup", "format_version": 1, "tables": []}', ('"tables" must be an object', "array")),
+        (
+            b'{"format": "advisor-backup", "format_version": 1, "tables": {"secrets": []}}',
+            ("unknown tables", "secrets"),
+        ),
+    ]
+    for content, fragments in cases:
+        refuse(app, path, content, *fragments)
+    from_stdin = app.test_cli_runner().invoke(cli, ["restore", "-"], input=header.encode("utf-16"))
+    assert from_stdin.exit_code == 2
+    assert "UTF-16" in from_stdin.output
+    # a UTF-8 byte-order mark (as Notepad writes) is harmless
+    path.write_bytes(b"\xef\xbb\xbf" + header.encode("utf-8"))
+    assert app.test_cli_runner().invoke(cli, ["restore", str(path)]).exit_code == 0
+
+
+def test_restore_names_the_table_row_and_column_that_is_wrong(
+    app: Flask, client: FlaskClient, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    populate(client)
+    good = tmp_path / "good.json"
+    assert app.test_cli_runner().invoke(cli, ["backup", str(good)]).exit_code == 0
+    valid = json.loads(good.read_text(encoding="utf-8"))
+    other = fresh_app(app, tmp_path, request)  # empty, and every refused restore must leave it so
+    path = tmp_path / "bad.json"
+
+    def case(change: Callable[[dict[str, Any]], object], *fragments: str) -> None:
+        data = copy.deepcopy(valid)
+        change(data["tables"])
+        refuse(other, path, json.dumps(data).encode("utf-8"), *fragments)
+
+    def setter(table: str, index: int, column: str, value: object) -> Callable[[dict[str, Any]], object]:
+        return lambda t: t[table][index].__setitem__(column, value)
+
+    case(lambda t: t.__setitem__("users", {"id": 1}), "table users", "list of rows", "object")
+    case(lambda t: t["users"].__setitem__(0, [1, "owner@example.com"]), "table users, row 0", "array")
+    case(setter("users", 0, "colour", "blue"), "table users, row 0", "unknown column", "colour")
+    case(lambda t: t["users"][0].pop("email"), "table users, row 0", "missing", "email")
+    case(lambda t: t["assessments"][0].pop("id"), "table assessments, row 0", "missing", "id")
+    case(setter("users", 0, "email", None), "table users, row 0, column email", "null")
+    case(setter("users", 0, "id", "1"), "table users, row 0, column id", "integer", '"1"')
+    case(setter("users", 0, "id", 1.5), "table users, row 0, column id", "integer")
+    case(setter("users", 0, "id", 2**40), "table users, row 0, column id", "out of range")
+    case(setter("assessments", 0, "latest_revision_number", True), "column latest_revision_number", "integer")
+    case(setter("users", 0, "is_admin", "yes"), "table users, row 0, column is_admin", "true or false")
+    case(setter("users", 0, "created_at", "last Tuesday"), "column created_at", "date and time", "last Tuesday")
+    case(setter("users", 0, "created_at", 1700000000), "table users, row 0, column created_at", "string")
+    case(setter("users", 0, "email", ["x"]), "table users, row 0, column email", "string")
+    case(setter("users", 0, "email", "x" * 300), "table users, row 0, column email", "254")
+    case(setter("assessments", 0, "title", "nul\u0000byte"), "table assessments, row 0, column title", "NUL")
+    case(setter("assessments", 0, "title", "half \ud800 pair"), "table assessments, row 0, column title", "surrogate")
+    case(lambda t: t["users"].append(dict(t["users"][0])), "table users, row 1", "duplicate", "id", "row 0")
+    case(
+        lambda t: t["users"].append({**t["users"][0], "id": 77}),
+        "table users, row 1",
+        "duplicate",
+        "email",
+        "row 0",
+    )
+    case(setter("assessments", 0, "workspace_id", 999), "table assessments, row 0, column workspace_id", "999")
+    case(lambda t: t.__setitem__("workspaces", []), "row 0, column workspace_id", "no row of table workspaces")
+    # what only the database checks (a CHECK constraint): its refusal, named by table, rolled back
+    case(setter("checklist_statuses", 0, "status", "bogus"), "table checklist_statuses", "status_known")
+    case(setter("revisions", 0, "number", 0), "table revisions", "number_positive")
+
+    # and the untouched file still restores
+    restored = other.test_cli_runner().invoke(cli, ["restore", str(good)])
+    assert restored.exit_code == 0, restored.output
+    assert row_counts(other) == {name: len(rows) for name, rows in valid["tables"].items()}
