@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     auth.init_app(app)
+    api.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

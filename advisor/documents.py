@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import yaml
@@ -19,6 +20,10 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be plain text, not {type(key).__name__}", key_node.start_mark
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"the key {key!r} appears more than once", key_node.start_mark
@@ -33,7 +38,28 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _m
 def parse_document(text: str, source: str = "input") -> Any:
     """Parse YAML (JSON is YAML too); raise DocumentError naming the line on bad input."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+        document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         detail = str(exc).replace("\n", " ")
         raise DocumentError(f"{source}: not valid YAML or JSON: {detail}") from exc
+    except RecursionError:
+        raise DocumentError(f"{source}: nested too deeply to read") from None
+    problem = text_problem(document)
+    if problem:
+        raise DocumentError(f"{source}: {problem}")
+    return document
+
+
+def text_problem(document: Any) -> str | None:
+    """Why the text in a parsed document cannot be stored or shown, or None.
+
+    JSON and YAML escapes can spell half of a UTF-16 surrogate pair ("\\ud800"), which is not a
+    character: it cannot be written as UTF-8, so no database, file or page can hold it.
+    """
+    try:
+        json.dumps(document, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        return "text holds an unpaired UTF-16 surrogate escape (such as \\ud800), which is not a character"
+    except (RecursionError, ValueError):
+        return "nested too deeply to read"
+    return None

@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from advisor.engine import AnswersError, evaluate
+from advisor.engine import AnswersError, default_knowledge_base, evaluate
+from tests.strategies import valid_answers
+
+_KEYS = [q.key for q in default_knowledge_base().questions]
 
 
 def errors_for(answers: Any) -> list[dict[str, str]]:
@@ -180,3 +185,53 @@ def test_document_must_be_a_mapping() -> None:
 def test_error_message_lists_every_problem(answers: dict[str, Any]) -> None:
     with pytest.raises(AnswersError, match=r"experience: got 'x'.*services: got 1; must be at least applications"):
         evaluate({**answers, "experience": "x", "applications": 5, "services": 1})
+
+
+@pytest.mark.parametrize("value", [[["soc2"]], [{"a": 1}], [["soc2"], ["soc2"]], [None, 1.5, True]])
+def test_list_items_of_any_type_are_named(answers: dict[str, Any], value: Any) -> None:
+    answers["compliance"] = value
+    errors = errors_for(answers)
+    assert [e["key"] for e in errors] == [f"compliance[{i}]" for i in range(len(value))]
+    assert all("allowed: " in e["message"] for e in errors)
+
+
+def test_long_values_are_shortened_in_messages(answers: dict[str, Any]) -> None:
+    answers["experience"] = "x" * 100_000
+    message = only_error(answers)["message"]
+    assert len(message) < 200
+    assert message.startswith("got 'xxx")
+
+
+def _errors_or_none(document: Any) -> list[dict[str, str]] | None:
+    """The errors evaluating ``document`` raises, or None when it is valid; any other exception fails the test."""
+    try:
+        evaluate(document)
+    except AnswersError as exc:
+        return exc.errors
+    return None
+
+
+# any JSON or YAML value, nested a few levels: what a hostile or careless document may hold
+_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
+_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10) | st.integers(), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=valid_answers(), key=st.sampled_from([*_KEYS, "unknown"]), value=_values)
+def test_any_value_under_any_key_is_accepted_or_named(base: dict[str, Any], key: str, value: Any) -> None:
+    """Nested and odd types never raise anything but AnswersError, and every error names a key."""
+    errors = _errors_or_none({**base, key: value})
+    assert errors is None or (errors and all(e["key"] and e["message"] for e in errors))
+
+
+@settings(max_examples=100, deadline=None)
+@given(document=_values)
+def test_any_document_is_accepted_or_named(document: Any) -> None:
+    errors = _errors_or_none(document)
+    assert errors is None or errors

@@ -220,3 +220,95 @@ def test_export_formats_and_audit(app: Flask, api: FlaskClient, owner: dict[str,
         exported = db.session.execute(db.select(AuditEvent).where(AuditEvent.action == "exported")).scalars().all()
         assert [e.detail["format"] for e in exported] == list(expected)
         assert {e.actor for e in exported} == {"owner@example.com"}
+
+
+def _post_raw(api: FlaskClient, path: str, body: str, headers: dict[str, str]) -> Any:
+    return api.post(path, data=body.encode(), headers={**headers, "Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"title": "x", "answers": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ('{"title": "\\ud800", "answers": {}}', "surrogate"),
+        ('{"title": "x\\udfff y", "answers": {}}', "surrogate"),
+        ('{"title": "x", "answers": {"compliance": [["soc2"]]}}', "answers.compliance[0]"),
+        ('{"title": "x", "answers": {"compliance": [{"a": 1}]}}', "answers.compliance[0]"),
+        ('{"title": "x", "answers": {"priorities": {"isolation": {"a": [1]}}}}', "answers.priorities.isolation"),
+        ("[1, 2]", "not list"),
+        ('"text"', "not str"),
+    ],
+)
+def test_odd_bodies_answer_400_never_500(api: FlaskClient, owner: dict[str, str], body: str, message: str) -> None:
+    """Issue 10.5: deep nesting, lone surrogates and wrong types inside the answers are the client's mistake."""
+    for path in ("/api/v1/assessments", "/api/v1/evaluate"):
+        response = _post_raw(api, path, body, owner)
+        assert response.status_code == 400, (path, response.get_data(as_text=True)[:300])
+        errors = response.get_json()["errors"]
+        if path == "/api/v1/assessments" or message.startswith(("nested", "surrogate", "not ")):
+            assert any(message in e["key"] + " " + e["message"] for e in errors), errors
+
+
+def test_a_lone_surrogate_in_any_text_field_is_refused(api: FlaskClient, owner: dict[str, str]) -> None:
+    created = create(api, owner)
+    base = f"/api/v1/assessments/{created['id']}"
+    for method, path, body in (
+        ("post", f"{base}/revisions", '{"answers": {}, "base_revision": 1, "label": "\\ud800"}'),
+        (
+            "patch",
+            f"{base}/checklist/psa-restricted-enforce",
+            '{"status": "done", "base_version": 0, "note": "\\ud800"}',
+        ),
+        (
+            "patch",
+            f"{base}/checklist/psa-restricted-enforce",
+            '{"status": "done", "base_version": 0, "owner": "\\udbff"}',
+        ),
+        ("post", "/api/v1/assessments", '{"title": "x", "description": "\\ud800", "answers": {}}'),
+    ):
+        response = getattr(api, method)(path, data=body.encode(), headers={**owner, "Content-Type": "application/json"})
+        assert response.status_code == 400, (path, response.get_data(as_text=True)[:300])
+        assert "surrogate" in response.get_json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("title", 200), ("description", 5000), ("label", 100), ("note", 5000), ("owner", 200)]
+)
+def test_the_api_keeps_the_forms_limits(api: FlaskClient, owner: dict[str, str], field: str, limit: int) -> None:
+    """Issue 10.6: the API refuses what the web forms refuse."""
+    created = create(api, owner)
+    base = f"/api/v1/assessments/{created['id']}"
+    if field in ("title", "description"):
+        call = ("post", "/api/v1/assessments", {"title": "x", "answers": BASE_ANSWERS})
+    elif field == "label":
+        call = ("post", f"{base}/revisions", {"answers": BASE_ANSWERS, "base_revision": 1})
+    else:
+        call = ("patch", f"{base}/checklist/psa-restricted-enforce", {"status": "done", "base_version": 0})
+    method, path, body = call
+    over = getattr(api, method)(path, json={**body, field: "y" * (limit + 1)}, headers=owner)
+    assert over.status_code == 400
+    assert over.get_json()["errors"] == [{"key": field, "message": f"at most {limit} characters (got {limit + 1})"}]
+    at_limit = getattr(api, method)(path, json={**body, field: "y" * limit}, headers=owner)
+    assert at_limit.status_code in (200, 201), at_limit.get_json()
+
+
+def test_the_api_answers_json_before_the_first_account(app: Flask) -> None:
+    """Issue 10.7: no account yet, no token: 401 JSON, never a redirect to the set-up page."""
+    client = app.test_client()
+    response = client.get("/api/v1/assessments")
+    assert response.status_code == 401
+    assert response.get_json()["errors"][0]["key"] == "Authorization"
+    assert client.get("/api/v1/nothing-here").get_json()["errors"]
+
+
+def test_unknown_api_paths_and_methods_answer_json(api: FlaskClient, owner: dict[str, str]) -> None:
+    for headers in ({}, owner):
+        missing = api.get("/api/v1/nothing-here", headers=headers)
+        assert missing.status_code == 404
+        assert missing.is_json
+        assert missing.get_json()["errors"][0]["message"]
+        wrong_method = api.delete("/api/v1/assessments", headers=headers)
+        assert wrong_method.status_code == 405
+        assert wrong_method.is_json
+        assert "GET" in wrong_method.headers["Allow"]
+    assert api.get("/api/nothing").is_json

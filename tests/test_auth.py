@@ -402,3 +402,42 @@ def test_first_administrator_adopts_assessments_made_before_accounts(app: Flask)
     client = app.test_client()
     sign_in(client, "first@example.com")
     assert client.get(f"/workspaces/{workspace_id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example",
+        "/%0A/evil.example",
+        "/%0D/evil.example",
+        "%0D%0ALocation:%20https://evil.example",
+        "/%5Cevil.example",
+        "%5C%5Cevil.example",
+        "//evil.example",
+        "///evil.example",
+        "https://evil.example/",
+        "https:evil.example",
+        "javascript:alert(1)",
+        "/%20/evil.example",
+        "%7F//evil.example",
+        "evil.example",
+    ],
+)
+def test_sign_in_never_redirects_off_site(anonymous: FlaskClient, target: str) -> None:
+    """Issue 10.2: a `next` the browser could read as another site goes to the dashboard instead."""
+    page = html(anonymous.get("/login"))
+    response = anonymous.post(
+        f"/login?next={target}",
+        data={"csrf_token": csrf_token(page), "email": "admin@example.com", "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_sign_in_goes_on_to_the_page_asked_for(anonymous: FlaskClient) -> None:
+    page = html(anonymous.get("/login"))
+    response = anonymous.post(
+        "/login?next=/assessments/new%3Fworkspace%3D1",
+        data={"csrf_token": csrf_token(page), "email": "admin@example.com", "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/assessments/new?workspace=1"

@@ -196,3 +196,29 @@ def test_kb_check_lists_each_problem(cli_runner: CliRunner, tmp_path: Path) -> N
     assert f"{target}: 3 problem(s):" in result.stderr
     assert "  meta.yaml: version: must not be empty" in result.stderr
     assert "  warnings.yaml: warnings[0] 'Bad Id': id: 'Bad Id' is not a valid id" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"compliance": [["soc2"]]}', "compliance[0]: got list; allowed:"),
+        ('{"compliance": [{"a": 1}]}', "compliance[0]: got dict; allowed:"),
+        ("compliance: [[soc2], [soc2]]", "compliance[1]: got list"),
+        ("? [experience]\n: novice\n", "a key must be plain text, not list"),
+        ('{"experience": "\\ud800"}', "unpaired UTF-16 surrogate"),
+        ('{"title": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
+        ('{"priorities": {"1": 2, "isolation": [1]}}', "priorities.isolation: got list"),
+    ],
+)
+def test_odd_documents_exit_2_without_a_traceback(
+    cli_runner: CliRunner, tmp_path: Path, text: str, expected: str
+) -> None:
+    """Issue 10.5: wrong types anywhere in the document answer a clear error, never a traceback."""
+    path = tmp_path / "odd.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = cli_runner.invoke(cli, ["evaluate", str(path)])
+    assert result.exit_code == 2, result.exception
+    assert isinstance(result.exception, SystemExit)
+    assert result.stdout == ""
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr

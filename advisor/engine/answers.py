@@ -29,7 +29,7 @@ def _show(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, str):
-        return f"'{value}'"
+        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}…'"
     if isinstance(value, list | dict):
         return type(value).__name__
     return repr(value)
@@ -90,7 +90,8 @@ class _Validator:
             elif v in seen:
                 self.err(f"{q.key}[{i}]", f"'{v}' is listed twice; list each value once")
                 ok = False
-            seen.add(v)
+            else:
+                seen.add(v)
         if ok and len(value) < q.min_items:
             self.err(q.key, f"got an empty list; allowed: at least {q.min_items} of {', '.join(map(str, allowed))}")
             ok = False
@@ -102,7 +103,7 @@ class _Validator:
             return None
         out, ok = {}, True
         for name, p in value.items():
-            if name not in CRITERIA:
+            if not isinstance(name, str) or name not in CRITERIA:
                 self.err(f"{q.key}.{name}", f"unknown criterion {_show(name)}; allowed: {', '.join(CRITERIA)}")
                 ok = False
             elif not _is_int(p) or not PRIORITY_MIN <= p <= PRIORITY_MAX:
@@ -122,10 +123,10 @@ class _Validator:
             return None
         ok = True
         for item_id, status in value.items():
-            if item_id not in self.kb.item_by_id and item_id not in self.kb.retired:
+            if not isinstance(item_id, str) or (item_id not in self.kb.item_by_id and item_id not in self.kb.retired):
                 self.err(f"{q.key}.{item_id}", f"unknown checklist item {_show(item_id)}")
                 ok = False
-            elif status not in STATUSES:
+            elif not isinstance(status, str) or status not in STATUSES:
                 self.err(f"{q.key}.{item_id}", f"got {_show(status)}; allowed: {', '.join(STATUSES)}")
                 ok = False
         return {k: value[k] for k in sorted(value)} if ok else None

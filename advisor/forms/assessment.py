@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from advisor.engine.schema import STATUSES
+from advisor.models import limits
 
 STATUS_LABELS = {
     "todo": "To do",
@@ -26,8 +27,10 @@ STATUS_LABELS = {
 
 
 class DetailsForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(message="Give the assessment a title."), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    title = StringField(
+        "Title", validators=[DataRequired(message="Give the assessment a title."), Length(max=limits.TITLE)]
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=limits.DESCRIPTION)])
     version = HiddenField()
 
 
@@ -38,7 +41,7 @@ class NewAssessmentForm(DetailsForm):
 class SaveRevisionForm(FlaskForm):
     label = StringField(
         "Milestone label (optional)",
-        validators=[Optional(), Length(max=100)],
+        validators=[Optional(), Length(max=limits.LABEL)],
         description="For example “Design review” or “Pre-prod audit”.",
     )
     base_revision = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
@@ -47,8 +50,8 @@ class SaveRevisionForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField("Status", choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES])
-    owner = StringField("Owner", validators=[Optional(), Length(max=200)])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
+    owner = StringField("Owner", validators=[Optional(), Length(max=limits.OWNER)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=limits.NOTE)])
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advisor.engine.schema import STATUSES
+from advisor.models import limits
 from advisor.models.base import NEVER_REUSE_IDS, Actor, Base, Created, IntPK, Updated
 from advisor.models.workspace import Workspace
 
@@ -36,7 +37,7 @@ class Assessment(Base):
 
     id: Mapped[IntPK]
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(limits.TITLE))
     description: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[Created]
@@ -72,7 +73,7 @@ class Revision(Base):
     id: Mapped[IntPK]
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
     number: Mapped[int]
-    label: Mapped[str | None] = mapped_column(String(100))
+    label: Mapped[str | None] = mapped_column(String(limits.LABEL))
     answers: Mapped[dict[str, Any]]
     result: Mapped[dict[str, Any]]
     # statuses as they stood when the revision was saved, for comparing progress
@@ -111,7 +112,7 @@ class ChecklistStatus(Base):
     item_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="todo")
     note: Mapped[str] = mapped_column(Text, default="")
-    owner: Mapped[str] = mapped_column(String(200), default="")
+    owner: Mapped[str] = mapped_column(String(limits.OWNER), default="")
     updated_by: Mapped[Actor]
     updated_at: Mapped[Updated]
     version: Mapped[int] = mapped_column(default=1)

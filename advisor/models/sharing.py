@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from advisor.models import limits
 from advisor.models.base import NEVER_REUSE_IDS, Actor, Base, Created, IntPK
 
 
@@ -19,7 +20,7 @@ class ShareLink(Base):
     id: Mapped[IntPK]
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
     revision_number: Mapped[int | None]
-    label: Mapped[str] = mapped_column(String(100), default="")
+    label: Mapped[str] = mapped_column(String(limits.LABEL), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by: Mapped[Actor]
     created_at: Mapped[Created]

@@ -6,13 +6,15 @@ from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, g, request, url_for
+from flask import Blueprint, Flask, Response, current_app, g, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
+from advisor.documents import text_problem
 from advisor.engine import AnswersError, evaluate
 from advisor.engine.schema import STATUSES
 from advisor.extensions import csrf, db
-from advisor.models import Assessment, User
+from advisor.models import Assessment, User, limits
 from advisor.services import accounts, workspaces
 from advisor.services import assessments as svc
 from advisor.services.dashboard import SHOW, DashboardQuery, dashboard_page
@@ -22,6 +24,35 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: cross-site requests cannot carry them
 
 Json = tuple[dict[str, Any], int] | tuple[dict[str, Any], int, dict[str, str]]
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Request bodies that parse but cannot be kept are refused as malformed (400), not left to fail later:
+    JSON nested deeper than Python can follow, and escapes of half a surrogate pair ("\\ud800")."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            data = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("nested too deeply to read") from None
+        problem = text_problem(data)
+        if problem:
+            raise ValueError(problem)
+        return data
+
+
+def init_app(app: Flask) -> None:
+    app.json = StrictJSONProvider(app)
+
+
+# what each text field of a request body may hold, as on the web forms
+TEXT_LIMITS = {
+    "title": limits.TITLE,
+    "description": limits.DESCRIPTION,
+    "label": limits.LABEL,
+    "owner": limits.OWNER,
+    "note": limits.NOTE,
+}
 
 
 class ApiError(HTTPException):
@@ -72,11 +103,22 @@ def _type_ok(value: Any, kind: type) -> bool:
 _TYPE_NAMES = {str: "a string", int: "an integer", dict: "an object"}
 
 
-def body_object(allowed: Mapping[str, type], required: tuple[str, ...]) -> dict[str, Any]:
-    """The JSON body as an object with known keys of the right types, or a 400 naming every problem."""
-    data = request.get_json(silent=True) if request.is_json else None
+def json_body(what: str = "a JSON object") -> dict[str, Any]:
+    """The request's JSON object, or a 400 saying what is wrong with the body."""
+    if not request.is_json:
+        raise fail(400, "(body)", f"Send {what} with Content-Type: application/json.")
+    try:
+        data = current_app.json.loads(request.get_data(cache=True))
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError among them
+        raise fail(400, "(body)", f"not valid JSON: {exc}. Send {what}.") from None
     if not isinstance(data, dict):
-        raise fail(400, "(body)", "Send a JSON object with Content-Type: application/json.")
+        raise fail(400, "(body)", f"Send {what}, not {type(data).__name__}.")
+    return data
+
+
+def body_object(allowed: Mapping[str, type], required: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON body as an object with known keys of the right types and lengths, or a 400 naming every problem."""
+    data = json_body()
     errors = [
         {"key": k, "message": f"unknown key; allowed keys: {', '.join(allowed)}"} for k in data if k not in allowed
     ]
@@ -85,6 +127,11 @@ def body_object(allowed: Mapping[str, type], required: tuple[str, ...]) -> dict[
         {"key": k, "message": f"expected {_TYPE_NAMES[kind]}"}
         for k, kind in allowed.items()
         if k in data and data[k] is not None and not _type_ok(data[k], kind)
+    ]
+    errors += [
+        {"key": k, "message": f"at most {limit} characters (got {len(data[k])})"}
+        for k, limit in TEXT_LIMITS.items()
+        if isinstance(data.get(k), str) and len(data[k]) > limit
     ]
     if errors:
         raise ApiError(400, errors)
@@ -145,9 +192,7 @@ def openapi() -> dict[str, Any]:
 @token_required
 def evaluate_answers() -> Json:
     """Evaluate an answers document; nothing is stored."""
-    data = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(data, dict):
-        raise fail(400, "(body)", "Send the answers document as a JSON object (Content-Type: application/json).")
+    data = json_body("the answers document as a JSON object")
     try:
         return evaluate(data, kb()), 200
     except AnswersError as exc:
@@ -190,8 +235,8 @@ def create_assessment() -> Json:
         {"title": str, "answers": dict, "workspace": int, "description": str, "label": str}, ("title", "answers")
     )
     title = data["title"].strip()
-    if not 1 <= len(title) <= 200:
-        raise fail(400, "title", "give a title of 1 to 200 characters")
+    if not title:
+        raise fail(400, "title", f"give a title of 1 to {limits.TITLE} characters")
     user = api_user()
     workspace_id = data.get("workspace") or workspaces.personal_workspace(db.session, user).id
     role = workspaces.role_of(db.session, user, workspace_id) if 0 < workspace_id <= MAX_ID else None
@@ -267,9 +312,6 @@ def set_status(assessment_id: int, item_id: str) -> Json:
     data = body_object({"status": str, "note": str, "owner": str, "base_version": int}, ("status", "base_version"))
     if data["status"] not in STATUSES:
         raise fail(400, "status", f"got {data['status']!r}; allowed: {', '.join(STATUSES)}")
-    for key, limit in (("note", 5000), ("owner", 200)):
-        if len(data.get(key) or "") > limit:
-            raise fail(400, key, f"at most {limit} characters")
     try:
         row = svc.set_status(
             db.session,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -26,6 +27,7 @@ PUBLIC_ENDPOINTS = {
     "main.export_schema",
 }
 PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "static"}
+API_PREFIX = "/api/"
 SESSION_KEY = "sid"  # the server-side sign-in this browser session belongs to
 GENERIC_FAILURE = "The email or password is not correct, or the account is disabled."
 
@@ -52,11 +54,12 @@ def _has_users() -> bool:
 def gate() -> Response | None:
     """Before every request: first-run set-up, then sign-in, then a forced password change."""
     endpoint = request.endpoint or ""
-    if endpoint in ("static", "health.healthz", "ops.readyz"):
+    # the API answers JSON, always: its routes check their token, and unknown ones answer a JSON 404/405
+    if endpoint in ("static", "health.healthz", "ops.readyz") or request.path.startswith(API_PREFIX):
         return None
     if not _has_users():
         return None if endpoint == "auth.setup" else redirect(url_for("auth.setup"))
-    if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api."):
+    if endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
@@ -71,10 +74,20 @@ def init_app(app: Flask) -> None:
     app.before_request(gate)
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.index")
+def safe_next(target: str | None) -> str:
+    """A path on this site to go on to after signing in, else the dashboard.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so "/", a tab, then
+    "/evil.example" would leave the site: anything holding a control character, a space or a backslash
+    is refused before the URL is split, and the split URL must name no scheme and no host.
+    """
+    home = url_for("main.index")
+    if not target or any(c <= " " or c in "\\\x7f" for c in target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return home
+    return target
 
 
 def _sign_in(user: User) -> None:
@@ -131,7 +144,7 @@ def login() -> str | Response | tuple[str, int]:
             return render_template("auth/login.html", form=form, failed=GENERIC_FAILURE), 401
         db.session.commit()
         _sign_in(user)
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form, failed=None)
 
 

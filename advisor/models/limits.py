@@ -1,0 +1,9 @@
+"""How long each free-text field may be: one number per field, for the columns, the forms and the API."""
+
+TITLE = 200  # an assessment's title
+DESCRIPTION = 5000  # an assessment's description
+LABEL = 100  # a revision's or a share link's label
+OWNER = 200  # who owns a checklist item
+NOTE = 5000  # a checklist item's note
+NAME = 100  # a workspace's or an API token's name
+EMAIL = 254  # an email address (RFC 5321's limit on a path)
