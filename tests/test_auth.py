@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -226,16 +227,57 @@ def test_sign_out_needs_a_post_with_csrf(client: FlaskClient) -> None:
     assert client.get("/").status_code == 200
 
 
-def test_throttling_per_account(anonymous: FlaskClient) -> None:
-    page = html(anonymous.get("/login"))
-    data = {"csrf_token": csrf_token(page), "email": "admin@example.com", "password": "wrong password!!"}
-    codes = [anonymous.post("/login", data=data).status_code for _ in range(6)]
+def _sign_in_attempt(client: FlaskClient, email: str, password: str) -> Any:
+    page = html(client.get("/login"))
+    return client.post("/login", data={"csrf_token": csrf_token(page), "email": email, "password": password})
+
+
+def test_failures_to_one_account_grow_its_delay(app: Flask, anonymous: FlaskClient) -> None:
+    """Issue 10.8: after the free failures, each one makes the account wait longer; nothing blocks it for a day."""
+    codes = [_sign_in_attempt(anonymous, "admin@example.com", "wrong password!!").status_code for _ in range(6)]
     assert codes == [401, 401, 401, 401, 401, 429]
-    blocked = anonymous.post("/login", data={**data, "password": PASSWORD})
-    assert blocked.status_code == 429, "even the right password waits until the limit passes"
-    assert "Too many requests" in html(blocked)
-    other = anonymous.post("/login", data={**data, "email": "someone@example.com"})
-    assert other.status_code == 401, "another account is not blocked by this one's limit"
+    blocked = _sign_in_attempt(anonymous, "admin@example.com", PASSWORD)
+    assert blocked.status_code == 429, "even the right password waits until the delay has passed"
+    assert "wait 1 seconds" in html(blocked) or "wait 0 seconds" in html(blocked)
+    assert int(blocked.headers["Retry-After"]) <= 1
+    time.sleep(1.1)
+    assert _sign_in_attempt(anonymous, "admin@example.com", "wrong password!!").status_code == 401
+    second = _sign_in_attempt(anonymous, "admin@example.com", PASSWORD)
+    assert second.status_code == 429
+    assert int(second.headers["Retry-After"]) == 2, "the delay doubles with each failure"
+    other = _sign_in_attempt(anonymous, "someone@example.com", "wrong password!!")
+    assert other.status_code == 401, "another account is not slowed down by this one's failures"
+    time.sleep(2.1)
+    assert _sign_in_attempt(anonymous, "admin@example.com", PASSWORD).status_code == 302
+
+
+def test_account_delays_are_capped_and_cleared_by_success(app: Flask, anonymous: FlaskClient) -> None:
+    from advisor.extensions import limiter
+    from advisor.services.throttle import SignInDelays
+
+    with app.app_context():
+        delays = SignInDelays(limiter.storage, free_failures=2, max_seconds=60)
+        assert [delays.failed("x@example.com") for _ in range(12)] == [0, 1, 2, 4, 8, 16, 32, 60, 60, 60, 60, 60]
+        assert 58 <= delays.wait("X@example.com ") <= 60, "the address is normalised"
+        delays.succeeded("x@example.com")
+        assert delays.wait("x@example.com") == 0
+        assert delays.failed("x@example.com") == 0, "a success starts the count again"
+
+
+def test_successful_sign_ins_use_up_no_allowance(app: Flask, anonymous: FlaskClient) -> None:
+    """Only failures count, per account and per address."""
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per minute"
+    for _ in range(6):
+        client = app.test_client()
+        assert _sign_in_attempt(client, "admin@example.com", PASSWORD).status_code == 302
+
+
+def test_unknown_and_known_accounts_are_slowed_alike(app: Flask, anonymous: FlaskClient) -> None:
+    known = [_sign_in_attempt(anonymous, "admin@example.com", "wrong password!!") for _ in range(6)]
+    unknown = [_sign_in_attempt(anonymous, "nobody@example.com", "wrong password!!") for _ in range(6)]
+    assert [r.status_code for r in known] == [r.status_code for r in unknown]
+    token = re.compile(r'value="[A-Za-z0-9._-]{40,}"')
+    assert token.sub("", html(known[-1]).replace("admin@", "nobody@")) == token.sub("", html(unknown[-1]))
 
 
 def test_throttling_per_address(app: Flask, anonymous: FlaskClient) -> None:
@@ -249,6 +291,11 @@ def test_throttling_per_address(app: Flask, anonymous: FlaskClient) -> None:
         for i in range(4)
     ]
     assert codes == [401, 401, 401, 429]
+    refused = anonymous.post(
+        "/login", data={"csrf_token": csrf_token(page), "email": "u9@example.com", "password": "x"}
+    )
+    assert "Too many requests" in html(refused)
+    assert 1 <= int(refused.headers["Retry-After"]) <= 61
 
 
 def test_disabled_account_cannot_sign_in_and_loses_its_session(app: Flask, client: FlaskClient) -> None:

@@ -13,6 +13,7 @@ from advisor.extensions import db, limiter, login_manager
 from advisor.forms.auth import ChangePasswordForm, LoginForm, PlainForm, SetupForm, TokenForm
 from advisor.models import ApiToken, User
 from advisor.services import accounts
+from advisor.services.throttle import SignInDelays
 
 bp = Blueprint("auth", __name__)
 
@@ -126,23 +127,36 @@ def setup() -> str | Response | tuple[str, int]:
     return render_template("auth/setup.html", form=form)
 
 
-def _account_key() -> str:
-    return "account:" + accounts.normalise_email(request.form.get("email", ""))
+def _delays() -> SignInDelays:
+    config = current_app.config
+    return SignInDelays(limiter.storage, config["LOGIN_FREE_FAILURES"], config["LOGIN_MAX_DELAY_SECONDS"])
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
-def login() -> str | Response | tuple[str, int]:
+# per address, failed attempts only: signing in successfully never uses up anyone's allowance
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
+def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session, form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        delays = _delays()
+        wait = delays.wait(email)
+        if wait:  # the password is not even checked: guessing gains nothing, and the owner waits seconds, not a day
+            message = f"Too many failed sign-ins to this account: wait {wait} seconds, then try again."
+            return render_template("auth/login.html", form=form, failed=message), 429, {"Retry-After": str(wait)}
+        user = accounts.authenticate(db.session, email, form.password.data or "")
         if user is None:
             db.session.rollback()
+            delays.failed(email)
             return render_template("auth/login.html", form=form, failed=GENERIC_FAILURE), 401
         db.session.commit()
+        delays.succeeded(email)
         _sign_in(user)
         return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form, failed=None)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import math
+import time
 
 from flask import Flask, render_template, request
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
@@ -32,6 +34,14 @@ def _render(code: int, name: str):  # type: ignore[no-untyped-def]
     return render_template("errors/error.html", code=code, name=name, message=message), code
 
 
+def _retry_after() -> int:
+    """Seconds until the limit that refused this request lets it through again."""
+    from advisor.extensions import limiter
+
+    current = limiter.current_limit
+    return max(1, math.ceil(current.reset_at - time.time())) if current else 60
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
@@ -39,6 +49,8 @@ def init_app(app: Flask) -> None:
         response = _render(code, exc.name)
         if code == 405 and exc.get_response().headers.get("Allow"):
             return (*response, {"Allow": exc.get_response().headers["Allow"]})
+        if code == 429:
+            return (*response, {"Retry-After": str(_retry_after())})
         return response
 
     @app.errorhandler(DataError)
