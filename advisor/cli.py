@@ -89,7 +89,7 @@ def export_command(assessment_id: int, fmt: str, revision: int | None, output: P
     from advisor.extensions import db
     from advisor.models import Assessment
     from advisor.services.exports import build_document
-    from advisor.services.sharing import record
+    from advisor.services.sharing import record_export
 
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
@@ -102,16 +102,7 @@ def export_command(assessment_id: int, fmt: str, revision: int | None, output: P
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     rendered = FORMATS[fmt](document)
-    record(
-        db.session,
-        assessment.workspace_id,
-        assessment.id,
-        "command line",
-        "exported",
-        format=fmt,
-        revision=number,
-        via="command line",
-    )
+    record_export(db.session, assessment, "command line", fmt, number, "command line")
     db.session.commit()
     if output is None:
         sys.stdout.buffer.write(rendered.content)

@@ -11,7 +11,7 @@ from advisor.models import Assessment
 from advisor.services import DbSession
 from advisor.services import assessments as svc
 from advisor.services.accounts import now
-from advisor.services.sharing import record, trail
+from advisor.services.sharing import record_export, trail
 
 
 def formats() -> tuple[str, ...]:
@@ -20,8 +20,13 @@ def formats() -> tuple[str, ...]:
     return tuple(FORMATS)
 
 
-def build_document(session: DbSession, assessment: Assessment, number: int, actor: str | None) -> ExportDocument:
-    """Revision ``number`` as stored, with current statuses and the audit trail; LookupError if absent."""
+def build_document(
+    session: DbSession, assessment: Assessment, number: int, actor: str | None, *, workspace_events: bool = True
+) -> ExportDocument:
+    """Revision ``number`` as stored, with current statuses and the audit trail; LookupError if absent.
+
+    ``workspace_events`` false leaves the workspace's membership changes out of the trail (a share link's
+    reader is not a member and must not learn who is, with which role)."""
     revision = svc.get_revision(session, assessment, number)
     if revision is None:
         raise LookupError(f"assessment {assessment.id} has no revision {number}")
@@ -43,19 +48,29 @@ def build_document(session: DbSession, assessment: Assessment, number: int, acto
         statuses={
             s.item_id: StatusRecord(s.status, s.owner, s.note, s.updated_by, s.updated_at) for s in assessment.statuses
         },
-        audit=[AuditRecord(e.created_at, e.actor, e.action, dict(e.detail)) for e in trail(session, assessment)],
+        audit=[
+            AuditRecord(e.created_at, e.actor, e.action, dict(e.detail))
+            for e in trail(session, assessment, workspace_events=workspace_events)
+        ],
     )
 
 
 def export_response(
-    session: DbSession, assessment: Assessment, number: int, fmt: str, actor: str | None, via: str
+    session: DbSession,
+    assessment: Assessment,
+    number: int,
+    fmt: str,
+    actor: str | None,
+    via: str,
+    *,
+    workspace_events: bool = True,
 ) -> Response:
     """The rendered file as a download; the export is recorded (who, which revision, which format, how)."""
     from advisor.exports import FORMATS
 
-    document = build_document(session, assessment, number, actor)
+    document = build_document(session, assessment, number, actor, workspace_events=workspace_events)
     rendered: Any = FORMATS[fmt](document)
-    record(session, assessment.workspace_id, assessment.id, actor, "exported", format=fmt, revision=number, via=via)
+    record_export(session, assessment, actor, fmt, number, via)
     session.commit()
     response = Response(rendered.content, mimetype=rendered.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'

@@ -18,7 +18,7 @@ from advisor.models import Assessment, User, limits
 from advisor.services import accounts, workspaces
 from advisor.services import assessments as svc
 from advisor.services.dashboard import SHOW, DashboardQuery, dashboard_page
-from advisor.views.common import MAX_ID, int_or, kb
+from advisor.views.common import MAX_ID, export_wait, int_or, kb
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: cross-site requests cannot carry them
@@ -58,10 +58,11 @@ TEXT_LIMITS = {
 class ApiError(HTTPException):
     """An error answered as contract JSON: {"errors": [{"key", "message"}]}."""
 
-    def __init__(self, status: int, errors: list[dict[str, str]]) -> None:
+    def __init__(self, status: int, errors: list[dict[str, str]], headers: dict[str, str] | None = None) -> None:
         super().__init__()
         self.code = status
         self.errors = errors
+        self.headers = headers or {}
 
 
 def fail(status: int, key: str, message: str) -> ApiError:
@@ -71,7 +72,7 @@ def fail(status: int, key: str, message: str) -> ApiError:
 @bp.errorhandler(ApiError)
 def api_error(exc: ApiError) -> Json:
     headers = {"WWW-Authenticate": 'Bearer realm="advisor"'} if exc.code == 401 else {}
-    return {"errors": exc.errors}, exc.code or 400, headers
+    return {"errors": exc.errors}, exc.code or 400, {**headers, **exc.headers}
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -342,6 +343,10 @@ def export(assessment_id: int) -> Response:
     fmt = request.args.get("format", "json")
     if fmt not in exports.formats():
         raise fail(400, "format", f"allowed: {', '.join(exports.formats())}")
+    wait = export_wait(f"user:{api_user().id}", fmt)
+    if wait:
+        message = f"too many exports: try again in {wait} seconds"
+        raise ApiError(429, [{"key": "format", "message": message}], {"Retry-After": str(wait)})
     number = int_or(request.args.get("revision"), assessment.latest_revision_number)
     try:
         return exports.export_response(db.session, assessment, number, fmt, api_user().email, "api")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from typing import Any
 
@@ -38,12 +39,14 @@ from advisor.views.common import (
     get_report_rows,
     int_or,
     kb,
+    refuse_fast_exports,
     role_for,
     submitted_version,
     wants_json,
 )
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+ACTIVITY_PAGE = 100  # entries per page of the activity tab, newest first
 
 
 @bp.app_context_processor
@@ -377,11 +380,15 @@ def delete(assessment_id: int) -> str | Response:
 @bp.get("/<int:assessment_id>/activity")
 def activity(assessment_id: int) -> str:
     assessment = get_assessment(assessment_id)
-    events = sharing.trail(db.session, assessment)
+    pages = max(1, math.ceil(sharing.trail_length(db.session, assessment) / ACTIVITY_PAGE))
+    page = min(max(int_or(request.args.get("page"), 1), 1), pages)
+    events = sharing.trail(db.session, assessment, ACTIVITY_PAGE, (page - 1) * ACTIVITY_PAGE)
     return render_template(
         "assessments/activity.html",
         assessment=assessment,
         events=events,
+        page=page,
+        pages=pages,
         role=role_for(assessment),
         can_edit=workspaces.allows(role_for(assessment), "editor"),
     )
@@ -396,6 +403,7 @@ def export(assessment_id: int) -> Response:
     fmt = request.args.get("format", "pdf")
     if fmt not in exports.formats():
         abort(404)
+    refuse_fast_exports(f"user:{current_user.id}", fmt)
     number = int_or(request.args.get("revision"), assessment.latest_revision_number)
     try:
         return exports.export_response(db.session, assessment, number, fmt, actor(), "web")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from flask import abort, current_app, g, request
 from flask_login import current_user
+from limits import parse_many
+from werkzeug.exceptions import TooManyRequests
 
 from advisor.engine import KnowledgeBase
-from advisor.extensions import db
+from advisor.extensions import db, limiter
 from advisor.models import Assessment
 from advisor.services import assessments as svc
 from advisor.services import workspaces
@@ -89,3 +93,28 @@ def access_context(assessment: Assessment) -> dict[str, Any]:
     """What the assessment's pages show depends on the user's role: tabs, forms, buttons."""
     role = role_for(assessment)
     return {"role": role, "can_edit": workspaces.allows(role, "editor"), "can_own": workspaces.allows(role, "owner")}
+
+
+def export_wait(who: str, fmt: str) -> int:
+    """Seconds ``who`` (an account, a share link, a token) must wait before exporting ``fmt`` again; 0
+    when the export may go ahead, which then counts against ``ADVISOR_EXPORT_LIMIT`` (and, for a PDF,
+    the lower ``ADVISOR_PDF_EXPORT_LIMIT``: laying one out takes seconds of a worker's time)."""
+    rules = [("export", current_app.config["EXPORT_LIMIT"])]
+    if fmt == "pdf":
+        rules.append(("export-pdf", current_app.config["PDF_EXPORT_LIMIT"]))
+    counted = [(item, scope) for scope, text in rules for item in parse_many(text)]
+    strategy = limiter.limiter
+    for item, scope in counted:
+        if not strategy.test(item, scope, who):
+            reset = strategy.get_window_stats(item, scope, who).reset_time
+            return max(1, math.ceil(reset - time.time()))
+    for item, scope in counted:
+        strategy.hit(item, scope, who)
+    return 0
+
+
+def refuse_fast_exports(who: str, fmt: str) -> None:
+    """A 429 page (with Retry-After) when ``who`` exports faster than the limits allow."""
+    wait = export_wait(who, fmt)
+    if wait:
+        raise TooManyRequests(f"Too many exports: try again in {wait} seconds.", retry_after=wait)

@@ -50,7 +50,8 @@ def init_app(app: Flask) -> None:
         if code == 405 and exc.get_response().headers.get("Allow"):
             return (*response, {"Allow": exc.get_response().headers["Allow"]})
         if code == 429:
-            return (*response, {"Retry-After": str(_retry_after())})
+            wait = getattr(exc, "retry_after", None)
+            return (*response, {"Retry-After": str(wait if isinstance(wait, int) else _retry_after())})
         return response
 
     @app.errorhandler(DataError)
