@@ -77,3 +77,33 @@ def test_cli_export(app: Flask, client: FlaskClient, tmp_path) -> None:  # type:
     missing = runner.invoke(cli, ["export", "999", "--format", "json"])
     assert missing.exit_code == 2
     assert exported(app)[-1] == ("command line", {"format": "markdown", "revision": 1, "via": "command line"})
+
+
+def test_every_export_format_sends_one_charset(app: Flask, client: FlaskClient) -> None:
+    """Content-Type carries at most one charset (issue 10, item 16): not ``text/csv; charset=utf-8; charset=utf-8``."""
+    from advisor.exports import FORMATS
+    from tests.test_api import token_for
+    from tests.test_sharing import make_link
+
+    assessment_id = new_assessment_with_revision(client)
+    token = make_link(client, assessment_id)
+    api_headers = token_for(app, "owner@example.com")
+    expected = {
+        "pdf": "application/pdf",
+        "markdown": "text/markdown; charset=utf-8",
+        "csv": "text/csv; charset=utf-8",
+        "json": "application/json",
+        "adr": "application/zip",
+    }
+    assert set(expected) == set(FORMATS)
+    for fmt, content_type in expected.items():
+        for who, url, headers in (
+            (client, f"/assessments/{assessment_id}/export?format={fmt}", {}),
+            (app.test_client(), f"/share/{token}/export?format={fmt}", {}),
+            (app.test_client(), f"/api/v1/assessments/{assessment_id}/export?format={fmt}", api_headers),
+        ):
+            response = who.get(url, headers=headers)
+            assert response.status_code == 200, url
+            assert response.headers["Content-Type"].lower().count("charset") <= 1, (url, response.content_type)
+            assert response.headers["Content-Type"] == content_type, url
+            assert response.headers["Cache-Control"] == "no-store", url

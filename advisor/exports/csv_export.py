@@ -20,7 +20,7 @@ from advisor.exports.document import ExportDocument
 from advisor.exports.result import references_text
 from advisor.exports.text import FORMULA_PREFIXES
 
-MIMETYPE = "text/csv; charset=utf-8"
+MIMETYPE = "text/csv"  # bytes in UTF-8; Response(mimetype=...) adds "; charset=utf-8" to text/* itself
 BOM = "\ufeff"
 COLUMNS = ("id", "topic", "priority", "title", "status", "owner", "note", "references", "why", "how", "decisions")
 FORMULA_STARTS = ("=", "+", "-", "@")

@@ -13,7 +13,7 @@ from advisor.exports.text import md_escape, md_prose
 from advisor.forms.assessment import STATUS_LABELS
 from advisor.report import TOPIC_LABELS, counts, grouped_checklist, summary_sentence
 
-MIMETYPE = "text/markdown; charset=utf-8"
+MIMETYPE = "text/markdown"  # bytes in UTF-8; Response(mimetype=...) adds "; charset=utf-8" to text/* itself
 
 
 def _paragraphs(text: str) -> list[str]:
