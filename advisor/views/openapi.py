@@ -6,6 +6,7 @@ from typing import Any
 
 from advisor.engine import ENGINE_VERSION
 from advisor.engine.schema import STATUSES
+from advisor.models import limits
 
 ERROR = {
     "type": "object",
@@ -40,6 +41,10 @@ STATUS_ENUM = {"type": "string", "enum": list(STATUSES)}
 NULLABLE_STRING = {"type": ["string", "null"]}
 
 
+def _text(most: int) -> dict[str, Any]:
+    return {"type": "string", "maxLength": most}
+
+
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -52,6 +57,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         404: "Absent, or not yours to see",
         409: "Stale write: someone saved first",
         413: "Body too large",
+        429: "Too many requests: wait as long as Retry-After says",
     }
     return {str(code): _json({"$ref": "#/components/schemas/Errors"}, words[code]) for code in codes}
 
@@ -187,11 +193,11 @@ def document(server: str) -> dict[str, Any]:
                                     "type": "object",
                                     "required": ["title", "answers"],
                                     "properties": {
-                                        "title": {"type": "string"},
+                                        "title": _text(limits.TITLE),
                                         "answers": ANSWERS,
                                         "workspace": {"type": "integer"},
-                                        "description": {"type": "string"},
-                                        "label": {"type": "string"},
+                                        "description": _text(limits.DESCRIPTION),
+                                        "label": _text(limits.LABEL),
                                     },
                                 }
                             }
@@ -262,7 +268,7 @@ def document(server: str) -> dict[str, Any]:
                                     "properties": {
                                         "answers": ANSWERS,
                                         "base_revision": {"type": "integer"},
-                                        "label": {"type": "string"},
+                                        "label": _text(limits.LABEL),
                                     },
                                 }
                             }
@@ -303,8 +309,8 @@ def document(server: str) -> dict[str, Any]:
                                     "required": ["status", "base_version"],
                                     "properties": {
                                         "status": STATUS_ENUM,
-                                        "note": {"type": "string"},
-                                        "owner": {"type": "string"},
+                                        "note": _text(limits.NOTE),
+                                        "owner": _text(limits.OWNER),
                                         "base_version": {
                                             "type": "integer",
                                             "description": "0 when no status was set before",
@@ -356,7 +362,7 @@ def document(server: str) -> dict[str, Any]:
                                 "application/zip": {"schema": {"type": "string", "format": "binary"}},
                             },
                         },
-                        **_errors(400, *token_errors, 404),
+                        **_errors(400, *token_errors, 404, 429),
                     },
                 }
             },
