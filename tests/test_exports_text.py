@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.exports.csv_export import safe_cell
 from advisor.exports.text import csv_cell, md_escape, md_prose
 
 
@@ -35,14 +34,14 @@ def test_csv_plain_cells_unchanged() -> None:
     ],
 )
 def test_csv_export_cells_neutralise_formulas_after_separators(value: str, neutral: str) -> None:
-    assert safe_cell(value) == neutral
+    assert csv_cell(value) == neutral
 
 
 def test_csv_export_cells_leave_plain_text_alone() -> None:
     for plain in ("Use Roles", "Private endpoint on; CIDRs in terraform/network.tf.", "a, b\tc\nd", "x=1;y", ""):
-        assert safe_cell(plain) == plain
-    assert safe_cell(None) == ""
-    assert safe_cell(3) == "3"
+        assert csv_cell(plain) == plain
+    assert csv_cell(None) == ""
+    assert csv_cell(3) == "3"
 
 
 def test_markdown_escape_makes_text_literal() -> None:

@@ -6,13 +6,10 @@ the export formats of a stored revision (``advisor.exports.markdown`` and ``.csv
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterable, Sequence
 from typing import Any
 
-from advisor.exports.text import csv_cell, md_escape, md_prose
+from advisor.exports.text import csv_text, md_escape, md_prose
 
 CSV_COLUMNS = ("id", "topic", "priority", "title", "status", "decisions", "why", "how", "references")
 
@@ -24,15 +21,6 @@ def to_json(result: dict[str, Any]) -> str:
 def references_text(item: dict[str, Any]) -> str:
     """An item's references in one cell: ``label <url> | label <url>``."""
     return " | ".join(f"{r['label']} <{r['url']}>" for r in item["references"])
-
-
-def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """CSV with CRLF line ends; every cell goes through ``csv_cell`` so no formula survives."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows([csv_cell(v) for v in row] for row in rows)
-    return out.getvalue()
 
 
 def to_csv(result: dict[str, Any]) -> str:
