@@ -4,8 +4,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 HOST   ?= 127.0.0.1
+# checkov (the infrastructure-as-code scanner tests/test_checkov.py runs over deploy/ and the Dockerfile) pins
+# dependencies that clash with the app's, so it lives in a virtualenv of its own
+CHECKOV_VENV    ?= .venv-checkov
+CHECKOV_VERSION := 3.3.30
 
-.PHONY: run test install install-test system-deps lint typecheck pytest benchmark clean
+.PHONY: run test install install-test install-checkov system-deps lint typecheck pytest benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +23,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+$(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
+	rm -rf $(CHECKOV_VENV)
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+	touch $@
+
 install: $(VENV)/.installed
 
 ## make run: set up, apply migrations, serve on http://$(HOST):$(PORT)
@@ -31,7 +42,10 @@ test: system-deps install-test lint typecheck pytest
 
 install-test: $(VENV)/.installed-test
 
-# PostgreSQL for the database tests, Chromium for the browser tests (installed only when missing)
+install-checkov: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
+
+# PostgreSQL for the database tests, Redis for the shared throttle store test, Chromium for the browser tests
+# (installed only when missing)
 system-deps:
 	bash scripts/install-system-deps.sh
 
@@ -42,11 +56,11 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
-pytest: install-test
-	$(BIN)/pytest
+pytest: install-test install-checkov
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
 
 benchmark: install
 	$(BIN)/python benchmarks/engine.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist

@@ -7,9 +7,12 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, request
+
+from advisor.config import GeneratedSecretKey
 
 bp = Blueprint("ops", __name__)
 access_log = logging.getLogger("advisor.access")
@@ -19,21 +22,36 @@ class UnsafeConfiguration(RuntimeError):
     """Production mode found a setting that must not be used there; the message says which and why."""
 
 
-def check_production(app: Flask, environ: dict[str, str] | None = None) -> None:
-    """In production mode (ADVISOR_ENV=production), refuse to start with an unsafe configuration."""
+def check_production(app: Flask, environ: Mapping[str, str] | None = None) -> None:
+    """In production mode (ADVISOR_ENV=production), refuse to start with an unsafe configuration.
+
+    Reads the resolved configuration (a secret key or URL from a ``_FILE`` counts like one set
+    directly); the environment says whether production mode is on and how many processes run.
+    """
     env = os.environ if environ is None else environ
     if env.get("ADVISOR_ENV", "").lower() != "production":
         return
     problems = []
-    if not env.get("ADVISOR_SECRET_KEY"):
-        problems.append("ADVISOR_SECRET_KEY is not set: every instance needs the same explicit secret key")
-    elif len(env["ADVISOR_SECRET_KEY"]) < 32:
+    key = app.config.get("SECRET_KEY")
+    if not key or isinstance(key, GeneratedSecretKey):
+        problems.append(
+            "ADVISOR_SECRET_KEY is not set: every instance needs the same explicit secret key"
+            " (ADVISOR_SECRET_KEY_FILE naming a mounted secret file, or ADVISOR_SECRET_KEY)"
+        )
+    elif len(key) < 32:
         problems.append("ADVISOR_SECRET_KEY is shorter than 32 characters")
     if app.debug or env.get("FLASK_DEBUG", "").lower() in ("1", "true", "yes"):
         problems.append("debug mode is on: it shows stack traces and runs an interactive debugger")
     instances = max(int(env.get("ADVISOR_INSTANCES", "1") or 1), int(env.get("WEB_CONCURRENCY", "1") or 1))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and instances > 1:
         problems.append(f"SQLite cannot be shared by {instances} instances or workers: use PostgreSQL")
+    if str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://") and instances > 1:
+        problems.append(
+            f"ADVISOR_RATELIMIT_STORAGE_URL is memory://, so each of the {instances} instances or workers"
+            " would count sign-in attempts on its own and the throttling multiplies:"
+            " point every instance at one shared store, e.g. redis://advisor-redis:6379/0"
+            " (ADVISOR_RATELIMIT_STORAGE_URL_FILE may name a file holding the URL with its password)"
+        )
     if problems:
         raise UnsafeConfiguration("refusing to start in production mode:\n" + "\n".join(f"  - {p}" for p in problems))
 

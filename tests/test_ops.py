@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -62,30 +63,110 @@ def test_one_json_line_per_request_without_secrets(
     assert "SECRET-IN-URL" not in line
 
 
+KEY = "k" * 40
+POSTGRES = "postgresql+psycopg://advisor@db/advisor"
+REDIS = "redis://:password@advisor-redis:6379/0"
+
+
 @pytest.mark.parametrize(
-    ("environ", "problem"),
+    ("settings", "environ", "problem"),
     [
-        ({}, "ADVISOR_SECRET_KEY is not set"),
-        ({"ADVISOR_SECRET_KEY": "short"}, "shorter than 32 characters"),
-        ({"ADVISOR_SECRET_KEY": "k" * 40, "FLASK_DEBUG": "1"}, "debug mode is on"),
-        ({"ADVISOR_SECRET_KEY": "k" * 40, "WEB_CONCURRENCY": "4"}, "SQLite cannot be shared by 4 instances"),
+        ({}, {}, "ADVISOR_SECRET_KEY is not set"),
+        ({"SECRET_KEY": "short"}, {}, "shorter than 32 characters"),
+        ({"SECRET_KEY": KEY}, {"FLASK_DEBUG": "1"}, "debug mode is on"),
+        ({"SECRET_KEY": KEY}, {"WEB_CONCURRENCY": "4"}, "SQLite cannot be shared by 4 instances"),
+        (
+            {"SECRET_KEY": KEY, "SQLALCHEMY_DATABASE_URI": POSTGRES},
+            {"WEB_CONCURRENCY": "2"},
+            "ADVISOR_RATELIMIT_STORAGE_URL is memory://, so each of the 2 instances or workers",
+        ),
+        (
+            {"SECRET_KEY": KEY, "SQLALCHEMY_DATABASE_URI": POSTGRES, "RATELIMIT_STORAGE_URI": "memory://"},
+            {"ADVISOR_INSTANCES": "3"},
+            "point every instance at one shared store, e.g. redis://",
+        ),
     ],
 )
 def test_production_mode_refuses_unsafe_settings(
-    app: Flask, environ: dict[str, str], problem: str, monkeypatch: pytest.MonkeyPatch
+    app: Flask, settings: dict[str, str], environ: dict[str, str], problem: str
 ) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:////tmp/x.db"
+    app.config.update(settings)
     with pytest.raises(UnsafeConfiguration, match=problem):
         check_production(app, {"ADVISOR_ENV": "production", **environ})
 
 
 def test_production_mode_accepts_a_safe_configuration(app: Flask) -> None:
-    app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://advisor@db/advisor"
-    check_production(app, {"ADVISOR_ENV": "production", "ADVISOR_SECRET_KEY": "k" * 40, "WEB_CONCURRENCY": "4"})
+    app.config.update(SQLALCHEMY_DATABASE_URI=POSTGRES, SECRET_KEY=KEY, RATELIMIT_STORAGE_URI=REDIS)
+    check_production(app, {"ADVISOR_ENV": "production", "WEB_CONCURRENCY": "4"})
+
+
+def test_one_process_may_throttle_in_memory(app: Flask) -> None:
+    app.config.update(SQLALCHEMY_DATABASE_URI=POSTGRES, SECRET_KEY=KEY, RATELIMIT_STORAGE_URI="memory://")
+    check_production(app, {"ADVISOR_ENV": "production", "WEB_CONCURRENCY": "1"})
 
 
 def test_the_app_will_not_start_unsafe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADVISOR_ENV", "production")
     monkeypatch.delenv("ADVISOR_SECRET_KEY", raising=False)
+    monkeypatch.delenv("ADVISOR_SECRET_KEY_FILE", raising=False)
     with pytest.raises(UnsafeConfiguration, match="refusing to start in production mode"):
         create_app({"INSTANCE_PATH": str(tmp_path / "i")})
+
+
+def secret_file(folder: Path, name: str, value: str) -> str:
+    path = folder / name
+    path.write_text(value + "\n", encoding="utf-8")  # `echo value > file`, as a Secret often holds it
+    path.chmod(0o440)
+    return str(path)
+
+
+def production_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **variables: str) -> None:
+    for name in list(os.environ):
+        if name.startswith("ADVISOR_") or name in ("WEB_CONCURRENCY", "FLASK_DEBUG"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ADVISOR_ENV", "production")
+    monkeypatch.setenv("ADVISOR_INSTANCE_PATH", str(tmp_path / "instance"))
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_production_accepts_secrets_from_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifests' way: every secret in a mounted file, several workers, the shared store."""
+    production_environment(
+        monkeypatch,
+        tmp_path,
+        ADVISOR_SECRET_KEY_FILE=secret_file(tmp_path, "secret-key", KEY),
+        ADVISOR_DATABASE_URL_FILE=secret_file(tmp_path, "database-url", POSTGRES),
+        ADVISOR_RATELIMIT_STORAGE_URL_FILE=secret_file(tmp_path, "ratelimit-storage-url", REDIS),
+        WEB_CONCURRENCY="2",
+    )
+    app = create_app()
+    assert app.config["SECRET_KEY"] == KEY
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == POSTGRES
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 5, "PostgreSQL's pool settings apply"
+    assert app.config["RATELIMIT_STORAGE_URI"] == REDIS
+
+
+def test_production_refuses_a_short_key_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    production_environment(monkeypatch, tmp_path, ADVISOR_SECRET_KEY_FILE=secret_file(tmp_path, "key", "short"))
+    with pytest.raises(UnsafeConfiguration, match="shorter than 32 characters"):
+        create_app()
+
+
+def test_production_refuses_memory_throttling_with_several_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    production_environment(
+        monkeypatch,
+        tmp_path,
+        ADVISOR_SECRET_KEY_FILE=secret_file(tmp_path, "secret-key", KEY),
+        ADVISOR_DATABASE_URL_FILE=secret_file(tmp_path, "database-url", POSTGRES),
+        WEB_CONCURRENCY="2",
+    )
+    with pytest.raises(UnsafeConfiguration) as refused:
+        create_app()
+    message = str(refused.value)
+    assert "ADVISOR_RATELIMIT_STORAGE_URL is memory://" in message
+    assert "redis://" in message
+    assert "SQLite" not in message
