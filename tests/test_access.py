@@ -38,7 +38,6 @@ class World:
     revoked_token: str
     owner_token_id: int
     viewer_membership: int
-    editor_membership: int
 
 
 def build_world(app: Flask) -> World:
@@ -49,7 +48,8 @@ def build_world(app: Flask) -> World:
         users = {u.email.split("@")[0]: u for u in db.session.scalars(db.select(User))}
         team = workspaces.create_workspace(db.session, "Team", users["owner"])
         viewer = workspaces.add_member(db.session, team, "viewer@example.com", "viewer", None)
-        editor = workspaces.add_member(db.session, team, "editor@example.com", "editor", None)
+        workspaces.add_member(db.session, team, "editor@example.com", "editor", None)
+        workspaces.add_member(db.session, team, "invited@example.com", "editor", None)  # no account: an invitation
         assessment = svc.create_assessment(db.session, team.id, "Team plan", "", "owner@example.com")
         revision = svc.save_revision(db.session, assessment, BASE_ANSWERS, 0, "First", "owner@example.com")
         live, link = sharing.create_link(db.session, assessment, 7, None, "auditor", "owner@example.com")
@@ -66,7 +66,6 @@ def build_world(app: Flask) -> World:
             revoked_token=revoked,
             owner_token_id=token.id,
             viewer_membership=viewer.id,
-            editor_membership=editor.id,
         )
 
 
@@ -125,7 +124,8 @@ class Case:
     url: Callable[[World, str], str]
     expect: Expect
     data: Callable[[World], dict[str, Any]] = lambda w: {}
-    order: int = 0  # 1: destructive, run after the others; 2: signs out, run at the very end
+    # 1: destructive, run after the others; 2: leaves the workspace, run after those; 3: signs out, run at the very end
+    order: int = 0
 
 
 A = "/assessments/{w.assessment}"
@@ -137,7 +137,7 @@ MATRIX: dict[str, list[Case]] = {
     "auth.setup": [Case("GET", lambda w, r: "/setup", dict.fromkeys(ROLES, 404))],
     "auth.login": [Case("GET", lambda w, r: "/login", EVERYONE)],
     # signing out sends everyone to the sign-in page; tests/test_auth.py checks the session really ends
-    "auth.logout": [Case("POST", lambda w, r: "/logout", dict.fromkeys(ROLES, LOGIN), order=2)],
+    "auth.logout": [Case("POST", lambda w, r: "/logout", dict.fromkeys(ROLES, LOGIN), order=3)],
     "auth.password": [Case("GET", lambda w, r: "/account/password", SIGNED_IN)],
     "auth.account": [Case("GET", lambda w, r: "/account", SIGNED_IN)],
     "auth.create_token": [Case("POST", lambda w, r: "/account/tokens", SIGNED_IN, lambda w: {"name": "mine"})],
@@ -159,16 +159,41 @@ MATRIX: dict[str, list[Case]] = {
             lambda w: {"email": "other@example.com", "role": "viewer"},
         )
     ],
+    # members and invitations are named by email in the form, so the page never tells them apart
     "workspaces.change_role": [
         Case(
             "POST",
-            lambda w, r: f"/workspaces/{w.workspace}/members/{w.editor_membership}/role",
+            lambda w, r: f"/workspaces/{w.workspace}/members/role",
             OWNERS,
-            lambda w: {"role": "editor"},
-        )
+            lambda w: {"email": "editor@example.com", "role": "editor"},
+        ),
+        Case(
+            "POST",
+            lambda w, r: f"/workspaces/{w.workspace}/members/role",
+            members(viewer=403, editor=403, owner=404),  # no such member or invitation here
+            lambda w: {"email": "nobody@example.com", "role": "editor"},
+        ),
     ],
     "workspaces.remove_member": [
-        Case("POST", lambda w, r: f"/workspaces/{w.workspace}/members/{w.editor_membership}/remove", OWNERS, order=1)
+        Case(
+            "POST",
+            lambda w, r: f"/workspaces/{w.workspace}/members/remove",
+            OWNERS,
+            lambda w: {"email": "invited@example.com"},
+            order=1,
+        ),
+        Case(
+            "POST",
+            lambda w, r: f"/workspaces/{w.workspace}/members/remove",
+            OWNERS,
+            lambda w: {"email": "editor@example.com"},
+            order=1,
+        ),
+    ],
+    # any member may leave (the owner here is the last one: refused, sent back to the workspace page)
+    "workspaces.leave": [
+        Case("GET", lambda w, r: f"/workspaces/{w.workspace}/leave", members()),
+        Case("POST", lambda w, r: f"/workspaces/{w.workspace}/leave", members(), order=2),
     ],
     "assessments.new": [Case("GET", lambda w, r: "/assessments/new", SIGNED_IN)],
     "assessments.show": [Case("GET", lambda w, r: A.format(w=w), members())],

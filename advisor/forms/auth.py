@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
@@ -52,11 +52,17 @@ class WorkspaceForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    email = EmailField("Email of an existing account", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     role = SelectField("Role", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES], default="viewer")
 
 
-class RoleForm(FlaskForm):
+class MemberEntryForm(FlaskForm):
+    """Names one line of a workspace's member list by its email: members and invitations alike."""
+
+    email = HiddenField(validators=[DataRequired(), Length(max=254)])
+
+
+class RoleForm(MemberEntryForm):
     role = SelectField("Role", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
 
 

@@ -4,7 +4,7 @@ from advisor.models.account import ApiToken, User, UserSession
 from advisor.models.assessment import Assessment, ChecklistStatus, Revision
 from advisor.models.base import Base
 from advisor.models.sharing import AuditEvent, ShareLink
-from advisor.models.workspace import ROLES, Membership, Workspace
+from advisor.models.workspace import ROLES, Invitation, Membership, Workspace
 
 __all__ = [
     "ROLES",
@@ -13,6 +13,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ChecklistStatus",
+    "Invitation",
     "Membership",
     "Revision",
     "ShareLink",

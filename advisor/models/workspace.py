@@ -1,4 +1,4 @@
-"""Workspaces own assessments; memberships give people a role in a workspace."""
+"""Workspaces own assessments; memberships give people a role in a workspace; invitations wait for an account."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advisor.models.account import User
-from advisor.models.base import NEVER_REUSE_IDS, Base, Created, IntPK
+from advisor.models.base import NEVER_REUSE_IDS, Actor, Base, Created, IntPK
 
 ROLES = ("viewer", "editor", "owner")  # each includes what the one before may do
 
@@ -21,6 +21,7 @@ class Workspace(Base):
     created_at: Mapped[Created]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="workspace", cascade="all, delete-orphan")
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="workspace", cascade="all, delete-orphan")
 
 
 class Membership(Base):
@@ -39,3 +40,23 @@ class Membership(Base):
 
     workspace: Mapped[Workspace] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship()
+
+
+class Invitation(Base):
+    """A role in a workspace for an email that has no account yet; it becomes a membership when one is made."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "email", name="uq_invitations_workspace_id_email"),
+        CheckConstraint("role IN ('viewer', 'editor', 'owner')", name="role_known"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[IntPK]
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254), index=True)  # normalised; looked up when an account is made
+    role: Mapped[str] = mapped_column(String(10))
+    invited_by: Mapped[Actor]
+    created_at: Mapped[Created]
+
+    workspace: Mapped[Workspace] = relationship(back_populates="invitations")

@@ -88,6 +88,9 @@ def create_user(session: DbSession, email: str, password: str, *, is_admin: bool
         for workspace in orphans:
             session.add(Membership(workspace_id=workspace.id, user_id=user.id, role="owner"))
     session.flush()
+    from advisor.services.workspaces import accept_invitations  # here: that module imports this one
+
+    accept_invitations(session, user)  # workspaces that invited this email before the account existed
     return user
 
 

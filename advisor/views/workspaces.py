@@ -1,4 +1,4 @@
-"""Workspaces: create shared ones, and (as an owner) manage who is in them with which role."""
+"""Workspaces: create shared ones, (as an owner) manage who is in them with which role, and leave them."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from advisor.extensions import db
-from advisor.forms.auth import MemberForm, PlainForm, RoleForm, WorkspaceForm
-from advisor.models import Membership, Workspace
+from advisor.forms.auth import MemberEntryForm, MemberForm, PlainForm, RoleForm, WorkspaceForm
+from advisor.models import Workspace
 from advisor.services import workspaces as svc
-from advisor.services.accounts import AccountError
+from advisor.services.accounts import AccountError, normalise_email
 
 bp = Blueprint("workspaces", __name__, url_prefix="/workspaces")
 
@@ -44,76 +44,75 @@ def create() -> Response | tuple[str, int]:
     return render_template("workspaces/index.html", memberships=memberships, form=form), 422
 
 
-@bp.get("/<int:workspace_id>")
-def show(workspace_id: int) -> str:
-    workspace = _workspace(workspace_id)
-    role = svc.role_of(db.session, current_user, workspace_id)
+def _page(workspace: Workspace, form: MemberForm | None = None) -> str:
     return render_template(
         "workspaces/show.html",
         workspace=workspace,
-        role=role,
-        form=MemberForm(),
-        role_form=RoleForm(),
+        role=svc.role_of(db.session, current_user, workspace.id),
+        listing=svc.listing(db.session, workspace),
+        form=form or MemberForm(),
         plain=PlainForm(),
     )
 
 
+@bp.get("/<int:workspace_id>")
+def show(workspace_id: int) -> str:
+    return _page(_workspace(workspace_id))
+
+
 @bp.post("/<int:workspace_id>/members")
 def add_member(workspace_id: int) -> Response | tuple[str, int]:
+    """The same answer whether or not the email has an account: added as a member, or invited."""
     workspace = _workspace(workspace_id, "owner")
     form = MemberForm()
     if form.validate_on_submit():
+        email, role = normalise_email(form.email.data or ""), form.role.data or "viewer"
         try:
-            membership = svc.add_member(
-                db.session, workspace, form.email.data or "", form.role.data or "viewer", current_user.email
-            )
+            svc.add_member(db.session, workspace, email, role, current_user.email)
         except AccountError as exc:
             db.session.rollback()
             form.email.errors = [*form.email.errors, str(exc)]
         else:
             db.session.commit()
-            flash(f"{membership.user.email} added as {membership.role}.", "success")
+            flash(f"{email} added as {role}.", "success")
             return redirect(url_for(".show", workspace_id=workspace_id))
-    html = render_template(
-        "workspaces/show.html", workspace=workspace, role="owner", form=form, role_form=RoleForm(), plain=PlainForm()
-    )
-    return html, 422
+    return _page(workspace, form), 422
 
 
-def _membership(workspace: Workspace, membership_id: int) -> Membership:
-    membership = next((m for m in workspace.memberships if m.id == membership_id), None)
-    if membership is None:
-        abort(404)
-    return membership
-
-
-@bp.post("/<int:workspace_id>/members/<int:membership_id>/role")
-def change_role(workspace_id: int, membership_id: int) -> Response:
-    workspace = _workspace(workspace_id, "owner")
-    membership = _membership(workspace, membership_id)
-    form = RoleForm()
+def _entry(workspace: Workspace, form: MemberEntryForm) -> svc.Entry:
+    """The member or invitation the posted form names; 404 when this workspace has none with that email."""
     if not form.validate_on_submit():
         abort(400)
+    entry = svc.find_entry(db.session, workspace, form.email.data or "")
+    if entry is None:
+        abort(404)
+    return entry
+
+
+@bp.post("/<int:workspace_id>/members/role")
+def change_role(workspace_id: int) -> Response:
+    workspace = _workspace(workspace_id, "owner")
+    form = RoleForm()
+    entry = _entry(workspace, form)
+    email = svc.email_of(entry)
     try:
-        svc.change_role(db.session, workspace, membership, form.role.data or "viewer", current_user.email)
+        svc.change_role(db.session, workspace, entry, form.role.data or "viewer", current_user.email)
     except AccountError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"{membership.user.email} is now {membership.role}.", "success")
+        flash(f"{email} is now {form.role.data}.", "success")
     return redirect(url_for(".show", workspace_id=workspace_id))
 
 
-@bp.post("/<int:workspace_id>/members/<int:membership_id>/remove")
-def remove_member(workspace_id: int, membership_id: int) -> Response:
+@bp.post("/<int:workspace_id>/members/remove")
+def remove_member(workspace_id: int) -> Response:
     workspace = _workspace(workspace_id, "owner")
-    membership = _membership(workspace, membership_id)
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    email = membership.user.email
+    entry = _entry(workspace, MemberEntryForm())
+    email = svc.email_of(entry)
     try:
-        svc.remove_member(db.session, workspace, membership, current_user.email)
+        svc.remove_member(db.session, workspace, entry, current_user.email)
     except AccountError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -121,3 +120,23 @@ def remove_member(workspace_id: int, membership_id: int) -> Response:
         db.session.commit()
         flash(f"{email} removed.", "success")
     return redirect(url_for(".show", workspace_id=workspace_id))
+
+
+@bp.route("/<int:workspace_id>/leave", methods=["GET", "POST"])
+def leave(workspace_id: int) -> str | Response:
+    """Any member may leave a shared workspace, but not its last owner; GET asks for confirmation."""
+    workspace = _workspace(workspace_id)
+    form = PlainForm()
+    if form.validate_on_submit():
+        name = workspace.name
+        try:
+            svc.leave(db.session, workspace, current_user)
+        except AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for(".show", workspace_id=workspace_id))
+        db.session.commit()
+        flash(f"You left “{name}”.", "success")
+        return redirect(url_for(".index"))
+    refusal = svc.leave_refusal(db.session, workspace, current_user)
+    return render_template("workspaces/leave.html", workspace=workspace, form=form, refusal=refusal)
