@@ -160,6 +160,24 @@ def test_a_duplicate_is_refused_for_members_and_invitations_alike(app: Flask, cl
     assert len(events(app, "member_added")) == 2
 
 
+def test_two_owners_adding_one_email_at_once(app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second of two simultaneous adds passed the duplicate check before the first was stored: it is
+    refused like any duplicate, not a 500, and what the first stored stays."""
+    from advisor.services import workspaces
+
+    make_user(app, "alice@example.com")
+    team = new_workspace(client)
+    for email in ("alice@example.com", "amber@example.com"):
+        assert add(client, team, email, "editor").status_code == 302
+    client.get(team)
+    monkeypatch.setattr(workspaces, "find_entry", lambda *args: None)  # as if the other add had not landed yet
+    for email in ("alice@example.com", "amber@example.com"):
+        late = add(client, team, email, "owner")
+        assert late.status_code == 422
+        assert f"{email} is already in this workspace" in html(late)
+        assert role_in(app, team, email) == "editor"
+
+
 def test_an_invalid_email_is_refused(app: Flask, client: FlaskClient) -> None:
     team = new_workspace(client)
     for email in ("not-an-email", "@example.com", "someone@"):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from advisor.models import ROLES, Assessment, Invitation, Membership, User, Workspace
@@ -159,8 +160,11 @@ def add_member(session: DbSession, workspace: Workspace, email: str, role: str, 
         entry = Invitation(workspace_id=workspace.id, email=email, role=role, invited_by=actor)
     else:
         entry = Membership(workspace_id=workspace.id, user=user, role=role)
-    session.add(entry)
-    session.flush()
+    try:
+        with session.begin_nested():  # another owner adding the same email at the same moment loses cleanly
+            session.add(entry)
+    except IntegrityError:
+        raise AccountError(f"{email} is already in this workspace; change their role instead.") from None
     session.refresh(workspace)
     # the same event for both: the audit trail is shown to every member
     record(session, workspace.id, None, actor, "member_added", member=email, role=role)

@@ -177,7 +177,7 @@ def viewer(browser: Browser, live_server: LiveServer, admin_state: StorageState,
             one_time = secret.inner_text()
 
             page.goto(f"/workspaces/{seeded.workspace_id}")
-            page.get_by_label("Email of an existing account").fill(VIEWER_EMAIL)
+            page.get_by_label("Email", exact=True).fill(VIEWER_EMAIL)
             page.get_by_label("Role", exact=True).select_option("viewer")
             page.get_by_role("button", name="Add member").click()
             expect(page.locator(".flash")).to_contain_text(f"{VIEWER_EMAIL} added as viewer")
