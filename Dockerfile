@@ -27,13 +27,12 @@ ENV ADVISOR_INSTANCE_PATH=/var/lib/advisor \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     XDG_CACHE_HOME=/tmp/cache \
-    HOME=/tmp \
-    WEB_CONCURRENCY=2
+    HOME=/tmp
 USER 10001:10001
 EXPOSE 8000
 # the process answers /healthz (no curl or wget in the image: Python's urllib; a non-2xx answer raises)
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-# advisor/gunicorn_conf.py: bind 0.0.0.0:8000, WEB_CONCURRENCY workers, heartbeat files in /tmp, and an access
-# log on standard output with share-link tokens redacted (/share/[redacted])
+# advisor/gunicorn_conf.py: bind 0.0.0.0:8000, WEB_CONCURRENCY workers (default 2), heartbeat files in /tmp, and
+# an access log on standard output with share-link tokens redacted (/share/[redacted])
 CMD ["gunicorn", "-c", "python:advisor.gunicorn_conf"]

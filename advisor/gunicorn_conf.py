@@ -1,9 +1,10 @@
 """gunicorn's settings for the container image and the Kubernetes manifests.
 
 Used as ``gunicorn -c python:advisor.gunicorn_conf``; a command-line option still overrides a
-setting here (``--bind 127.0.0.1:8000``). Workers come from ``WEB_CONCURRENCY`` (default 2;
-set that rather than ``--workers``), and the number is put back into the environment so that
-the app's production checks see how many processes share its state.
+setting here (``--bind 127.0.0.1:8000``). Workers come from ``WEB_CONCURRENCY`` (default 2),
+and the number gunicorn runs (``--workers`` included) is put back into ``WEB_CONCURRENCY``
+before the workers load the app, so that its production checks see how many processes share
+its state (the app is not preloaded in the master).
 
 The access log stays on, but share-link tokens never reach it: ``/share/<token>`` becomes
 ``/share/[redacted]`` in every line gunicorn writes (the request line, the path, the query,
@@ -17,6 +18,7 @@ import logging
 import os
 import re
 
+from gunicorn.arbiter import Arbiter
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
@@ -71,10 +73,15 @@ def _redact_app_log() -> None:
 
 _redact_app_log()
 
+
+def on_starting(server: Arbiter) -> None:
+    """Before the workers load the app: tell its production checks how many processes share its state."""
+    os.environ["WEB_CONCURRENCY"] = str(server.cfg.workers)
+
+
 wsgi_app = "advisor:create_app()"
 bind = ["0.0.0.0:8000"]  # the container's port, reached through the pod's address; --bind overrides it
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
-os.environ["WEB_CONCURRENCY"] = str(workers)  # the production checks count the processes from it
 worker_tmp_dir = "/tmp"  # noqa: S108 (gunicorn's heartbeat files, on the writable in-memory /tmp of the image)
 accesslog = "-"
 errorlog = "-"

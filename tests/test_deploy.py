@@ -7,6 +7,7 @@ tests/test_checkov.py scans the same artefacts with checkov.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from advisor import create_app
 from advisor.config import FILE_SETTINGS
 from tests.kustomize import DIGEST, build, containers, image_name, kustomization
 from tests.servers import dockerfile_instruction
@@ -170,6 +172,43 @@ def test_the_app_reads_its_key_and_database_from_the_secret(name: str, pod: dict
     assert volume["secret"]["secretName"] == "advisor-secrets"
 
 
+def dockerfile_env() -> dict[str, str]:
+    final = re.split(r"^FROM ", (ROOT / "Dockerfile").read_text(encoding="utf-8"), flags=re.MULTILINE)[-1]
+    found = re.search(r"^ENV ((?:.*\\\n)*.*)$", final, re.MULTILINE)
+    assert found
+    return dict(pair.split("=", 1) for pair in found.group(1).replace("\\\n", " ").split())
+
+
+@pytest.mark.parametrize(("name", "pod"), app_workloads())
+def test_each_app_pod_passes_the_production_checks(
+    name: str, pod: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start the app with exactly the pod's environment (the image's, then the manifest's), its Secret's files
+    in a temporary folder: the production checks pass, and each setting comes from its file."""
+    values = {
+        "secret-key": "k" * 64,
+        "database-url": "postgresql+psycopg://advisor@127.0.0.1:1/advisor",
+        "ratelimit-storage-url": "redis://:password@127.0.0.1:1/0",
+    }
+    (container,) = pod["containers"]
+    for name_ in list(os.environ):
+        if name_.startswith(("ADVISOR_", "FLASK_")) or name_ == "WEB_CONCURRENCY":
+            monkeypatch.delenv(name_)
+    environment = {**dockerfile_env(), **{k: v["value"] for k, v in env_of(container).items()}}
+    for variable, value in environment.items():
+        if variable.endswith("_FILE"):
+            local = tmp_path / Path(value).name
+            local.write_text(values[local.name] + "\n", encoding="utf-8")
+            value = str(local)
+        monkeypatch.setenv(variable, value)
+    monkeypatch.setenv("ADVISOR_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app()
+    assert app.config["SECRET_KEY"] == values["secret-key"]
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == values["database-url"]
+    if "ADVISOR_RATELIMIT_STORAGE_URL_FILE" in environment:
+        assert app.config["RATELIMIT_STORAGE_URI"] == values["ratelimit-storage-url"]
+
+
 def test_web_pods_throttle_sign_ins_in_the_shared_redis() -> None:
     """Item 9: several processes, so the throttle store is the one Redis every web pod reaches."""
     web = named("Deployment", "advisor")
@@ -295,7 +334,7 @@ def test_dockerfile_runs_unprivileged_from_a_slim_stage() -> None:
     for tool in ("gcc", "build-essential", "make", "git"):
         assert not re.search(rf"\b{tool}\b", final), f"no build tools in the final image: {tool}"
     assert "ADVISOR_INSTANCE_PATH=/var/lib/advisor" in final
-    assert "WEB_CONCURRENCY=2" in final, "the production checks see the image's worker count"
+    assert "WEB_CONCURRENCY" not in dockerfile_env(), "gunicorn_conf tells the app its workers; `advisor` runs as one"
     assert dockerfile_instruction("CMD") == ["gunicorn", "-c", "python:advisor.gunicorn_conf"]
     assert "--access-logfile" not in final, "the access log is advisor/gunicorn_conf.py's, redacted"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import secrets
 import subprocess
@@ -155,7 +156,36 @@ def test_the_apps_error_log_is_redacted_under_gunicorn() -> None:
     assert "LookupError: no link for /share/[redacted]" in logged
 
 
-def test_configuration_of_the_image() -> None:
+def test_production_under_gunicorn_counts_its_workers(tmp_path: Path) -> None:
+    """Item 9 as the image runs: two workers (the default), SQLite and memory:// throttling are refused."""
+    key = tmp_path / "secret-key"
+    key.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+    env = app_environment(
+        ADVISOR_ENV="production",
+        ADVISOR_SECRET_KEY_FILE=str(key),
+        ADVISOR_INSTANCE_PATH=str(tmp_path / "instance"),
+    )
+    command = dockerfile_instruction("CMD")
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", *command[1:], "--bind", "127.0.0.1:0"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0, "the workers refuse to boot, so gunicorn stops"
+    assert "refusing to start in production mode" in done.stderr
+    assert "SQLite cannot be shared by 2 instances or workers" in done.stderr
+    assert "ADVISOR_RATELIMIT_STORAGE_URL is memory://, so each of the 2 instances or workers" in done.stderr
+    assert "ADVISOR_SECRET_KEY is not set" not in done.stderr, "the key from the file counts"
+
+
+def test_configuration_of_the_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    gunicorn_conf.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=3)))  # type: ignore[arg-type]
+    assert os.environ["WEB_CONCURRENCY"] == "3", "--workers counts too"
     assert dockerfile_instruction("CMD") == ["gunicorn", "-c", "python:advisor.gunicorn_conf"]
     assert gunicorn_conf.wsgi_app == "advisor:create_app()"
     assert gunicorn_conf.bind == ["0.0.0.0:8000"]
