@@ -120,7 +120,7 @@ def test_unknown_list_value(answers: dict[str, Any]) -> None:
 def test_list_given_as_text(answers: dict[str, Any]) -> None:
     err = only_error({**answers, "compliance": "gdpr"})
     assert err["key"] == "compliance"
-    assert err["message"] == "got 'gdpr' (text); allowed: a list of any of hipaa, pci_dss, gdpr, nist, soc2"
+    assert err["message"] == "got 'gdpr' (text); allowed: a list of any of hipaa, pci_dss, gdpr, nist, soc2, iso27001"
 
 
 def test_environments_needs_one(answers: dict[str, Any]) -> None:
@@ -235,3 +235,41 @@ def test_any_value_under_any_key_is_accepted_or_named(base: dict[str, Any], key:
 def test_any_document_is_accepted_or_named(document: Any) -> None:
     errors = _errors_or_none(document)
     assert errors is None or errors
+
+
+def test_v2_defaults(answers: dict[str, Any]) -> None:
+    normal = evaluate(answers)["answers"]
+    assert {k: normal[k] for k in ("cloud_providers", "node_operations", "identity_provider", "availability")} == {
+        "cloud_providers": [],
+        "node_operations": "team",
+        "identity_provider": "none",
+        "availability": "multi_zone",
+    }
+    assert (normal["delivery"], normal["workloads"], normal["platform_engineers"], normal["egress"]) == (
+        "ci_push",
+        [],
+        None,
+        "open",
+    )
+    assert evaluate({**answers, "air_gapped": True})["answers"]["egress"] == "none", "air-gapped: no egress by default"
+    assert evaluate({**answers, "air_gapped": True, "egress": "restricted"})["answers"]["egress"] == "restricted"
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"infrastructure": "on_prem", "node_operations": "provider"}, "node_operations"),
+        ({"infrastructure": "on_prem", "cloud_providers": ["aws"]}, "cloud_providers"),
+        ({"air_gapped": True, "egress": "open"}, "egress"),
+    ],
+)
+def test_v2_contradictions_are_errors(answers: dict[str, Any], change: dict[str, Any], key: str) -> None:
+    error = only_error({**answers, **change})
+    assert error["key"] == key
+    assert "_" not in error["message"].split(";")[0].replace(key, ""), "says it in words"
+
+
+def test_platform_engineers_may_be_unknown(answers: dict[str, Any]) -> None:
+    assert evaluate({**answers, "platform_engineers": None})["answers"]["platform_engineers"] is None
+    assert evaluate({**answers, "platform_engineers": 0})["answers"]["platform_engineers"] == 0
+    assert only_error({**answers, "platform_engineers": "two"})["key"] == "platform_engineers"

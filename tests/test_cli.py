@@ -178,7 +178,7 @@ def test_kb_check_accepts_the_builtin_knowledge_base(cli_runner: CliRunner) -> N
     result = cli_runner.invoke(cli, ["kb", "check"])
     assert result.exit_code == 0
     assert result.stdout.startswith("knowledge base ")
-    assert ": valid (15 questions, 5 decisions, " in result.stdout
+    assert ": valid (23 questions, 5 decisions, " in result.stdout
 
 
 def test_kb_check_lists_each_problem(cli_runner: CliRunner, tmp_path: Path) -> None:

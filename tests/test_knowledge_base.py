@@ -30,6 +30,15 @@ CONTRACT_KEYS = [
     "exposure",
     "priorities",
     "status",
+    # contract v2, all optional
+    "cloud_providers",
+    "node_operations",
+    "identity_provider",
+    "availability",
+    "delivery",
+    "workloads",
+    "platform_engineers",
+    "egress",
 ]
 CONTRACT_DECISIONS = {
     "hosting": ["managed", "self_managed"],
@@ -51,6 +60,27 @@ def test_questions_cover_the_contract(kb: KnowledgeBase) -> None:
         "tenancy",
         "sensitivity",
     }
+
+
+def test_v2_questions_have_the_contract_options_and_defaults(kb: KnowledgeBase) -> None:
+    options = {q.key: [o.value for o in q.options] for q in kb.questions}
+    assert options["cloud_providers"] == ["aws", "azure", "gcp", "other"]
+    assert options["node_operations"] == ["team", "provider"]
+    assert options["identity_provider"] == ["none", "sso", "directory"]
+    assert options["availability"] == ["single_zone", "multi_zone", "multi_region"]
+    assert options["delivery"] == ["manual", "ci_push", "gitops"]
+    assert options["workloads"] == ["stateful", "gpu", "windows", "batch", "untrusted_code"]
+    assert options["egress"] == ["open", "restricted", "none"]
+    assert "iso27001" in options["compliance"]
+    q = kb.question_by_key
+    assert (q["platform_engineers"].nullable, q["platform_engineers"].min, q["platform_engineers"].max) == (
+        True,
+        0,
+        10000,
+    )
+    for key in ("cloud_providers", "node_operations"):
+        assert not q[key].show_if.holds({"infrastructure": "on_prem"})
+        assert q[key].show_if.holds({"infrastructure": "hybrid"})
 
 
 def test_every_question_option_is_explained(kb: KnowledgeBase) -> None:
@@ -280,3 +310,17 @@ def test_show_if_is_checked_against_the_questions(kb_copy: Path) -> None:
 
     edit(kb_copy / "questions.yaml", change)
     assert errors_of(kb_copy) == ["questions.yaml: question 'zero_trust': show_if: unknown answer key 'service'"]
+
+
+def test_conditional_defaults_refusals_and_nullable_are_checked(kb_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        questions = {q["key"]: q for q in data["questions"]}
+        questions["egress"]["default_when"][0]["value"] = "sealed"
+        questions["egress"]["refuse_when"][0]["when"] = {"key": "airgap", "eq": True}
+        questions["delivery"]["nullable"] = True
+
+    edit(kb_copy / "questions.yaml", change)
+    errors = errors_of(kb_copy)
+    assert "questions.yaml: question 'egress': default_when[0]: value 'sealed' is not one of the options" in errors
+    assert any(e.startswith("questions.yaml: question 'egress': refuse_when[0]") and "airgap" in e for e in errors)
+    assert "questions.yaml: question 'delivery': only a number question may be nullable" in errors

@@ -113,7 +113,7 @@ def test_conditional_question_is_marked_for_the_script_and_ignored_when_hidden(c
     assessment_id = create_assessment(client)
     page = html(client.get(f"/assessments/{assessment_id}/answers/mesh"))
     assert 'data-show-if="{&#34;gte&#34;: 2, &#34;key&#34;: &#34;services&#34;}"' in page
-    assert "Asked only when services ≥ 2." in page
+    assert "Asked only when “Number of services” is at least 2." in page
     answer_all_steps(
         client,
         assessment_id,
@@ -245,3 +245,24 @@ def test_unknown_step_and_assessment_are_404(client: FlaskClient) -> None:
     assert client.get(f"/assessments/{assessment_id}/answers/nowhere").status_code == 404
     assert client.get("/assessments/9999/answers/context").status_code == 404
     assert client.get("/assessments/9999").status_code == 404
+
+
+def test_defaults_are_preselected_and_conditional_ones_explained(client: FlaskClient, app: Flask) -> None:
+    """v2 questions: a plain default shows selected; a default that depends on another answer says so."""
+    assessment_id = create_assessment(client, "Defaults")
+    context = html(client.get(f"/assessments/{assessment_id}/answers/context"))
+    assert re.search(r'name="delivery"[^>]*value="ci_push"[^>]*checked', context)
+    assert re.search(r'name="identity_provider"[^>]*value="none"[^>]*checked', context)
+    assert "A whole number from 0 to 10000, or empty." in context
+    hosting = html(client.get(f"/assessments/{assessment_id}/answers/hosting"))
+    assert not re.search(r'name="egress"[^>]*checked', hosting), "egress's default depends on the air gap"
+    assert str(escape("Left unanswered: “Open”, or “None” when “Must the clusters be air-gapped?” is “Yes”.")) in (
+        hosting
+    )
+    response = form_post(
+        client,
+        f"/assessments/{assessment_id}/answers/hosting",
+        {"infrastructure": "on_prem", "air_gapped": "true", "egress": "open", "action": "next"},
+    )
+    assert response.status_code == 422
+    assert "an air-gapped cluster has no open path to the internet" in html(response)

@@ -67,8 +67,11 @@ class _Validator:
         return value
 
     def integer(self, q: QuestionModel, value: Any) -> Any:
+        if value is None and q.nullable:
+            return None
         if not _is_int(value):
-            self.err(q.key, f"got {_show(value)} ({_kind(value)}); allowed: a whole number from {q.min} to {q.max}")
+            allowed = f"a whole number from {q.min} to {q.max}" + (", or null (not known)" if q.nullable else "")
+            self.err(q.key, f"got {_show(value)} ({_kind(value)}); allowed: {allowed}")
             return None
         if q.min is not None and q.max is not None and not q.min <= value <= q.max:
             self.err(q.key, f"got {value}; allowed: a whole number from {q.min} to {q.max}")
@@ -177,6 +180,23 @@ def normalise_answers(answers: Any, kb: KnowledgeBase) -> dict[str, Any]:
         other = q.at_least_key
         if other and _is_int(out.get(q.key)) and _is_int(out.get(other)) and out[q.key] < out[other]:
             v.err(q.key, f"got {out[q.key]}; must be at least {other} ({out[other]})")
+    # defaults that depend on other answers, and contradictions between answers, read only valid answers
+    invalid = {e["key"].split("[", 1)[0].split(".", 1)[0] for e in v.errors}
+    invalid |= {q.key for q in kb.questions if q.required and q.key not in answers}
+
+    def readable(cond: Any) -> bool:
+        return not (cond.keys() & invalid)
+
+    for q in kb.questions:
+        if q.key not in answers:
+            rule = next((r for r in q.default_when if readable(r.when) and r.when.holds(out)), None)
+            if rule is not None:
+                out[q.key] = list(rule.value) if isinstance(rule.value, list) else rule.value
+    for q in kb.questions:
+        if q.key in answers and q.key not in invalid:
+            v.errors.extend(
+                {"key": q.key, "message": r.message} for r in q.refuse_when if readable(r.when) and r.when.holds(out)
+            )
     if v.errors:
         raise AnswersError(v.errors)
     return out

@@ -215,7 +215,10 @@ def _check_questions(qf: QuestionsFile, errors: list[str]) -> None:
             errors.append(f"{where}: at_least_key must link two number questions")
         if q.required and q.default is not None:
             errors.append(f"{where}: a required question takes no default")
-        if not q.required and q.default is None and q.type not in ("priorities", "statuses", "multi"):
+        if q.nullable and q.type != "int":
+            errors.append(f"{where}: only a number question may be nullable")
+        needs_default = q.type not in ("priorities", "statuses", "multi") and not q.nullable
+        if not q.required and q.default is None and needs_default:
             errors.append(f"{where}: an optional question needs a default")
         if q.default is not None and q.type in ("choice", "bool") and q.default not in values:
             errors.append(f"{where}: default {q.default!r} is not one of the options")
@@ -333,6 +336,14 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
     checker = _Checker({q.key: q for q in qf.questions}, {d.id: d for d in decisions})
     for q in qf.questions:
         checker.condition(q.show_if, f"questions.yaml: question '{q.key}': show_if", allow_decisions=False)
+        for i, default in enumerate(q.default_when):
+            where = f"questions.yaml: question '{q.key}': default_when[{i}]"
+            checker.condition(default.when, where, allow_decisions=False)
+            if q.options and default.value not in [o.value for o in q.options]:
+                checker.errors.append(f"{where}: value {default.value!r} is not one of the options")
+        for i, refusal in enumerate(q.refuse_when):
+            where = f"questions.yaml: question '{q.key}': refuse_when[{i}]"
+            checker.condition(refusal.when, where, allow_decisions=False)
     seen_dec: set[str] = set()
     for dec in decisions:
         if dec.id in seen_dec:

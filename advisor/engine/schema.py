@@ -116,6 +116,20 @@ class StepModel(Strict):
     intro: Text
 
 
+class DefaultRuleModel(Strict):
+    """A default that depends on other answers: the first rule whose condition holds gives it."""
+
+    when: Cond
+    value: Any
+
+
+class RefusalModel(Strict):
+    """An answer that contradicts another: given while ``when`` holds, it is an error with this message."""
+
+    when: Cond
+    message: Text
+
+
 class QuestionModel(Strict):
     key: Id
     step: Id | None = None
@@ -124,12 +138,15 @@ class QuestionModel(Strict):
     help: Text
     required: bool = False
     default: Any = None
+    default_when: list[DefaultRuleModel] = []
+    nullable: bool = Field(default=False, description="an int question whose answer may be null: not known")
     options: list[OptionModel] = []
     min: int | None = None
     max: int | None = None
     at_least_key: str | None = None
     min_items: int = 0
     show_if: Cond = None
+    refuse_when: list[RefusalModel] = []
 
 
 class QuestionsFile(Strict):

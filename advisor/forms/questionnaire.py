@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from advisor.engine import KnowledgeBase
 from advisor.engine.schema import CRITERIA, QuestionModel
+from advisor.engine.wording import describe
 
 PRIORITY_PREFIX = "priorities__"
 REVIEW = "review"
@@ -147,7 +148,7 @@ def answers_to_draft(kb: KnowledgeBase, answers: Mapping[str, Any]) -> dict[str,
     """The raw form values that show a stored answers document in the questionnaire."""
     draft: dict[str, Any] = {}
     for q in kb.questions:
-        if q.step is None or q.key not in answers:
+        if q.step is None or answers.get(q.key) is None:  # None: not known, an empty field
             continue
         value = answers[q.key]
         if q.type == "priorities":
@@ -182,3 +183,21 @@ def step_of_field(kb: KnowledgeBase) -> dict[str, str]:
 def visible(q: QuestionModel, answers: Mapping[str, Any]) -> bool:
     """Whether a conditional question applies, given the answers so far."""
     return bool(q.show_if.holds(answers))
+
+
+def preselected(q: QuestionModel) -> str | None:
+    """The option a choice question shows selected before it is answered: its default, unless the
+    default depends on other answers (then nothing is pre-selected and ``default_note`` says what
+    an unanswered question becomes)."""
+    if q.type not in ("choice", "bool") or q.default is None or q.default_when:
+        return None
+    return ("true" if q.default else "false") if q.type == "bool" else str(q.default)
+
+
+def default_note(kb: KnowledgeBase, q: QuestionModel) -> str | None:
+    """In words, what an unanswered question with a conditional default becomes."""
+    if not q.default_when:
+        return None
+    label = {o.value: o.label for o in q.options}
+    rules = "; ".join(f"“{label.get(r.value, r.value)}” when {describe(r.when, kb)}" for r in q.default_when)
+    return f"Left unanswered: “{label.get(q.default, q.default)}”, or {rules}."

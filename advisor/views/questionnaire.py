@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from advisor.engine import AnswersError, evaluate
 from advisor.engine.conditions import condition_data
 from advisor.engine.schema import QuestionModel
+from advisor.engine.wording import describe
 from advisor.extensions import db
 from advisor.forms import questionnaire as qf
 from advisor.forms.assessment import SaveRevisionForm, VersionForm
@@ -77,7 +78,9 @@ def _render_step(
             {
                 "q": q,
                 "fields": [form[name] for name in qf.field_names(q)],
-                "condition": q.show_if.describe() if same_step else None,
+                "default": qf.preselected(q),
+                "default_note": qf.default_note(knowledge, q),
+                "condition": describe(q.show_if, knowledge) if same_step else None,
                 "condition_data": condition_data(q.show_if) if same_step else None,
             }
         )
