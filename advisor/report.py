@@ -35,12 +35,21 @@ def summary_sentence(result: dict[str, Any]) -> str:
     return ", ".join(parts) + "."
 
 
-def lead(margin: float | None) -> str:
-    """How far the recommendation leads, in words: a tie is said to be one, never "0.0 points ahead"."""
+def lead(margin: float | None, tie_break_named: bool = False) -> str:
+    """How far the recommendation leads, in words: a tie is said to be one, never "0.0 points ahead".
+
+    Engine 2.x names each decision's tie-break among the reasons (``tie_break_named``); engine 1.x
+    gave a tie to the alternative listed first.
+    """
     if margin is None:
         return "the only alternative left"
     if margin == 0:
-        return "level with the runner-up (a tie goes to the alternative listed first)"
+        how = (
+            "the reasons below say how the tie is settled"
+            if tie_break_named
+            else "a tie goes to the alternative listed first"
+        )
+        return f"level with the runner-up ({how})"
     if margin < 0.0005:
         return "less than 0.1 points ahead of the runner-up"
     return f"{margin * 100:.1f} points ahead of the runner-up"

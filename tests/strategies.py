@@ -46,4 +46,20 @@ def valid_answers(draw: st.DrawFn) -> dict[str, Any]:
     for key, strategy in optional.items():
         if draw(st.booleans()):
             doc[key] = draw(strategy)
+    # contract v2 keys, without the contradictions the engine refuses
+    in_cloud = doc["infrastructure"] != "on_prem"
+    v2: dict[str, Any] = {
+        "identity_provider": st.sampled_from(_options("identity_provider")),
+        "availability": st.sampled_from(_options("availability")),
+        "delivery": st.sampled_from(_options("delivery")),
+        "workloads": st.lists(st.sampled_from(_options("workloads")), unique=True),
+        "platform_engineers": st.none() | st.integers(0, 10000),
+        "egress": st.sampled_from([e for e in _options("egress") if not (doc["air_gapped"] and e == "open")]),
+    }
+    if in_cloud:
+        v2["cloud_providers"] = st.lists(st.sampled_from(_options("cloud_providers")), unique=True)
+        v2["node_operations"] = st.sampled_from(_options("node_operations"))
+    for key, strategy in v2.items():
+        if draw(st.booleans()):
+            doc[key] = draw(strategy)
     return doc

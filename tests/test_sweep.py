@@ -89,15 +89,23 @@ def test_skipped_answer_sets_are_counted(monkeypatch: pytest.MonkeyPatch) -> Non
     assert report["skipped_by_key"] == {"egress": 10}
 
 
-def _as_v2(result: dict[str, Any], effect: str = "for") -> dict[str, Any]:
-    """A v1 result dressed in the contract-v2 shape: reason objects and close_call."""
+def _as_v1(result: dict[str, Any]) -> dict[str, Any]:
+    """A v2 result dressed in the engine-1.x shape stored revisions keep: string reasons, no close_call."""
     out = copy.deepcopy(result)
-    out["engine_version"] = "2.0.0"
+    out["engine_version"] = "1.0.0"
     for d in out["decisions"]:
-        if d["applicable"]:
-            d["close_call"] = d["margin"] is not None and d["margin"] < 0.05
+        d.pop("close_call", None)
+        d.pop("close_call_advice", None)
         for alt in d["alternatives"]:
-            alt["reasons"] = [{"text": t, "effect": effect, "criterion": None, "points": 1.0} for t in alt["reasons"]]
+            alt["reasons"] = [r["text"] for r in alt["reasons"]]
+    return out
+
+
+def _all_against(result: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(result)
+    for d in out["decisions"]:
+        for alt in d["alternatives"]:
+            alt["reasons"] = [{**r, "effect": "against"} for r in alt["reasons"]]
     return out
 
 
@@ -110,8 +118,8 @@ def _run(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_both_result_shapes_are_read() -> None:
-    v1 = evaluate(BASE)
-    v2 = _as_v2(v1)
+    v2 = evaluate(BASE)
+    v1 = _as_v1(v2)
     assert sweep.result_shape(v1) == "v1"
     assert sweep.result_shape(v2) == "v2"
     one, two = _run(v1), _run(v2)
@@ -121,7 +129,7 @@ def test_both_result_shapes_are_read() -> None:
     for key in ("1-mesh-novice-manual", "2-pci-preprod-single", "9-ids-reasons", "11-contradicted"):
         assert one[key] == two[key]
     # v2: a recommendation whose reasons all count against it has no reason for it.
-    against = _run(_as_v2(v1, effect="against"))["10-no-reason-for"]
+    against = _run(_all_against(v2))["10-no-reason-for"]
     assert against["problems"] == against["concerned"] > 0
 
 

@@ -61,7 +61,7 @@ def test_full_session_saves_revision_one(client: FlaskClient, app: Flask) -> Non
     response = save_revision(client, assessment_id, "Design review")
     assert response.status_code == 302
     report = html(client.get(response.headers["Location"]))
-    assert "Use a managed Kubernetes service" in report
+    assert "Use the cloud provider&#39;s managed Kubernetes service" in report
     assert "Revision 1 · Design review" in report
     with app.app_context():
         revision = db.session.execute(db.select(Revision)).scalar_one()
@@ -168,7 +168,7 @@ def test_edit_answers_makes_revision_two_and_keeps_revision_one(client: FlaskCli
     hosting = html(client.get(f"/assessments/{assessment_id}/answers/hosting"))
     assert re.search(r'value="public_cloud"[^>]*checked', hosting), "the questionnaire starts from the latest answers"
     form_post(
-        client, f"/assessments/{assessment_id}/answers/hosting", {"infrastructure": "on_prem", "air_gapped": "true"}
+        client, f"/assessments/{assessment_id}/answers/hosting", {"infrastructure": "hybrid", "air_gapped": "true"}
     )
     response = save_revision(client, assessment_id, "Air-gapped variant")
     assert response.status_code == 302
@@ -185,7 +185,7 @@ def test_edit_answers_makes_revision_two_and_keeps_revision_one(client: FlaskCli
     assert "Air-gapped variant" in history
     old = html(client.get(f"/assessments/{assessment_id}/revisions/1"))
     assert "You are reading revision 1" in old
-    assert "Use a managed Kubernetes service" in old
+    assert "Use the cloud provider&#39;s managed Kubernetes service" in old
 
 
 def test_two_tabs_on_one_step_the_later_save_is_refused(client: FlaskClient) -> None:

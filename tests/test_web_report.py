@@ -41,7 +41,7 @@ def test_report_shows_summary_decisions_and_checklist(client: FlaskClient, app: 
     page = html(client.get(f"/assessments/{assessment_id}"))
     with app.app_context():
         result = db.session.execute(db.select(Revision)).scalar_one().result
-    assert "Use a managed Kubernetes service (such as EKS, AKS or GKE), in one cluster" in page
+    assert "Use the cloud provider&#39;s managed Kubernetes service, in one cluster" in page
     total = len(result["checklist"])
     assert f"<strong>0 of {total}</strong> checklist items done" in page
     assert f'<progress max="{total}" value="0"' in page
@@ -158,13 +158,13 @@ def test_compare_two_revisions(client: FlaskClient, app: Flask, assessment_id: i
         page_url=f"/assessments/{assessment_id}",
     )
     form_post(
-        client, f"/assessments/{assessment_id}/answers/hosting", {"infrastructure": "on_prem", "air_gapped": "true"}
+        client, f"/assessments/{assessment_id}/answers/hosting", {"infrastructure": "hybrid", "air_gapped": "true"}
     )
     assert save_revision(client, assessment_id, "Air gap").status_code == 302
     page = html(client.get(f"/assessments/{assessment_id}/compare?a=1&b=2"))
     assert "Revision 1 (Design review) compared with revision 2 (Air gap)" in page
     assert "Must the clusters be air-gapped?</th><td>No</td><td>Yes</td>" in page
-    assert "Infrastructure</th><td>Public cloud</td><td>On premises</td>" in page
+    assert "Infrastructure</th><td>Public cloud</td><td>Hybrid</td>" in page
     assert re.search(r"Hosting <span class=\"badge\">changed</span>", page)
     assert "Items added (" in page
     assert "supply-airgap-registry-mirror" in page.split("Items added")[1].split("Items removed")[0]

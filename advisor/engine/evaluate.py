@@ -11,7 +11,7 @@ from advisor.engine.knowledge import KnowledgeBase, default_knowledge_base
 from advisor.engine.schema import CRITERIA
 from advisor.engine.scoring import score_decision
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "2.0.0"
 
 
 def evaluate(answers: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[str, Any]:
@@ -24,7 +24,7 @@ def evaluate(answers: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dic
     normal = normalise_answers(answers, kb)
     priorities = [normal["priorities"][c] for c in CRITERIA]
     total = sum(priorities)
-    decisions = [score_decision(dec, normal, priorities) for dec in kb.decisions]
+    decisions = [score_decision(dec, normal, priorities, kb) for dec in kb.decisions]
     recommended = {d["id"]: d["recommended"] for d in decisions}
     warnings_detail = []
     for w in kb.warnings:

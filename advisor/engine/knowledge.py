@@ -231,6 +231,10 @@ def _check_questions(qf: QuestionsFile, errors: list[str]) -> None:
 
 
 def _check_alternative(dec: DecisionFile, alt: AlternativeModel, checker: _Checker) -> None:
+    for i, variant in enumerate(alt.variants):
+        checker.condition(
+            variant.when, f"decisions/{dec.id}.yaml: {dec.id}.{alt.id}.variants[{i}]", allow_decisions=False
+        )
     seen: set[str] = set()
     for kind, entries in (("adjustment", alt.adjustments), ("constraint", alt.constraints)):
         for e in entries:
@@ -355,6 +359,11 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
             errors.append(f"decisions/{dec.id}.yaml: duplicate alternative ids in {alt_ids}")
         for alt in dec.alternatives:
             _check_alternative(dec, alt, checker)
+        if sorted(dec.tie_break.order) != sorted(alt_ids):
+            errors.append(
+                f"decisions/{dec.id}.yaml: tie_break.order must list each alternative once ({', '.join(alt_ids)}); "
+                f"has {', '.join(dec.tie_break.order)}"
+            )
 
     items: dict[str, ItemModel] = {}
     retired: set[str] = set()

@@ -160,6 +160,11 @@ class AdjustmentModel(Strict):
     criterion: Criterion
     change: Hundredths
     reason: Text
+    text: Text | None = Field(
+        default=None,
+        description="the reason as a whole plain sentence for the report; without it the engine puts the "
+        "condition in the questionnaire's words before ``reason``",
+    )
 
     @field_validator("change")
     @classmethod
@@ -173,6 +178,17 @@ class ConstraintModel(Strict):
     id: Id
     when: Cond
     reason: Text
+    text: Text | None = None
+
+
+class VariantModel(Strict):
+    """What the alternative is called and means where ``when`` holds (hosting on premises is a vendor's
+    distribution, not a cloud service); the first variant that holds wins, else the alternative's own words."""
+
+    when: Cond
+    label: Text | None = None
+    phrase: Text | None = None
+    summary: Text | None = None
 
 
 class AlternativeModel(Strict):
@@ -180,6 +196,7 @@ class AlternativeModel(Strict):
     label: Text
     phrase: Text = Field(description="the alternative inside a sentence, for the report's summary")
     summary: Text
+    variants: list[VariantModel] = []
     values: dict[str, Hundredths]
     adjustments: list[AdjustmentModel] = []
     constraints: list[ConstraintModel] = []
@@ -197,6 +214,13 @@ class AlternativeModel(Strict):
         return v
 
 
+class TieBreakModel(Strict):
+    """Which alternative a tie goes to, and why: never the order the file happens to list them in."""
+
+    order: list[Id] = Field(min_length=2)
+    reason: Text
+
+
 class DecisionFile(Strict):
     id: Id
     order: int
@@ -204,6 +228,8 @@ class DecisionFile(Strict):
     question: Text
     applicable_when: Cond = None
     not_applicable_reason: str | None = None
+    tie_break: TieBreakModel
+    close_call_advice: Text = Field(description="what settles the decision when two alternatives are close")
     alternatives: list[AlternativeModel] = Field(min_length=2)
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.engine.schema import CRITERIA, DecisionFile
+from advisor.engine.wording import describe
+
+if TYPE_CHECKING:
+    from advisor.engine.knowledge import KnowledgeBase
 
 PRIORITY_VALUES = range(0, 6)
 
@@ -32,12 +36,13 @@ def _round(x: float) -> float:
     return round(x, 4)
 
 
-def _explain_reason(facts: Sequence[str], reason: str) -> str:
-    return f"{' and '.join(facts)}: {reason}" if facts else reason
+CLOSE_CALL = 5  # points of 100: a lead smaller than this is a close call, not a firm answer
+STRENGTH = 10  # hundredths: a base value this far from the others' mean is worth stating as a reason
 
 
 def _best(candidates: Sequence[Scored], raws: Sequence[int]) -> int:
-    """Index into candidates of the highest raw score; the first listed wins a tie."""
+    """Index into candidates of the highest raw score; on a tie, the one listed first in ``candidates``
+    (callers order them by the decision's tie-break)."""
     best = 0
     for i in range(1, len(candidates)):
         if raws[i] > raws[best]:
@@ -69,8 +74,61 @@ def find_flip(eligible: Sequence[Scored], priorities: Sequence[int]) -> dict[str
     return None
 
 
-def score_decision(dec: DecisionFile, answers: Mapping[str, Any], priorities: Sequence[int]) -> dict[str, Any]:
-    """The contract §4 entry for one decision, with traces behind every number."""
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _said(entry: Any, kb: KnowledgeBase) -> str:
+    """An adjustment's or constraint's reason as a plain sentence: its own ``text``, or the condition in the
+    questionnaire's words followed by the reason."""
+    if entry.text:
+        return _sentence(entry.text)
+    return _sentence(f"{describe(entry.when, kb)}: {entry.reason}")
+
+
+def _points(hundredths: float, priority: int, total: int) -> float:
+    """A change of ``hundredths`` on a criterion of this priority, in points of the score out of 100."""
+    return round(priority * hundredths / total, 1)
+
+
+def _base_reasons(
+    dec: DecisionFile, index: int, priorities: Sequence[int], total: int, kb: KnowledgeBase, labels: Sequence[str]
+) -> list[dict[str, Any]]:
+    """What an alternative brings before any answer moves it: criteria where its base value stands
+    clearly above or below the other alternatives' mean, stated as such."""
+    alt = dec.alternatives[index]
+    others = [a for i, a in enumerate(dec.alternatives) if i != index]
+    reasons = []
+    for c, (criterion, p) in enumerate(zip(CRITERIA, priorities, strict=True)):
+        mean = sum(o.values[criterion] for o in others) / len(others)
+        lead = alt.values[criterion] - mean
+        if p == 0 or abs(lead) < STRENGTH:
+            continue
+        label = kb.criteria[c].label.lower()
+        ahead = "starts ahead of" if lead > 0 else "starts behind"
+        others_text = " and ".join(f"“{label}”" for i, label in enumerate(labels) if i != index)
+        reasons.append(
+            {
+                "text": _sentence(f"By its nature it {ahead} {others_text} on {label}"),
+                "effect": "for" if lead > 0 else "against",
+                "criterion": criterion,
+                "points": _points(lead, p, total),
+            }
+        )
+    return reasons
+
+
+def _order(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(reasons, key=lambda r: -abs(r["points"]))
+
+
+def score_decision(
+    dec: DecisionFile, answers: Mapping[str, Any], priorities: Sequence[int], kb: KnowledgeBase
+) -> dict[str, Any]:
+    """The contract §4 entry for one decision (v2: reasons with effect and points, close calls, named
+    tie-breaks), with traces behind every number."""
     if not dec.applicable_when.holds(answers):
         return {
             "id": dec.id,
@@ -84,64 +142,108 @@ def score_decision(dec: DecisionFile, answers: Mapping[str, Any], priorities: Se
         }
     total = sum(priorities)
     scale = 100 * total
+    rank = {alt_id: i for i, alt_id in enumerate(dec.tie_break.order)}
+    variants = [next((v for v in alt.variants if v.when.holds(answers)), None) for alt in dec.alternatives]
+    labels = [(v and v.label) or alt.label for v, alt in zip(variants, dec.alternatives, strict=True)]
     scored: list[Scored] = []
     shown: list[dict[str, Any]] = []
     for index, alt in enumerate(dec.alternatives):
-        values = [alt.values[c] for c in CRITERIA]
-        reasons: list[str] = []
+        base = [alt.values[c] for c in CRITERIA]
+        values = list(base)
+        applied: list[tuple[Any, int]] = []
         trace: list[dict[str, Any]] = []
         for adj in alt.adjustments:
             if adj.when.holds(answers):
                 c = CRITERIA.index(adj.criterion)
                 values[c] += adj.change
-                facts = adj.when.explain(answers)
-                reasons.append(_explain_reason(facts, adj.reason))
+                applied.append((adj, c))
                 trace.append(
                     {
                         "entry": f"{dec.id}.{alt.id}.{adj.id}",
                         "kind": "adjustment",
                         "criterion": adj.criterion,
                         "change": adj.change / 100,
-                        "because": facts,
+                        "because": adj.when.explain(answers),
                     }
                 )
         excluded_because = []
         for con in alt.constraints:
             if con.when.holds(answers):
-                facts = con.when.explain(answers)
-                excluded_because.append(_explain_reason(facts, con.reason))
-                trace.append({"entry": f"{dec.id}.{alt.id}.{con.id}", "kind": "constraint", "because": facts})
+                excluded_because.append(_said(con, kb))
+                trace.append(
+                    {"entry": f"{dec.id}.{alt.id}.{con.id}", "kind": "constraint", "because": con.when.explain(answers)}
+                )
         clamped = tuple(min(100, max(0, v)) for v in values)
+        # clamping to 0 … 1 can swallow part of the changes on a criterion: share what is left among them
+        kept = [(k - b) / (v - b) if v != b else 0.0 for k, b, v in zip(clamped, base, values, strict=True)]
+        reasons = [
+            {
+                "text": _said(adj, kb),
+                "effect": "for" if adj.change > 0 else "against",
+                "criterion": adj.criterion,
+                "points": _points(adj.change * kept[c], priorities[c], total),
+            }
+            for adj, c in applied
+        ]
+        reasons += _base_reasons(dec, index, priorities, total, kb, labels)
+        reasons += [{"text": text, "effect": "against", "criterion": None, "points": 0.0} for text in excluded_because]
         raw = sum(p * v for p, v in zip(priorities, clamped, strict=True))
         scored.append(Scored(index, alt.id, clamped, bool(excluded_because), raw))
+        variant = variants[index]
         shown.append(
             {
                 "id": alt.id,
-                "label": alt.label,
+                "label": labels[index],
                 "score": _round(raw / scale),
                 "excluded": bool(excluded_because),
-                "excluded_because": "; ".join(excluded_because) or None,
+                "excluded_because": " ".join(excluded_because) or None,
                 "criteria": {c: v / 100 for c, v in zip(CRITERIA, clamped, strict=True)},
                 "contributions": {
                     c: _round(p * v / scale) for c, p, v in zip(CRITERIA, priorities, clamped, strict=True)
                 },
                 "base": {c: alt.values[c] / 100 for c in CRITERIA},
-                "summary": alt.summary,
-                "phrase": alt.phrase,
-                "reasons": reasons,
+                "summary": (variant and variant.summary) or alt.summary,
+                "phrase": (variant and variant.phrase) or alt.phrase,
+                "reasons": _order(reasons),
                 "trace": trace,
             }
         )
-    order = sorted(scored, key=lambda s: (s.excluded, -s.raw, s.index))
+    order = sorted(scored, key=lambda s: (s.excluded, -s.raw, rank[s.id]))
     eligible = [s for s in order if not s.excluded]
     recommended = eligible[0] if eligible else None
     margin = _round((eligible[0].raw - eligible[1].raw) / scale) if len(eligible) > 1 else None
+    if recommended is not None:
+        _make_the_case(dec, shown[recommended.index], eligible, shown, margin)
+    close = margin is not None and margin * 100 < CLOSE_CALL
     return {
         "id": dec.id,
         "label": dec.label,
         "applicable": True,
         "recommended": recommended.id if recommended else None,
         "margin": margin,
+        "close_call": close,
+        "close_call_advice": dec.close_call_advice if close else None,
         "alternatives": [shown[s.index] for s in order],
-        "flip": find_flip(sorted(eligible, key=lambda s: s.index), priorities),
+        "flip": find_flip(sorted(eligible, key=lambda s: rank[s.id]), priorities),
     }
+
+
+def _make_the_case(
+    dec: DecisionFile,
+    chosen: dict[str, Any],
+    eligible: Sequence[Scored],
+    shown: Sequence[dict[str, Any]],
+    margin: float | None,
+) -> None:
+    """The recommended alternative always says why it is recommended: a tie names its tie-break, the
+    only alternative left says so, and one that won on the others' losses says that."""
+    runner = shown[eligible[1].index] if len(eligible) > 1 else None
+    extra = None
+    if runner is not None and margin == 0:
+        extra = f"It is level with “{runner['label']}” on your priorities; {dec.tie_break.reason}."
+    elif runner is None and len(shown) > 1:
+        extra = "It is the only alternative left: the others are ruled out (see why under each)."
+    elif not any(r["effect"] == "for" for r in chosen["reasons"]):
+        extra = "The other alternatives lose more on your priorities than this one does (see their reasons)."
+    if extra is not None:
+        chosen["reasons"].insert(0, {"text": _sentence(extra), "effect": "for", "criterion": None, "points": 0.0})

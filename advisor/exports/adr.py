@@ -16,6 +16,7 @@ import io
 import zipfile
 from typing import Any
 
+from advisor.engine.result import reason
 from advisor.exports import (
     Export,
     day,
@@ -145,7 +146,7 @@ def _outcome(d: dict[str, Any]) -> list[str]:
         ]
         return lines
     runner = _runner_up(d)
-    because = [md_prose(r) for r in chosen["reasons"]]
+    because = [md_prose(r["text"]) for r in map(reason, chosen["reasons"]) if r["effect"] != "against"]
     if runner is not None:
         leads = _leads(chosen, runner)
         gap = f"{pct(d['margin'])} points ahead of" if d["margin"] else "level with"
@@ -153,7 +154,7 @@ def _outcome(d: dict[str, Any]) -> list[str]:
             f"it scores {pct(chosen['score'])} of 100 for the team's priorities, {gap} "
             f"“{md_escape(runner['label'])}” ({pct(runner['score'])})"
         )
-        if not d["margin"]:
+        if not d["margin"] and "close_call" not in d:  # engine 1.x settled ties by the order of the list
             ahead += "; a tie goes to the option listed first"
         if leads:
             ahead += ", gaining most on " + ", ".join(leads)
@@ -228,12 +229,17 @@ def _pros_and_cons(d: dict[str, Any]) -> list[str]:
             lines += [md_prose(alt["summary"]), ""]
         if alt["excluded"]:
             lines.append(f"- Bad, because it is excluded: {md_prose(alt['excluded_because'] or '')}")
+        stated = [reason(r) for r in alt["reasons"]]
         adjustments = [t for t in alt.get("trace", []) if t.get("kind") == "adjustment"]
-        if len(adjustments) == len(alt["reasons"]):  # the engine lists a reason per adjustment, in order
-            signed = [(t["change"] > 0, reason, t) for reason, t in zip(alt["reasons"], adjustments, strict=True)]
-            for good, reason, t in sorted(signed, key=lambda s: not s[0]):
+        if all(r["effect"] is not None for r in stated) and stated:  # engine 2.x: each reason says its way
+            for r in sorted(stated, key=lambda r: r["effect"] != "for"):
+                points = f" ({r['points']:+.1f} points)" if r["points"] else ""
+                lines.append(f"- {'Good' if r['effect'] == 'for' else 'Bad'}, because {md_prose(r['text'])}{points}")
+        elif len(adjustments) == len(alt["reasons"]):  # engine 1.x: a reason per adjustment, in order
+            signed = [(t["change"] > 0, text, t) for text, t in zip(alt["reasons"], adjustments, strict=True)]
+            for good, text, t in sorted(signed, key=lambda s: not s[0]):
                 change = f"{_criterion_label(t['criterion']).lower()} {t['change']:+.2f}"
-                lines.append(f"- {'Good' if good else 'Bad'}, because {md_prose(reason)} ({change})")
+                lines.append(f"- {'Good' if good else 'Bad'}, because {md_prose(text)} ({change})")
         else:
             lines += [f"- {md_prose(r)}" for r in alt["reasons"]]
         values = alt["criteria"].items()

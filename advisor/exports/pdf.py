@@ -21,6 +21,7 @@ from typing import Any
 
 import jinja2
 
+from advisor.engine.result import close_call, reason
 from advisor.exports import (
     Export,
     action_text,
@@ -63,6 +64,8 @@ def _environment() -> jinja2.Environment:
         action_text=action_text,
         detail_text=detail_text,
         lead=lead,
+        reason=reason,
+        close_call=close_call,
         STATUS_LABELS=STATUS_LABELS,
     )
     return env

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from advisor.engine.result import reason
 from advisor.exports.text import csv_text, md_escape, md_prose
 
 CSV_COLUMNS = ("id", "topic", "priority", "title", "status", "decisions", "why", "how", "references")
@@ -55,6 +56,15 @@ def decisions_table(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def reason_line(raw: Any) -> str:
+    """A reason on one line: which way it pushes and by how much (v2), then its text."""
+    r = reason(raw)
+    if r["effect"] is None:
+        return md_prose(r["text"])
+    points = f" ({r['points']:+.1f})" if r["points"] else ""
+    return f"{'For' if r['effect'] == 'for' else 'Against'}{points}: {md_prose(r['text'])}"
+
+
 def decision_markdown(d: dict[str, Any], heading: str = "###") -> list[str]:
     """One decision: its alternatives with scores, exclusions and reasons, and what would flip it."""
     lines = [f"{heading} {md_escape(d['label'])}", ""]
@@ -66,7 +76,7 @@ def decision_markdown(d: dict[str, Any], heading: str = "###") -> list[str]:
         lines.append(f"- **{md_escape(alt['label'])}**{mark}: {state}")
         if alt["excluded"]:
             lines.append(f"  - Excluded: {md_prose(alt['excluded_because'])}")
-        lines += [f"  - {md_prose(r)}" for r in alt["reasons"]]
+        lines += [f"  - {reason_line(r)}" for r in alt["reasons"]]
     if d["flip"]:
         f = d["flip"]
         lines.append(

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from advisor import fragments, report
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
+from advisor.engine.result import close_call, reason
 from advisor.extensions import db
 from advisor.forms.assessment import (
     STATUS_LABELS,
@@ -56,6 +57,8 @@ def labels() -> dict[str, Any]:
         "TOPIC_LABELS": report.TOPIC_LABELS,
         "format_answer": format_answer,
         "lead": report.lead,
+        "reason": reason,
+        "close_call": close_call,
     }
 
 

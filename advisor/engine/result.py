@@ -1,0 +1,67 @@
+"""The shape of an evaluation result (contract §4 and its version 2), for the code that reads one.
+
+Results are stored as plain JSON, so these are TypedDicts: mypy checks the readers, nothing is
+converted. Stored results made by engine 1.x keep their shape (a reason is a string, there is no
+``close_call``); ``reason`` reads either.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+Effect = Literal["for", "against"]
+
+
+class Reason(TypedDict):
+    text: str
+    effect: Effect | None  # None: a v1 reason, which did not say
+    criterion: str | None
+    points: float | None
+
+
+class Alternative(TypedDict):
+    id: str
+    label: str
+    score: float
+    excluded: bool
+    excluded_because: str | None
+    criteria: dict[str, float]
+    contributions: dict[str, float]
+    base: dict[str, float]
+    summary: str
+    phrase: str
+    reasons: list[Reason] | list[str]
+    trace: list[dict[str, Any]]
+
+
+class Decision(TypedDict):
+    id: str
+    label: str
+    applicable: bool
+    recommended: str | None
+    margin: float | None
+    alternatives: list[Alternative]
+    flip: dict[str, Any] | None
+    not_applicable_because: NotRequired[str | None]
+    close_call: NotRequired[bool]
+    close_call_advice: NotRequired[str | None]
+
+
+def reason(raw: str | Reason | dict[str, Any]) -> Reason:
+    """A reason as v2 states it, whichever engine made it."""
+    if isinstance(raw, str):
+        return {"text": raw, "effect": None, "criterion": None, "points": None}
+    return {
+        "text": str(raw.get("text", "")),
+        "effect": raw.get("effect"),
+        "criterion": raw.get("criterion"),
+        "points": raw.get("points"),
+    }
+
+
+def close_call(decision: Decision | dict[str, Any]) -> bool:
+    """Whether a decision is a close call; v1 results did not say, so their margin decides (under 5 points)."""
+    if "close_call" in decision:
+        return bool(decision["close_call"])
+    margin = decision.get("margin")
+    return margin is not None and margin < 0.05
