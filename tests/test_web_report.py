@@ -324,3 +324,47 @@ def test_status_redirect_stays_on_the_report(client: FlaskClient, app: Flask, as
         page_url=f"/assessments/{assessment_id}",
     )
     assert response.headers["Location"] == f"/assessments/{assessment_id}#item-{item['id']}"
+
+
+def test_a_result_stored_by_engine_1_still_renders_and_exports(
+    client: FlaskClient, app: Flask, assessment_id: int
+) -> None:
+    """Contract v2: v1 results keep rendering and exporting, and the report offers to re-evaluate them."""
+    with app.app_context():
+        revision = db.session.execute(sa.select(Revision).where(Revision.assessment_id == assessment_id)).scalar_one()
+        result = dict(revision.result)
+        for d in result["decisions"]:
+            d.pop("close_call", None)
+            d.pop("close_call_advice", None)
+            for alt in d["alternatives"]:
+                alt["reasons"] = [f"old-style reason {i} of {alt['id']}" for i, _ in enumerate(alt["reasons"])]
+        result["engine_version"] = "1.0.0"
+        db.session.execute(
+            sa.update(Revision)
+            .where(Revision.id == revision.id)
+            .values(result=result, engine_version="1.0.0", knowledge_base_version="2026.11.0")
+        )
+        db.session.commit()
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    assert "old-style reason 0 of" in page
+    flat = re.sub(r"\s+", " ", page)
+    assert "evaluated with knowledge base 2026.11.0 (engine 1.0.0); this server has 2026.12.0 (engine 2.0.0)" in flat
+    assert f"/assessments/{assessment_id}/reevaluate" in page
+    for fmt in ("pdf", "markdown", "csv", "json", "adr"):
+        assert client.get(f"/assessments/{assessment_id}/export?format={fmt}").status_code == 200, fmt
+    markdown = client.get(f"/assessments/{assessment_id}/export?format=markdown").get_data(as_text=True)
+    assert "old-style reason 0 of" in markdown
+    preview = html(client.get(f"/assessments/{assessment_id}/reevaluate"))
+    assert "2026.12.0" in preview
+
+
+def test_a_close_call_is_marked_with_what_would_settle_it(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    with app.app_context():
+        revision = db.session.execute(sa.select(Revision).where(Revision.assessment_id == assessment_id)).scalar_one()
+        close = [d for d in revision.result["decisions"] if d.get("close_call")]
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    assert page.count("A close call</strong>") == len(close)
+    for d in close:
+        assert d["close_call_advice"].split(". ")[0].replace("'", "&#39;") in page
+    assert 'class="reason-for"' in page
+    assert 'class="reason-against"' in page

@@ -8,6 +8,7 @@ normalised weights. Ties go to the alternative listed first in the knowledge bas
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -80,12 +81,18 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+_SAID: weakref.WeakKeyDictionary[KnowledgeBase, dict[int, str]] = weakref.WeakKeyDictionary()
+
+
 def _said(entry: Any, kb: KnowledgeBase) -> str:
     """An adjustment's or constraint's reason as a plain sentence: its own ``text``, or the condition in the
-    questionnaire's words followed by the reason."""
-    if entry.text:
-        return _sentence(entry.text)
-    return _sentence(f"{describe(entry.when, kb)}: {entry.reason}")
+    questionnaire's words followed by the reason. Worded once per knowledge base (entries never change)."""
+    said = _SAID.setdefault(kb, {})
+    text = said.get(id(entry))
+    if text is None:
+        text = _sentence(entry.text) if entry.text else _sentence(f"{describe(entry.when, kb)}: {entry.reason}")
+        said[id(entry)] = text
+    return text
 
 
 def _points(hundredths: float, priority: int, total: int) -> float:

@@ -175,6 +175,7 @@ def report_page(rows: svc.ReportRows, *, shared: Any = None, share_token: str | 
             revision=revision,
             outdated=revision.knowledge_base_version != knowledge.version or revision.engine_version != ENGINE_VERSION,
             kb_version=knowledge.version,
+            engine_version=ENGINE_VERSION,
             is_latest=revision.number == assessment.latest_revision_number,
             role=role,
             can_edit=can_edit,
