@@ -151,6 +151,8 @@ def answers_to_draft(kb: KnowledgeBase, answers: Mapping[str, Any]) -> dict[str,
         if q.step is None or answers.get(q.key) is None:  # None: not known, an empty field
             continue
         value = answers[q.key]
+        if q.default_when and value == conditional_default(q, answers):
+            continue  # left unanswered, so it keeps following the answers it depends on (egress, the air gap)
         if q.type == "priorities":
             draft.update({priority_field(c): str(value.get(c, 3)) for c in CRITERIA})
         elif q.type == "bool":
@@ -201,3 +203,9 @@ def default_note(kb: KnowledgeBase, q: QuestionModel) -> str | None:
     label = {o.value: o.label for o in q.options}
     rules = "; ".join(f"“{label.get(r.value, r.value)}” when {describe(r.when, kb)}" for r in q.default_when)
     return f"Left unanswered: “{label.get(q.default, q.default)}”, or {rules}."
+
+
+def conditional_default(q: QuestionModel, answers: Mapping[str, Any]) -> Any:
+    """What an unanswered question becomes, given the other answers."""
+    rule = next((r for r in q.default_when if r.when.holds(answers)), None)
+    return rule.value if rule is not None else q.default

@@ -53,7 +53,7 @@ RECOMMENDED = {
     "hosting": "Managed Kubernetes service",
     "clusters": "One cluster",
     "namespaces": "One namespace per application and environment",
-    "service_mesh": "Sidecarless mesh",
+    "service_mesh": "No service mesh",
     "tool_integration": "Stream data out to external tools",
 }
 
@@ -280,9 +280,12 @@ def test_full_planning_session(browser: Browser, fresh_server: LiveServer, fresh
     expect(page).to_have_url(re.compile(rf"/assessments/{assessment_id}/compare\?"))
     assert parse_qs(urlsplit(page.url).query) == {"a": ["1"], "b": ["2"]}
     answers = page.locator("section[aria-labelledby=diff-answers] tbody tr")
-    expect(answers).to_have_count(1)
-    expect(answers.locator("th")).to_have_text("Must the clusters be air-gapped?")
-    expect(answers.locator("td")).to_have_text(["No", "Yes"])
+    expect(answers).to_have_count(2)  # the air gap, and the egress that follows it when left unanswered
+    expect(answers.locator("th")).to_have_text(
+        ["Must the clusters be air-gapped?", "Outbound traffic from the clusters"]
+    )
+    expect(answers.nth(0).locator("td")).to_have_text(["No", "Yes"])
+    expect(answers.nth(1).locator("td")).to_have_text(["Open", "None"])
     hosting = page.locator("section[aria-labelledby=diff-decisions] tbody tr").filter(
         has=page.get_by_role("rowheader", name=re.compile("^Hosting"))
     )
