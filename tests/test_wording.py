@@ -1,0 +1,48 @@
+"""Conditions in the questionnaire's words: labels of questions and options, never ids."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.engine import KnowledgeBase
+from advisor.engine.conditions import parse_condition
+from advisor.engine.wording import describe
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ({"key": "air_gapped", "eq": True}, "“Must the clusters be air-gapped?” is “Yes”"),
+        ({"key": "services", "gte": 2}, "“Number of services” is at least 2"),
+        (
+            {"key": "tenancy", "in": ["multi_team", "multi_customer"]},
+            "“Who shares the platform” is “Several internal teams” or “Untrusted tenants (customers)”",
+        ),
+        (
+            {"key": "compliance", "contains_any": ["pci_dss", "hipaa"]},
+            "“Compliance frameworks” include “PCI DSS” or “HIPAA”",
+        ),
+        (
+            {"key": "external_tools", "empty": True},
+            "nothing is chosen for “Third-party monitoring and security tools planned”",
+        ),
+        (
+            {"not": {"key": "experience", "eq": "novice"}},
+            "it is not the case that “Kubernetes security experience of the team” is “Novice”",
+        ),
+        ({"decision": "hosting", "is": "self_managed"}, "the recommendation for hosting is “Self-managed Kubernetes”"),
+    ],
+)
+def test_conditions_read_as_the_questionnaire_does(kb: KnowledgeBase, raw: dict, words: str) -> None:  # type: ignore[type-arg]
+    assert describe(parse_condition(raw), kb) == words
+
+
+def test_every_condition_in_the_knowledge_base_reads_without_ids(kb: KnowledgeBase) -> None:
+    conditions = [q.show_if for q in kb.questions] + [
+        e.when for d in kb.decisions for a in d.alternatives for e in [*a.adjustments, *a.constraints]
+    ]
+    for cond in conditions:
+        text = describe(cond, kb)
+        for key in kb.question_by_key:
+            if "_" in key:
+                assert key not in text, text
