@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
@@ -19,7 +21,7 @@ def cli() -> None:
     """The secure Kubernetes architecture advisor."""
 
 
-def open_items(result: dict, level: str) -> list[dict]:  # type: ignore[type-arg]
+def open_items(result: Mapping[str, Any], level: str) -> list[dict[str, Any]]:
     """Checklist items at ``level`` or above whose status is neither done nor not applicable."""
     limit = PRIORITIES.index(level)
     return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -23,7 +24,7 @@ TOPIC_LABELS = {t: t.replace("_", " ").capitalize() for t in TOPICS} | {
 DONE = ("done", "not_applicable")
 
 
-def summary_sentence(result: dict[str, Any]) -> str:
+def summary_sentence(result: Mapping[str, Any]) -> str:
     """The recommended architecture in one sentence, from each recommended alternative's phrase."""
     parts = [
         next(a.get("phrase") or a["label"] for a in d["alternatives"] if a["id"] == d["recommended"])
@@ -59,7 +60,7 @@ def statuses_by_item(rows: list[ChecklistStatus]) -> dict[str, ChecklistStatus]:
     return {row.item_id: row for row in rows}
 
 
-def counts(result: dict[str, Any], statuses: dict[str, ChecklistStatus]) -> dict[str, Any]:
+def counts(result: Mapping[str, Any], statuses: dict[str, ChecklistStatus]) -> dict[str, Any]:
     checklist = result["checklist"]
     status_of = {i["id"]: (statuses[i["id"]].status if i["id"] in statuses else "todo") for i in checklist}
     by_priority = Counter(i["priority"] for i in checklist)
@@ -75,7 +76,7 @@ def counts(result: dict[str, Any], statuses: dict[str, ChecklistStatus]) -> dict
     }
 
 
-def grouped_checklist(result: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+def grouped_checklist(result: Mapping[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """Items grouped by topic in contract order, most urgent first within a topic."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in result["checklist"]:
@@ -83,7 +84,7 @@ def grouped_checklist(result: dict[str, Any]) -> list[tuple[str, str, list[dict[
     return [(t, TOPIC_LABELS[t], groups[t]) for t in TOPICS if t in groups]
 
 
-def charts(result: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
+def charts(result: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
     return {
         d["id"]: score_chart(d, list(kb.criteria), f"chart-{d['id']}")
         for d in result["decisions"]

@@ -233,7 +233,7 @@ def _show(value: Any) -> str:
 @dataclass
 class Case:
     answers: dict[str, Any]  # the normalised answers when the result carries them
-    result: dict[str, Any]
+    result: Mapping[str, Any]
     shape: str
     given: frozenset[str] = frozenset()  # the keys the grid gave (the rest are defaults)
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from advisor.engine.knowledge import KnowledgeBase
+from advisor.engine.result import ChecklistItem
 from advisor.engine.schema import PRIORITIES, TOPICS, ItemModel
 
 _PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
@@ -22,10 +23,10 @@ def item_priority(item: ItemModel, answers: Mapping[str, Any], recommended: Mapp
 
 def build_checklist(
     kb: KnowledgeBase, answers: Mapping[str, Any], recommended: Mapping[str, str | None]
-) -> list[dict[str, Any]]:
+) -> list[ChecklistItem]:
     """Applicable items, most urgent first, then grouped by topic in contract order."""
     statuses = answers.get("status") or {}
-    chosen = []
+    chosen: list[tuple[tuple[int, int, int], ChecklistItem]] = []
     for index, item in enumerate(kb.items):
         if not item.when.holds(answers, recommended):
             continue

@@ -8,13 +8,14 @@ from typing import Any
 from advisor.engine.answers import normalise_answers
 from advisor.engine.checklist import build_checklist
 from advisor.engine.knowledge import KnowledgeBase, default_knowledge_base
+from advisor.engine.result import Result, WarningDetail
 from advisor.engine.schema import CRITERIA
 from advisor.engine.scoring import score_decision
 
 ENGINE_VERSION = "2.0.0"
 
 
-def evaluate(answers: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[str, Any]:
+def evaluate(answers: Mapping[str, Any], kb: KnowledgeBase | None = None) -> Result:
     """Validate the answers and return the evaluation result as plain dicts and lists.
 
     Raises AnswersError listing every problem when the answers are invalid.
@@ -26,7 +27,7 @@ def evaluate(answers: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dic
     total = sum(priorities)
     decisions = [score_decision(dec, normal, priorities, kb) for dec in kb.decisions]
     recommended = {d["id"]: d["recommended"] for d in decisions}
-    warnings_detail = []
+    warnings_detail: list[WarningDetail] = []
     for w in kb.warnings:
         if w.when.holds(normal, recommended):
             warnings_detail.append({"id": w.id, "message": w.message, "because": w.when.explain(normal, recommended)})

@@ -30,8 +30,17 @@ class Alternative(TypedDict):
     base: dict[str, float]
     summary: str
     phrase: str
-    reasons: list[Reason] | list[str]
+    reasons: list[Reason]  # engine 1.x stored plain strings: read any stored reason through ``reason``
     trace: list[dict[str, Any]]
+
+
+class Flip(TypedDict):
+    """The smallest change to one priority that changes the recommendation (the JSON also holds ``from``,
+    the priority before the change, which a class cannot name: read it with ``flip["from"]``)."""
+
+    criterion: str
+    priority: int
+    alternative: str
 
 
 class Decision(TypedDict):
@@ -41,10 +50,47 @@ class Decision(TypedDict):
     recommended: str | None
     margin: float | None
     alternatives: list[Alternative]
-    flip: dict[str, Any] | None
+    flip: dict[str, Any] | None  # a Flip plus "from"
     not_applicable_because: NotRequired[str | None]
     close_call: NotRequired[bool]
     close_call_advice: NotRequired[str | None]
+
+
+class Reference(TypedDict):
+    label: str
+    url: str
+
+
+class ChecklistItem(TypedDict):
+    id: str
+    topic: str
+    priority: str
+    title: str
+    why: str
+    how: str
+    references: list[Reference]
+    decisions: list[str]
+    status: str
+    included_because: list[str]
+
+
+class WarningDetail(TypedDict):
+    id: str
+    message: str
+    because: list[Any]
+
+
+class Result(TypedDict):
+    """The evaluation result of contract §4 (v2 where engine 2.x made it)."""
+
+    engine_version: str
+    knowledge_base_version: str
+    answers: dict[str, Any]
+    weights: dict[str, float]
+    decisions: list[Decision]
+    checklist: list[ChecklistItem]
+    warnings: list[str]
+    warnings_detail: list[WarningDetail]
 
 
 def reason(raw: str | Reason | dict[str, Any]) -> Reason:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from advisor.engine.result import Alternative, Decision, Reason
 from advisor.engine.schema import CRITERIA, DecisionFile
 from advisor.engine.wording import describe
 
@@ -102,12 +103,12 @@ def _points(hundredths: float, priority: int, total: int) -> float:
 
 def _base_reasons(
     dec: DecisionFile, index: int, priorities: Sequence[int], total: int, kb: KnowledgeBase, labels: Sequence[str]
-) -> list[dict[str, Any]]:
+) -> list[Reason]:
     """What an alternative brings before any answer moves it: criteria where its base value stands
     clearly above or below the other alternatives' mean, stated as such."""
     alt = dec.alternatives[index]
     others = [a for i, a in enumerate(dec.alternatives) if i != index]
-    reasons = []
+    reasons: list[Reason] = []
     for c, (criterion, p) in enumerate(zip(CRITERIA, priorities, strict=True)):
         mean = sum(o.values[criterion] for o in others) / len(others)
         lead = alt.values[criterion] - mean
@@ -127,13 +128,13 @@ def _base_reasons(
     return reasons
 
 
-def _order(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(reasons, key=lambda r: -abs(r["points"]))
+def _order(reasons: list[Reason]) -> list[Reason]:
+    return sorted(reasons, key=lambda r: -abs(r["points"] or 0))
 
 
 def score_decision(
     dec: DecisionFile, answers: Mapping[str, Any], priorities: Sequence[int], kb: KnowledgeBase
-) -> dict[str, Any]:
+) -> Decision:
     """The contract §4 entry for one decision (v2: reasons with effect and points, close calls, named
     tie-breaks), with traces behind every number."""
     if not dec.applicable_when.holds(answers):
@@ -153,7 +154,7 @@ def score_decision(
     variants = [next((v for v in alt.variants if v.when.holds(answers)), None) for alt in dec.alternatives]
     labels = [(v and v.label) or alt.label for v, alt in zip(variants, dec.alternatives, strict=True)]
     scored: list[Scored] = []
-    shown: list[dict[str, Any]] = []
+    shown: list[Alternative] = []
     for index, alt in enumerate(dec.alternatives):
         base = [alt.values[c] for c in CRITERIA]
         values = list(base)
@@ -183,7 +184,7 @@ def score_decision(
         clamped = tuple(min(100, max(0, v)) for v in values)
         # clamping to 0 … 1 can swallow part of the changes on a criterion: share what is left among them
         kept = [(k - b) / (v - b) if v != b else 0.0 for k, b, v in zip(clamped, base, values, strict=True)]
-        reasons = [
+        reasons: list[Reason] = [
             {
                 "text": _said(adj, kb),
                 "effect": "for" if adj.change > 0 else "against",
@@ -237,9 +238,9 @@ def score_decision(
 
 def _make_the_case(
     dec: DecisionFile,
-    chosen: dict[str, Any],
+    chosen: Alternative,
     eligible: Sequence[Scored],
-    shown: Sequence[dict[str, Any]],
+    shown: Sequence[Alternative],
     margin: float | None,
 ) -> None:
     """The recommended alternative always says why it is recommended: a tie names its tie-break, the

@@ -7,6 +7,7 @@ take only this, so they are pure functions of it and easy to test.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +44,7 @@ class ExportDocument:
     knowledge_base_version: str
     exported_at: dt.datetime
     exported_by: str | None
-    result: dict[str, Any]  # the contract §4 result exactly as stored with the revision
+    result: Mapping[str, Any]  # the contract §4 result exactly as stored with the revision (engine 1.x or 2.x)
     # current checklist progress, per item id (items without an entry are "todo")
     statuses: dict[str, StatusRecord] = field(default_factory=dict)
     audit: list[AuditRecord] = field(default_factory=list)  # newest first

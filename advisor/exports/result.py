@@ -7,6 +7,7 @@ the export formats of a stored revision (``advisor.exports.markdown`` and ``.csv
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from advisor.engine.result import reason
@@ -15,7 +16,7 @@ from advisor.exports.text import csv_text, md_escape, md_prose
 CSV_COLUMNS = ("id", "topic", "priority", "title", "status", "decisions", "why", "how", "references")
 
 
-def to_json(result: dict[str, Any]) -> str:
+def to_json(result: Mapping[str, Any]) -> str:
     return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -24,7 +25,7 @@ def references_text(item: dict[str, Any]) -> str:
     return " | ".join(f"{r['label']} <{r['url']}>" for r in item["references"])
 
 
-def to_csv(result: dict[str, Any]) -> str:
+def to_csv(result: Mapping[str, Any]) -> str:
     """The checklist, one row per item; UTF-8 text (callers add a BOM where spreadsheets need one)."""
     return csv_text(
         CSV_COLUMNS,
@@ -46,7 +47,7 @@ def pct(x: float | None) -> str:
 _pct = pct  # former private name
 
 
-def decisions_table(result: dict[str, Any]) -> list[str]:
+def decisions_table(result: Mapping[str, Any]) -> list[str]:
     """Markdown table: each decision, its recommendation and margin."""
     lines = ["| Decision | Recommended | Margin (points of 100) |", "|---|---|---|"]
     for d in result["decisions"]:
@@ -87,7 +88,7 @@ def decision_markdown(d: dict[str, Any], heading: str = "###") -> list[str]:
     return lines
 
 
-def findings_markdown(result: dict[str, Any]) -> list[str]:
+def findings_markdown(result: Mapping[str, Any]) -> list[str]:
     """The warnings and every decision with its reasons, as both Markdown documents show them."""
     lines: list[str] = []
     if result["warnings"]:
@@ -98,7 +99,7 @@ def findings_markdown(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-def to_markdown(result: dict[str, Any]) -> str:
+def to_markdown(result: Mapping[str, Any]) -> str:
     """A readable report for wikis and pull requests."""
     lines = [
         "# Kubernetes architecture recommendation",

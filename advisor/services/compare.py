@@ -29,7 +29,7 @@ def _progress(checklist: list[dict[str, Any]], statuses: Mapping[str, str]) -> d
     return {"done": done, "total": len(checklist)}
 
 
-def _decisions(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+def _decisions(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     after_by_id = {d["id"]: d for d in after["decisions"]}
     for b in before["decisions"]:
@@ -64,8 +64,8 @@ def _decisions(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, 
 
 def compare_results(
     kb: KnowledgeBase,
-    before: dict[str, Any],
-    after: dict[str, Any],
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
     statuses_before: Mapping[str, str],
     statuses_after: Mapping[str, str],
 ) -> dict[str, Any]:

@@ -195,7 +195,7 @@ def evaluate_answers() -> Json:
     """Evaluate an answers document; nothing is stored."""
     data = json_body("the answers document as a JSON object")
     try:
-        return evaluate(data, kb()), 200
+        return dict(evaluate(data, kb())), 200
     except AnswersError as exc:
         return {"errors": exc.errors}, 400
 
