@@ -291,3 +291,34 @@ def test_every_score_is_the_weighted_sum(answers: dict[str, Any], decision_id: s
         weighted = sum(result["weights"][c] * v for c, v in alt["criteria"].items())
         assert alt["score"] == pytest.approx(weighted, abs=1e-3)
         assert sum(alt["contributions"].values()) == pytest.approx(alt["score"], abs=1e-3)
+
+
+def test_gitops_counts_a_controller_per_cluster(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, delivery="gitops"))
+    multi = alternative(result, "clusters", "multi")
+    assert any("one more controller with cluster-wide rights" in t for t in texts(multi, "against"))
+    assert (
+        multi["criteria"]["attack_surface"]
+        < alternative(evaluate(answers), "clusters", "multi")["criteria"]["attack_surface"]
+    )
+
+
+def test_untrusted_code_weighs_against_one_cluster(answers: dict[str, Any]) -> None:
+    plain = alternative(evaluate(answers), "clusters", "single")["criteria"]["isolation"]
+    result = evaluate(with_(answers, workloads=["untrusted_code"]))
+    assert alternative(result, "clusters", "single")["criteria"]["isolation"] < plain
+
+
+def test_a_platform_team_bounds_what_it_can_run(answers: dict[str, Any]) -> None:
+    nobody = evaluate(with_(answers, platform_engineers=0, experience="expert", zero_trust=False))
+    assert alternative(nobody, "service_mesh", "sidecar")["excluded"] is True
+    one = evaluate(with_(answers, platform_engineers=1, experience="expert"))
+    fleet = evaluate(with_(answers, platform_engineers=12, experience="expert"))
+    assert (
+        alternative(one, "clusters", "multi")["criteria"]["simplicity"]
+        < alternative(fleet, "clusters", "multi")["criteria"]["simplicity"]
+    )
+    assert (
+        alternative(one, "hosting", "self_managed")["criteria"]["simplicity"]
+        < alternative(fleet, "hosting", "self_managed")["criteria"]["simplicity"]
+    )
