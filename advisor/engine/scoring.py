@@ -3,7 +3,8 @@
 Criterion values are kept as integer hundredths and priorities are integers, so
 every score comparison is exact: ``raw = Σ priority × value`` decides the ranking,
 and the reported score is ``raw / (100 × Σ priority)``, the weighted sum with the
-normalised weights. Ties go to the alternative listed first in the knowledge base.
+normalised weights. A tie goes where the decision's ``tie_break`` says, never to whichever
+alternative happens to be listed first, and the recommended alternative's reasons say so.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def _base_reasons(
             continue
         label = kb.criteria[c].label.lower()
         ahead = "starts ahead of" if lead > 0 else "starts behind"
-        others_text = " and ".join(f"“{label}”" for i, label in enumerate(labels) if i != index)
+        others_text = " and ".join(f"“{name}”" for i, name in enumerate(labels) if i != index)
         reasons.append(
             {
                 "text": _sentence(f"By its nature it {ahead} {others_text} on {label}"),
