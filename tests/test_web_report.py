@@ -368,3 +368,17 @@ def test_a_close_call_is_marked_with_what_would_settle_it(client: FlaskClient, a
         assert d["close_call_advice"].split(". ")[0].replace("'", "&#39;") in page
     assert 'class="reason-for"' in page
     assert 'class="reason-against"' in page
+
+
+def test_an_exclusion_is_said_once_as_a_sentence(client: FlaskClient, app: Flask) -> None:
+    assessment_id = new_assessment_with_revision(client, "Exclusions")
+    form_post(
+        client, f"/assessments/{assessment_id}/answers/hosting", {"infrastructure": "hybrid", "air_gapped": "true"}
+    )
+    assert save_revision(client, assessment_id, "Air gap").status_code == 302
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    hosting = page.split('id="decision-hosting"')[1].split("</article>")[0]
+    sentence = "The clusters must be air-gapped, and a cloud provider&#39;s managed control plane needs a path"
+    assert f"<em>excluded</em>: {sentence}" in hosting
+    assert hosting.count(sentence) == 1, "not repeated among the reasons"
+    assert "must not have.." not in hosting

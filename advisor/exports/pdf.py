@@ -38,7 +38,7 @@ from advisor.exports.document import ExportDocument
 from advisor.exports.result import pct
 from advisor.forms.assessment import STATUS_LABELS
 from advisor.paths import resource_dir
-from advisor.report import charts, counts, grouped_checklist, inline_code, lead, summary_sentence
+from advisor.report import charts, counts, grouped_checklist, inline_code, lead, sentence, summary_sentence
 
 MIMETYPE = "application/pdf"
 TEMPLATE = "exports/report.html"
@@ -56,6 +56,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["code"] = inline_code
+    env.filters["sentence"] = sentence
     env.globals.update(
         when=when,
         minute=minute,

@@ -62,6 +62,11 @@ def labels() -> dict[str, Any]:
     }
 
 
+@bp.app_template_filter("sentence")
+def sentence_filter(text: str | None) -> str:
+    return report.sentence(text)
+
+
 @bp.app_template_filter("code")
 def code_filter(text: str) -> Any:
     return report.inline_code(text)
