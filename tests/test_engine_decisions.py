@@ -322,3 +322,35 @@ def test_a_platform_team_bounds_what_it_can_run(answers: dict[str, Any]) -> None
         alternative(one, "hosting", "self_managed")["criteria"]["simplicity"]
         < alternative(fleet, "hosting", "self_managed")["criteria"]["simplicity"]
     )
+
+
+def _how(result: dict[str, Any], item_id: str) -> str:
+    return next(i["how"] for i in result["checklist"] if i["id"] == item_id)
+
+
+def test_checklist_steps_follow_where_the_clusters_run(answers: dict[str, Any]) -> None:
+    """Contract v2 rules 5 and 6: one cloud's steps for that cloud, every cloud's when none is named,
+    none on premises; the on-premises steps where there is an own estate."""
+    neutral = _how(evaluate(answers), "cp-user-authn-oidc")
+    assert all(f"On {service}," in neutral for service in ("EKS", "AKS", "GKE"))
+    aws = _how(evaluate(with_(answers, cloud_providers=["aws"])), "cp-user-authn-oidc")
+    assert "On EKS," in aws
+    assert "AKS" not in aws
+    assert "GKE" not in aws
+    assert "Vendor distributions" not in aws
+    on_prem = evaluate(with_(answers, infrastructure="on_prem"))
+    how = _how(on_prem, "cp-user-authn-oidc")
+    assert "On EKS" not in how
+    assert "Vendor distributions bring their own OIDC or LDAP integration" in how
+    assert "cloud-workload-identity" not in {i["id"] for i in on_prem["checklist"]}
+    hybrid = _how(evaluate(with_(answers, infrastructure="hybrid", cloud_providers=["azure"])), "cp-user-authn-oidc")
+    assert "On AKS," in hybrid
+    assert "Vendor distributions" in hybrid
+
+
+def test_on_premises_keeps_the_control_plane_items_under_a_vendor_distribution(answers: dict[str, Any]) -> None:
+    result = evaluate(with_(answers, infrastructure="on_prem", experience="novice"))
+    assert recommended(result, "hosting") == "managed"
+    ids = {i["id"] for i in result["checklist"]}
+    assert any(i.startswith("etcd-") for i in ids), "etcd runs on the team's machines either way"
+    assert "cp-managed-private-endpoint" not in ids

@@ -324,3 +324,23 @@ def test_conditional_defaults_refusals_and_nullable_are_checked(kb_copy: Path) -
     assert "questions.yaml: question 'egress': default_when[0]: value 'sealed' is not one of the options" in errors
     assert any(e.startswith("questions.yaml: question 'egress': refuse_when[0]") and "airgap" in e for e in errors)
     assert "questions.yaml: question 'delivery': only a number question may be nullable" in errors
+
+
+PROVIDER_WORDS = re.compile(
+    r"(?<![A-Za-z])(EKS|AKS|GKE|IRSA|AWS|Amazon|Azure|Entra|Google|CloudWatch|CloudTrail)(?![A-Za-z])"
+)
+
+
+def test_provider_steps_live_only_in_their_provider_block(kb: KnowledgeBase) -> None:
+    """An item's title, why and how speak to every estate; one cloud's steps sit under how_by_provider,
+    named for that cloud only."""
+    for item in kb.items:
+        for field in ("title", "why", "how", "how_on_prem"):
+            text = getattr(item, field) or ""
+            assert not PROVIDER_WORDS.search(text), f"{item.id}.{field}: {PROVIDER_WORDS.search(text)}"
+        own = {"aws": ("EKS", "AWS", "Amazon", "IRSA", "CloudWatch", "CloudTrail")}
+        own |= {"azure": ("AKS", "Azure", "Entra"), "gcp": ("GKE", "Google")}
+        for provider, text in item.how_by_provider.items():
+            others = {w for p, words in own.items() if p != provider for w in words}
+            named = set(PROVIDER_WORDS.findall(text))
+            assert not named & others, f"{item.id}.how_by_provider.{provider} names {named & others}"

@@ -168,7 +168,7 @@ def test_compare_two_revisions(client: FlaskClient, app: Flask, assessment_id: i
     assert re.search(r"Hosting <span class=\"badge\">changed</span>", page)
     assert "Items added (" in page
     assert "supply-airgap-registry-mirror" in page.split("Items added")[1].split("Items removed")[0]
-    assert "cloud-workload-identity" in page.split("Items removed")[1]
+    assert "cp-managed-private-endpoint" in page.split("Items removed")[1]
     assert "Progress: 0 of" in page
 
 

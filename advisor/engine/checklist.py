@@ -7,7 +7,7 @@ from typing import Any
 
 from advisor.engine.knowledge import KnowledgeBase
 from advisor.engine.result import ChecklistItem
-from advisor.engine.schema import PRIORITIES, TOPICS, ItemModel
+from advisor.engine.schema import PROVIDERS, PRIORITIES, TOPICS, ItemModel
 
 _PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
 _TOPIC_RANK = {t: i for i, t in enumerate(TOPICS)}
@@ -19,6 +19,19 @@ def item_priority(item: ItemModel, answers: Mapping[str, Any], recommended: Mapp
         if rule.when.holds(answers, recommended):
             return rule.priority
     return item.priority
+
+
+def item_how(item: ItemModel, answers: Mapping[str, Any]) -> str:
+    """The item's steps for where the clusters run: provider steps only in a cloud, and only for the clouds
+    named (every one, neutrally, when none is); the on-premises steps only where there is an own estate."""
+    infrastructure = answers.get("infrastructure")
+    parts = [item.how]
+    if infrastructure != "on_prem" and item.how_by_provider:
+        named = [p for p in PROVIDERS if p in (answers.get("cloud_providers") or ())]
+        parts += [item.how_by_provider[p] for p in named or PROVIDERS if p in item.how_by_provider]
+    if infrastructure != "public_cloud" and item.how_on_prem:
+        parts.append(item.how_on_prem)
+    return " ".join(parts)
 
 
 def build_checklist(
@@ -40,7 +53,7 @@ def build_checklist(
                     "priority": priority,
                     "title": item.title,
                     "why": item.why,
-                    "how": item.how,
+                    "how": item_how(item, answers),
                     "references": [{"label": r.label, "url": r.url} for r in item.references],
                     "decisions": list(item.decisions),
                     "status": statuses.get(item.id, "todo"),

@@ -250,6 +250,10 @@ class PriorityRuleModel(Strict):
     priority: Priority
 
 
+Provider = Literal["aws", "azure", "gcp"]
+PROVIDERS: tuple[str, ...] = get_args(Provider)
+
+
 class ItemModel(Strict):
     id: Id
     topic: Topic
@@ -259,7 +263,13 @@ class ItemModel(Strict):
     decisions: list[str] = []
     title: Text
     why: Text
-    how: Text
+    how: Text = Field(description="what to do anywhere, naming no cloud provider")
+    how_by_provider: dict[Provider, Text] = Field(
+        default={},
+        description="steps for one cloud's service, shown for the clouds the answers name (all when none is named) "
+        "and never on premises",
+    )
+    how_on_prem: Text | None = Field(default=None, description="steps for clusters on your own machines")
     references: list[ReferenceModel] = Field(min_length=1)
 
 

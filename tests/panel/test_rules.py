@@ -117,3 +117,36 @@ def test_rule_8_points_add_up_to_the_adjustments(answers: dict[str, Any]) -> Non
                 ]
                 expected = priorities[c] * (value - alt["base"][c]) * 100 / total
                 assert abs(sum(moved) - expected) <= 0.051 * max(1, len(moved)), (d["id"], alt["id"], c)
+
+
+def _all_texts(result: dict[str, Any]) -> list[str]:
+    texts = decision_texts(result)
+    for item in result["checklist"]:
+        texts += [item["title"], item["why"], item["how"]]
+    return texts
+
+
+@given(
+    valid_answers().map(lambda doc: {k: v for k, v in doc.items() if k not in ("cloud_providers", "node_operations")})
+)
+@settings(max_examples=EXAMPLES, deadline=None)
+def test_rule_5_on_premises_nothing_names_a_cloud_service(answers: dict[str, Any]) -> None:
+    """Checklist included: no cloud services and no cloud-only steps on your own machines."""
+    answers = {**answers, "infrastructure": "on_prem"}
+    found = [t for t in _all_texts(evaluate(answers)) if CLOUD_WORDS.search(t)]
+    assert not found, found[:2]
+
+
+OTHER_PROVIDERS = {
+    "aws": re.compile(r"(?<![A-Za-z])(AKS|GKE|Azure|Entra|Google Cloud|Cloud Armor|Cloud KMS)(?![A-Za-z])"),
+    "azure": re.compile(r"(?<![A-Za-z])(EKS|GKE|IRSA|AWS|Amazon|Google Cloud|Cloud Armor|Cloud KMS)(?![A-Za-z])"),
+    "gcp": re.compile(r"(?<![A-Za-z])(EKS|AKS|IRSA|AWS|Amazon|Azure|Entra)(?![A-Za-z])"),
+}
+
+
+@given(valid_answers(), st.sampled_from(sorted(OTHER_PROVIDERS)))
+@settings(max_examples=EXAMPLES, deadline=None)
+def test_rule_6_provider_steps_name_only_the_providers_given(answers: dict[str, Any], provider: str) -> None:
+    answers = {**answers, "infrastructure": "public_cloud", "cloud_providers": [provider]}
+    found = [t for t in _all_texts(evaluate(answers)) if OTHER_PROVIDERS[provider].search(t)]
+    assert not found, found[:2]
