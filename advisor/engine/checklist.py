@@ -7,7 +7,7 @@ from typing import Any
 
 from advisor.engine.knowledge import KnowledgeBase
 from advisor.engine.result import ChecklistItem
-from advisor.engine.schema import PROVIDERS, PRIORITIES, TOPICS, ItemModel
+from advisor.engine.schema import PRIORITIES, PROVIDERS, TOPICS, ItemModel
 
 _PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
 _TOPIC_RANK = {t: i for i, t in enumerate(TOPICS)}
@@ -21,17 +21,23 @@ def item_priority(item: ItemModel, answers: Mapping[str, Any], recommended: Mapp
     return item.priority
 
 
-def item_how(item: ItemModel, answers: Mapping[str, Any]) -> str:
+def item_how(kb: KnowledgeBase, item: ItemModel, answers: Mapping[str, Any]) -> str:
     """The item's steps for where the clusters run: provider steps only in a cloud, and only for the clouds
     named (every one, neutrally, when none is); the on-premises steps only where there is an own estate."""
+    if not item.how_by_provider and not item.how_on_prem:
+        return item.how
     infrastructure = answers.get("infrastructure")
-    parts = [item.how]
-    if infrastructure != "on_prem" and item.how_by_provider:
-        named = [p for p in PROVIDERS if p in (answers.get("cloud_providers") or ())]
-        parts += [item.how_by_provider[p] for p in named or PROVIDERS if p in item.how_by_provider]
-    if infrastructure != "public_cloud" and item.how_on_prem:
-        parts.append(item.how_on_prem)
-    return " ".join(parts)
+    providers = tuple(p for p in PROVIDERS if p in (answers.get("cloud_providers") or ()))
+    key = ("how", item.id, infrastructure, providers)
+    found: str | None = kb.composed.get(key)
+    if found is None:
+        parts = [item.how]
+        if infrastructure != "on_prem":
+            parts += [text for p, text in item.how_by_provider.items() if p in (providers or PROVIDERS)]
+        if infrastructure != "public_cloud" and item.how_on_prem:
+            parts.append(item.how_on_prem)
+        found = kb.composed[key] = " ".join(parts)
+    return found
 
 
 def build_checklist(
@@ -53,7 +59,7 @@ def build_checklist(
                     "priority": priority,
                     "title": item.title,
                     "why": item.why,
-                    "how": item_how(item, answers),
+                    "how": item_how(kb, item, answers),
                     "references": [{"label": r.label, "url": r.url} for r in item.references],
                     "decisions": list(item.decisions),
                     "status": statuses.get(item.id, "todo"),

@@ -65,6 +65,8 @@ class KnowledgeBase:
     question_by_key: dict[str, QuestionModel] = field(default_factory=dict, repr=False)
     item_by_id: dict[str, ItemModel] = field(default_factory=dict, repr=False)
     decision_by_id: dict[str, DecisionFile] = field(default_factory=dict, repr=False)
+    # texts composed for answers (an item's steps for one estate and set of clouds), made once each
+    composed: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.question_by_key.update({q.key: q for q in self.questions})

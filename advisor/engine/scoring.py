@@ -106,27 +106,32 @@ def _base_reasons(
     dec: DecisionFile, index: int, priorities: Sequence[int], total: int, kb: KnowledgeBase, labels: Sequence[str]
 ) -> list[Reason]:
     """What an alternative brings before any answer moves it: criteria where its base value stands
-    clearly above or below the other alternatives' mean, stated as such."""
-    alt = dec.alternatives[index]
-    others = [a for i, a in enumerate(dec.alternatives) if i != index]
-    reasons: list[Reason] = []
-    for c, (criterion, p) in enumerate(zip(CRITERIA, priorities, strict=True)):
-        mean = sum(o.values[criterion] for o in others) / len(others)
-        lead = alt.values[criterion] - mean
-        if p == 0 or abs(lead) < STRENGTH:
-            continue
-        label = kb.criteria[c].label.lower()
-        ahead = "starts ahead of" if lead > 0 else "starts behind"
+    clearly above or below the other alternatives' mean, stated as such. The wording depends only on
+    the knowledge base and the labels, so it is made once; the points follow the priorities."""
+    key = ("base", dec.id, index, tuple(labels))
+    leads: list[tuple[int, str, float, str]] | None = kb.composed.get(key)
+    if leads is None:
+        alt = dec.alternatives[index]
+        others = [a for i, a in enumerate(dec.alternatives) if i != index]
         others_text = " and ".join(f"“{name}”" for i, name in enumerate(labels) if i != index)
-        reasons.append(
-            {
-                "text": _sentence(f"By its nature it {ahead} {others_text} on {label}"),
-                "effect": "for" if lead > 0 else "against",
-                "criterion": criterion,
-                "points": _points(lead, p, total),
-            }
-        )
-    return reasons
+        leads = []
+        for c, criterion in enumerate(CRITERIA):
+            lead = alt.values[criterion] - sum(o.values[criterion] for o in others) / len(others)
+            if abs(lead) >= STRENGTH:
+                ahead = "starts ahead of" if lead > 0 else "starts behind"
+                text = _sentence(f"By its nature it {ahead} {others_text} on {kb.criteria[c].label.lower()}")
+                leads.append((c, criterion, lead, text))
+        kb.composed[key] = leads
+    return [
+        {
+            "text": text,
+            "effect": "for" if lead > 0 else "against",
+            "criterion": criterion,
+            "points": _points(lead, priorities[c], total),
+        }
+        for c, criterion, lead, text in leads
+        if priorities[c]
+    ]
 
 
 def _order(reasons: list[Reason]) -> list[Reason]:
