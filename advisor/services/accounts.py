@@ -48,6 +48,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def plausible_email(email: str) -> bool:
+    """Whether a normalised email may name an account (or an invitation, which becomes one)."""
+    return "@" in email and len(email) <= 254 and not email.startswith("@") and not email.endswith("@")
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -68,7 +73,7 @@ def find_user(session: DbSession, email: str) -> User | None:
 def create_user(session: DbSession, email: str, password: str, *, is_admin: bool = False) -> User:
     """A new account with its personal workspace; the first administrator adopts ownerless workspaces."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
+    if not plausible_email(email):
         raise AccountError("Enter a valid email address.")
     if find_user(session, email) is not None:
         raise AccountError("An account with this email address exists already.")

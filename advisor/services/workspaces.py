@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from advisor.models import ROLES, Assessment, Invitation, Membership, User, Workspace
 from advisor.services import DbSession
-from advisor.services.accounts import AccountError, find_user, normalise_email
+from advisor.services.accounts import AccountError, find_user, normalise_email, plausible_email
 from advisor.services.sharing import record
 
 RANK = {role: i for i, role in enumerate(ROLES, start=1)}
@@ -138,11 +138,6 @@ def _owner_count(session: DbSession, workspace: Workspace) -> int:
     return sum(counts)
 
 
-def _plausible_email(email: str) -> bool:
-    # the rule accounts.create_user applies, so every existing account's email passes it
-    return "@" in email and len(email) <= 254 and not email.startswith("@") and not email.endswith("@")
-
-
 def add_member(session: DbSession, workspace: Workspace, email: str, role: str, actor: str | None) -> Entry:
     """A membership if an account has this email, else an invitation; the caller answers the same for both."""
     if workspace.personal_for_id is not None:
@@ -150,7 +145,7 @@ def add_member(session: DbSession, workspace: Workspace, email: str, role: str, 
     if role not in ROLES:
         raise AccountError(f"Choose a role: {', '.join(ROLES)}.")
     email = normalise_email(email)
-    if not _plausible_email(email):
+    if not plausible_email(email):
         raise AccountError("Enter a valid email address.")
     if find_entry(session, workspace, email) is not None:
         raise AccountError(f"{email} is already in this workspace; change their role instead.")
