@@ -95,12 +95,6 @@ def charts(result: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
 _CODE = re.compile(r"`([^`]+)`")
 
 
-def sentence(text: str | None) -> str:
-    """Text ending in a full stop once: v2 exclusions are whole sentences, v1 ones were fragments."""
-    text = (text or "").strip()
-    return text if not text or text.endswith((".", "!", "?")) else text + "."
-
-
 def inline_code(text: str) -> Markup:
     """Escape knowledge-base prose, then show its `code` spans as <code>."""
     return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))  # noqa: S704 (escaped first)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal, NotRequired, TypedDict
 
 Effect = Literal["for", "against"]
+CLOSE_CALL = 0.05  # of the score (5 points of 100): a smaller lead, a tie included, is a close call
 
 
 class Reason(TypedDict):
@@ -110,4 +111,4 @@ def close_call(decision: Decision | dict[str, Any]) -> bool:
     if "close_call" in decision:
         return bool(decision["close_call"])
     margin = decision.get("margin")
-    return margin is not None and margin < 0.05
+    return margin is not None and margin < CLOSE_CALL

@@ -9,14 +9,13 @@ alternative happens to be listed first, and the recommended alternative's reason
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from advisor.engine.result import Alternative, Decision, Reason
+from advisor.engine.result import CLOSE_CALL, Alternative, Decision, Reason
 from advisor.engine.schema import CRITERIA, DecisionFile
-from advisor.engine.wording import describe
+from advisor.engine.wording import describe, sentence
 
 if TYPE_CHECKING:
     from advisor.engine.knowledge import KnowledgeBase
@@ -39,7 +38,6 @@ def _round(x: float) -> float:
     return round(x, 4)
 
 
-CLOSE_CALL = 5  # points of 100: a lead smaller than this is a close call, not a firm answer
 STRENGTH = 10  # hundredths: a base value this far from the others' mean is worth stating as a reason
 
 
@@ -79,21 +77,18 @@ def find_flip(eligible: Sequence[Scored], priorities: Sequence[int]) -> dict[str
 
 def _sentence(text: str) -> str:
     text = text.strip()
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
-_SAID: weakref.WeakKeyDictionary[KnowledgeBase, dict[int, str]] = weakref.WeakKeyDictionary()
+    return sentence(text[0].upper() + text[1:])
 
 
 def _said(entry: Any, kb: KnowledgeBase) -> str:
     """An adjustment's or constraint's reason as a plain sentence: its own ``text``, or the condition in the
-    questionnaire's words followed by the reason. Worded once per knowledge base (entries never change)."""
-    said = _SAID.setdefault(kb, {})
-    text = said.get(id(entry))
+    questionnaire's words followed by the reason. Worded once per knowledge base (entries never change, and
+    the knowledge base holds them, so their ids stay theirs)."""
+    key = ("said", id(entry))
+    text: str | None = kb.composed.get(key)
     if text is None:
         text = _sentence(entry.text) if entry.text else _sentence(f"{describe(entry.when, kb)}: {entry.reason}")
-        said[id(entry)] = text
+        kb.composed[key] = text
     return text
 
 
@@ -228,7 +223,7 @@ def score_decision(
     margin = _round((eligible[0].raw - eligible[1].raw) / scale) if len(eligible) > 1 else None
     if recommended is not None:
         _make_the_case(dec, shown[recommended.index], eligible, shown, margin)
-    close = margin is not None and margin * 100 < CLOSE_CALL
+    close = margin is not None and margin < CLOSE_CALL
     return {
         "id": dec.id,
         "label": dec.label,

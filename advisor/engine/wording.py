@@ -50,6 +50,12 @@ def _key(cond: KeyCondition, kb: KnowledgeBase) -> str:
             return f"{name} is {_COMPARE[cond.op]} {cond.value}"
 
 
+def sentence(text: str | None) -> str:
+    """Text ending in a full stop once (whole sentences keep theirs; fragments get one)."""
+    text = (text or "").strip()
+    return text if not text or text.endswith((".", "!", "?")) else text + "."
+
+
 def describe(cond: Condition, kb: KnowledgeBase) -> str:
     """When ``cond`` holds, in the questionnaire's words."""
     if isinstance(cond, KeyCondition):

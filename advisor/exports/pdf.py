@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 
 from advisor.engine.result import close_call, reason
+from advisor.engine.wording import sentence
 from advisor.exports import (
     Export,
     action_text,
@@ -38,7 +39,7 @@ from advisor.exports.document import ExportDocument
 from advisor.exports.result import pct
 from advisor.forms.assessment import STATUS_LABELS
 from advisor.paths import resource_dir
-from advisor.report import charts, counts, grouped_checklist, inline_code, lead, sentence, summary_sentence
+from advisor.report import charts, counts, grouped_checklist, inline_code, lead, summary_sentence
 
 MIMETYPE = "application/pdf"
 TEMPLATE = "exports/report.html"

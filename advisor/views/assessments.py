@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from advisor import fragments, report
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.engine.result import close_call, reason
+from advisor.engine.wording import sentence
 from advisor.extensions import db
 from advisor.forms.assessment import (
     STATUS_LABELS,
@@ -64,7 +65,7 @@ def labels() -> dict[str, Any]:
 
 @bp.app_template_filter("sentence")
 def sentence_filter(text: str | None) -> str:
-    return report.sentence(text)
+    return sentence(text)
 
 
 @bp.app_template_filter("code")
