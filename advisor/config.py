@@ -98,6 +98,8 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] | None = No
     env = os.environ if environ is None else environ
     https = _flag(env.get(f"{ENV_PREFIX}HTTPS"))
     database_url = secret_setting(env, "ADVISOR_DATABASE_URL") or _sqlite_url(instance_path)
+    sign_in = dt.timedelta(hours=float(env.get(f"{ENV_PREFIX}SESSION_HOURS", "8")))
+    idle = dt.timedelta(minutes=float(env.get(f"{ENV_PREFIX}SESSION_IDLE_MINUTES", "120")))
     config: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAX_CONTENT_LENGTH": int(env.get(f"{ENV_PREFIX}MAX_CONTENT_LENGTH", str(1024 * 1024))),
@@ -107,20 +109,17 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] | None = No
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         # a sign-in ends SESSION_HOURS after it began (on the server), or after IDLE_MINUTES without a request
-        "SESSION_LIFETIME": dt.timedelta(hours=float(env.get(f"{ENV_PREFIX}SESSION_HOURS", "8"))),
-        "PERMANENT_SESSION_LIFETIME": min(
-            dt.timedelta(minutes=float(env.get(f"{ENV_PREFIX}SESSION_IDLE_MINUTES", "120"))),
-            dt.timedelta(hours=float(env.get(f"{ENV_PREFIX}SESSION_HOURS", "8"))),
-        ),
+        "SESSION_LIFETIME": sign_in,
+        "PERMANENT_SESSION_LIFETIME": min(idle, sign_in),
         "PROXY_FIX": int(env.get(f"{ENV_PREFIX}PROXY_FIX", "0")),
         "RATELIMIT_STORAGE_URI": secret_setting(env, "ADVISOR_RATELIMIT_STORAGE_URL") or "memory://",
         # no X-RateLimit-* headers on every response; a 429 says when to come back (Retry-After)
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_PER_ADDRESS": env.get(f"{ENV_PREFIX}LOGIN_LIMIT_PER_ADDRESS", "20 per minute;200 per day"),
-        # failed sign-ins before one account's attempts wait 1 s, 2 s, 4 s … (at most the cap)
         # exports per account (web and API together) and per share link; a PDF costs seconds of a worker
         "EXPORT_LIMIT": env.get(f"{ENV_PREFIX}EXPORT_LIMIT", "30 per minute;300 per hour"),
         "PDF_EXPORT_LIMIT": env.get(f"{ENV_PREFIX}PDF_EXPORT_LIMIT", "6 per minute;60 per hour"),
+        # failed sign-ins before one account's attempts wait 1 s, 2 s, 4 s … (at most the cap)
         "LOGIN_FREE_FAILURES": int(env.get(f"{ENV_PREFIX}LOGIN_FREE_FAILURES", "5")),
         "LOGIN_MAX_DELAY_SECONDS": int(env.get(f"{ENV_PREFIX}LOGIN_MAX_DELAY_SECONDS", "900")),
         "JSON_SORT_KEYS": False,

@@ -11,12 +11,18 @@ per-address limit (``ADVISOR_RATELIMIT_STORAGE_URL``), so every instance sharing
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass
 
 from limits.storage import Storage
 
 WINDOW_SECONDS = 24 * 3600  # failures older than a day are forgotten
+
+
+def seconds_until(moment: float) -> int:
+    """Whole seconds from now until ``moment`` (a Unix time), at least 1: what a 429's Retry-After says."""
+    return max(1, math.ceil(moment - time.time()))
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import time
 from typing import Any
 
 from flask import abort, current_app, g, request
@@ -16,6 +14,7 @@ from advisor.extensions import db, limiter
 from advisor.models import Assessment
 from advisor.services import assessments as svc
 from advisor.services import workspaces
+from advisor.services.throttle import seconds_until
 
 
 def kb() -> KnowledgeBase:
@@ -106,8 +105,7 @@ def export_wait(who: str, fmt: str) -> int:
     strategy = limiter.limiter
     for item, scope in counted:
         if not strategy.test(item, scope, who):
-            reset = strategy.get_window_stats(item, scope, who).reset_time
-            return max(1, math.ceil(reset - time.time()))
+            return seconds_until(strategy.get_window_stats(item, scope, who).reset_time)
     for item, scope in counted:
         strategy.hit(item, scope, who)
     return 0

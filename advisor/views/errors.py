@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import math
-import time
 
 from flask import Flask, render_template, request
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from werkzeug.exceptions import HTTPException
+
+from advisor.services.throttle import seconds_until
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -39,7 +39,7 @@ def _retry_after() -> int:
     from advisor.extensions import limiter
 
     current = limiter.current_limit
-    return max(1, math.ceil(current.reset_at - time.time())) if current else 60
+    return seconds_until(current.reset_at) if current else 60
 
 
 def init_app(app: Flask) -> None:
