@@ -20,7 +20,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.postgres import _free_port, running_server  # noqa: E402
+from tests.postgres import free_port, running_server  # noqa: E402
 
 BIN = Path(sys.executable).parent
 EMAIL = "bench@example.com"
@@ -39,7 +39,7 @@ class Stack:
 
 def serve(app: str, env: dict[str, str], log: Path, health: str = "/healthz") -> tuple[subprocess.Popen[bytes], str]:
     """Start gunicorn on a free loopback port and wait (30 s at most) until ``health`` answers."""
-    port = _free_port()
+    port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *GUNICORN_OPTIONS, app],

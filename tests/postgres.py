@@ -31,7 +31,7 @@ def _bindir() -> Path:
     return Path(candidates[-1]).parent
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -41,7 +41,7 @@ def _free_port() -> int:
 class PostgresServer:
     def __init__(self) -> None:
         self.bindir = _bindir()
-        self.port = _free_port()
+        self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="advisor-pg-"))
         self.data = self.root / "data"
         self.as_root = os.geteuid() == 0

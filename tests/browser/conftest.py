@@ -18,7 +18,6 @@ import http.client
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -41,6 +40,8 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+
+from tests.postgres import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -83,13 +84,6 @@ def _advisor_command() -> list[str]:
     return [sys.executable, "-c", "from advisor.cli import cli; cli()"]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _healthy(port: int) -> bool:
     conn = http.client.HTTPConnection(HOST, port, timeout=1)
     try:
@@ -114,7 +108,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def _start_server(env: dict[str, str], log: Path) -> LiveServer:
     """Start `advisor run` on a free port; try another port if the chosen one was taken meanwhile."""
     for _attempt in range(3):
-        port = _free_port()
+        port = free_port()
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [*_advisor_command(), "run", "--host", HOST, "--port", str(port)],
