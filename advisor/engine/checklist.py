@@ -1,4 +1,5 @@
-"""Select the checklist items that apply to a set of answers and recommendations."""
+"""Select the checklist items that apply to a set of answers and recommendations, and say for each
+when to do it, who does it, why it is there, why it has its priority and which requirements it answers."""
 
 from __future__ import annotations
 
@@ -6,19 +7,33 @@ from collections.abc import Mapping
 from typing import Any
 
 from advisor.engine.knowledge import KnowledgeBase
-from advisor.engine.result import ChecklistItem
+from advisor.engine.result import ChecklistItem, FrameworkView
 from advisor.engine.schema import PRIORITIES, PROVIDERS, TOPICS, ItemModel
+from advisor.engine.wording import capitalised, facts, sentence
 
 _PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
 _TOPIC_RANK = {t: i for i, t in enumerate(TOPICS)}
+# Contract v2 rule 1: critical means "before go-live, a gap here is directly exploitable or fails the
+# audit", so it stays a short list: at most this many items, and at most this share of the checklist.
+CRITICAL_AT_MOST = 12
+CRITICAL_SHARE = 0.30
+START_HERE = (3, 7)  # the first things to do: at least, at most
 
 
-def item_priority(item: ItemModel, answers: Mapping[str, Any], recommended: Mapping[str, str | None]) -> str:
-    """The first matching priority rule wins; otherwise the item's own priority."""
-    for rule in item.priority_rules:
-        if rule.when.holds(answers, recommended):
-            return rule.priority
-    return item.priority
+def critical_budget(items: int) -> int:
+    return min(CRITICAL_AT_MOST, int(items * CRITICAL_SHARE))
+
+
+def operating_models(answers: Mapping[str, Any], recommended: Mapping[str, str | None]) -> tuple[str, ...]:
+    """How the clusters are run under the recommendation, in the terms of an item's ``responsibility``;
+    a hybrid estate on a managed recommendation is both a cloud service and a vendor distribution."""
+    if recommended.get("hosting") != "managed":
+        return ("self_managed",)
+    infrastructure = answers.get("infrastructure")
+    if infrastructure == "on_prem":
+        return ("vendor",)
+    cloud = "provider_nodes" if answers.get("node_operations") == "provider" else "cloud"
+    return (cloud, "vendor") if infrastructure == "hybrid" else (cloud,)
 
 
 def item_how(kb: KnowledgeBase, item: ItemModel, answers: Mapping[str, Any]) -> str:
@@ -40,32 +55,129 @@ def item_how(kb: KnowledgeBase, item: ItemModel, answers: Mapping[str, Any]) -> 
     return found
 
 
+def item_priority(
+    kb: KnowledgeBase, item: ItemModel, answers: Mapping[str, Any], recommended: Mapping[str, str | None]
+) -> tuple[str, str]:
+    """The item's priority and why: the first matching rule wins; otherwise the item's own priority."""
+    for rule in item.priority_rules:
+        if rule.when.holds(answers, recommended):
+            if rule.because:
+                return rule.priority, rule.because
+            moved = "Raised" if _PRIORITY_RANK[rule.priority] < _PRIORITY_RANK[item.priority] else "Lowered"
+            clauses = " and ".join(facts(rule.when, answers, recommended, kb))
+            return rule.priority, f"{moved} to {rule.priority} because {clauses}."
+    return item.priority, item.priority_because
+
+
+def included_because(
+    kb: KnowledgeBase, item: ItemModel, answers: Mapping[str, Any], recommended: Mapping[str, str | None]
+) -> list[str]:
+    found = facts(item.when, answers, recommended, kb)
+    return [sentence(capitalised(f)) for f in found] or ["It applies to every cluster."]
+
+
+def _frameworks(kb: KnowledgeBase, item: ItemModel, ticked: list[str]) -> list[dict[str, str]]:
+    out = []
+    for framework in ticked:
+        table = kb.framework_by_id.get(framework)
+        titles = {r.id: r.title for r in table.requirements} if table else {}
+        out += [
+            {"framework": framework, "requirement": r, "title": titles.get(r, "")}
+            for r in item.frameworks.get(framework, ())
+        ]
+    return out
+
+
 def build_checklist(
     kb: KnowledgeBase, answers: Mapping[str, Any], recommended: Mapping[str, str | None]
 ) -> list[ChecklistItem]:
     """Applicable items, most urgent first, then grouped by topic in contract order."""
     statuses = answers.get("status") or {}
-    chosen: list[tuple[tuple[int, int, int], ChecklistItem]] = []
+    ticked = [f.id for f in kb.frameworks if f.id in (answers.get("compliance") or ())]
+    models = operating_models(answers, recommended)
+    chosen: list[tuple[ItemModel, int, ChecklistItem]] = []
     for index, item in enumerate(kb.items):
         if not item.when.holds(answers, recommended):
             continue
-        priority = item_priority(item, answers, recommended)
-        chosen.append(
-            (
-                (_PRIORITY_RANK[priority], _TOPIC_RANK[item.topic], index),
-                {
-                    "id": item.id,
-                    "topic": item.topic,
-                    "priority": priority,
-                    "title": item.title,
-                    "why": item.why,
-                    "how": item_how(kb, item, answers),
-                    "references": [{"label": r.label, "url": r.url} for r in item.references],
-                    "decisions": list(item.decisions),
-                    "status": statuses.get(item.id, "todo"),
-                    "included_because": item.when.explain(answers, recommended),
-                },
-            )
+        priority, because = item_priority(kb, item, answers, recommended)
+        responsibility = item.responsible(models)
+        entry: ChecklistItem = {
+            "id": item.id,
+            "topic": item.topic,
+            "priority": priority,
+            "title": item.title,
+            "why": item.why,
+            "how": item.evidence if responsibility == "provider" and item.evidence else item_how(kb, item, answers),
+            "references": [{"label": r.label, "url": r.url} for r in item.references],
+            "decisions": list(item.decisions),
+            "status": statuses.get(item.id, "todo"),
+            "included_because": included_because(kb, item, answers, recommended),
+            "priority_because": because,
+            "phase": item.phase,
+            "effort": item.effort,
+            "responsibility": responsibility,
+            "frameworks": _frameworks(kb, item, ticked),
+        }
+        chosen.append((item, index, entry))
+    _hold_critical_budget(kb, chosen)
+    for _, _, entry in chosen:
+        if entry["priority"] == "critical":
+            entry["phase"] = "before_go_live"
+    chosen.sort(key=lambda c: (_PRIORITY_RANK[c[2]["priority"]], _TOPIC_RANK[c[0].topic], c[1]))
+    return [entry for _, _, entry in chosen]
+
+
+def _urgency(kb: KnowledgeBase, item: ItemModel, index: int) -> tuple[int, int]:
+    """Where an item stands in the order to do critical work (order.yaml), then in file order."""
+    return (kb.rank.get(item.id, len(kb.rank)), index)
+
+
+def _hold_critical_budget(kb: KnowledgeBase, chosen: list[tuple[ItemModel, int, ChecklistItem]]) -> None:
+    """Keep critical to the budget: the most urgent stay critical, the rest become high and say why."""
+    critical = sorted((c for c in chosen if c[2]["priority"] == "critical"), key=lambda c: _urgency(kb, c[0], c[1]))
+    budget = critical_budget(len(chosen))
+    for _, _, entry in critical[budget:]:
+        entry["priority"] = "high"
+        entry["priority_because"] = (
+            f"{entry['priority_because']} It is held at high so that the critical list stays the {budget} "
+            "most urgent items before go-live; do it right after them."
         )
-    chosen.sort(key=lambda pair: pair[0])
-    return [entry for _, entry in chosen]
+
+
+def start_here(kb: KnowledgeBase, checklist: list[ChecklistItem]) -> list[str]:
+    """The first things to do, in order: critical work the team does before go-live, then, when that
+    is fewer than three, the most urgent high items of the same kind."""
+    index = {item.id: i for i, item in enumerate(kb.items)}
+
+    def urgency(entry: ChecklistItem) -> tuple[int, int, int]:
+        return (_PRIORITY_RANK[entry["priority"]], *_urgency(kb, kb.item_by_id[entry["id"]], index[entry["id"]]))
+
+    ours = [e for e in checklist if e["responsibility"] != "provider" and e["phase"] == "before_go_live"]
+    first = sorted((e for e in ours if e["priority"] == "critical"), key=urgency)
+    if len(first) < START_HERE[0]:
+        first += sorted((e for e in ours if e["priority"] == "high"), key=urgency)[: START_HERE[0] - len(first)]
+    return [e["id"] for e in first[: START_HERE[1]]]
+
+
+def framework_views(kb: KnowledgeBase, answers: Mapping[str, Any], checklist: list[ChecklistItem]) -> list[FrameworkView]:
+    """For each ticked framework, every requirement of its table with the items that answer it
+    (none, said openly, where no item does)."""
+    views: list[FrameworkView] = []
+    for table in kb.frameworks:
+        if table.id not in (answers.get("compliance") or ()):
+            continue
+        answering: dict[str, list[str]] = {r.id: [] for r in table.requirements}
+        for entry in checklist:
+            for f in entry["frameworks"]:
+                if f["framework"] == table.id:
+                    answering[f["requirement"]].append(entry["id"])
+        views.append(
+            {
+                "framework": table.id,
+                "label": table.label,
+                "requirements": [
+                    {"requirement": r.id, "title": r.title, "items": answering[r.id]} for r in table.requirements
+                ],
+            }
+        )
+    return views

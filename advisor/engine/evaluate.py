@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from advisor.engine.answers import normalise_answers
-from advisor.engine.checklist import build_checklist
+from advisor.engine.checklist import build_checklist, framework_views, start_here
 from advisor.engine.knowledge import KnowledgeBase, default_knowledge_base
 from advisor.engine.result import Result, WarningDetail
 from advisor.engine.schema import CRITERIA
 from advisor.engine.scoring import score_decision
 
-ENGINE_VERSION = "2.0.0"
+ENGINE_VERSION = "2.1.0"
 
 
 def evaluate(answers: Mapping[str, Any], kb: KnowledgeBase | None = None) -> Result:
@@ -41,13 +41,16 @@ def evaluate(answers: Mapping[str, Any], kb: KnowledgeBase | None = None) -> Res
                     "because": [a["excluded_because"] for a in d["alternatives"]],
                 }
             )
+    checklist = build_checklist(kb, normal, recommended)
     return {
         "engine_version": ENGINE_VERSION,
         "knowledge_base_version": kb.version,
         "answers": normal,
         "weights": {c: round(p / total, 4) for c, p in zip(CRITERIA, priorities, strict=True)},
         "decisions": decisions,
-        "checklist": build_checklist(kb, normal, recommended),
+        "checklist": checklist,
+        "start_here": start_here(kb, checklist),
+        "frameworks": framework_views(kb, normal, checklist),
         "warnings": [w["message"] for w in warnings_detail],
         "warnings_detail": warnings_detail,
     }

@@ -28,8 +28,11 @@ from advisor.engine.schema import (
     CriteriaFile,
     CriterionModel,
     DecisionFile,
+    FrameworkModel,
+    FrameworksFile,
     ItemModel,
     MetaFile,
+    OrderFile,
     QuestionModel,
     QuestionsFile,
     StepModel,
@@ -62,9 +65,13 @@ class KnowledgeBase:
     retired: frozenset[str]
     warnings: tuple[WarningModel, ...]
     sources: tuple[str, ...]
+    frameworks: tuple[FrameworkModel, ...] = ()
+    # item id → its place in the order to do critical work (order.yaml); unlisted items come after
+    rank: dict[str, int] = field(default_factory=dict, repr=False)
     question_by_key: dict[str, QuestionModel] = field(default_factory=dict, repr=False)
     item_by_id: dict[str, ItemModel] = field(default_factory=dict, repr=False)
     decision_by_id: dict[str, DecisionFile] = field(default_factory=dict, repr=False)
+    framework_by_id: dict[str, FrameworkModel] = field(default_factory=dict, repr=False)
     # texts composed for answers (an item's steps for one estate and set of clouds), made once each
     composed: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
@@ -72,6 +79,7 @@ class KnowledgeBase:
         self.question_by_key.update({q.key: q for q in self.questions})
         self.item_by_id.update({i.id: i for i in self.items})
         self.decision_by_id.update({d.id: d for d in self.decisions})
+        self.framework_by_id.update({f.id: f for f in self.frameworks})
 
 
 def _read_yaml(path: Path, errors: list[str], label: str) -> Any:
@@ -247,6 +255,36 @@ def _check_alternative(dec: DecisionFile, alt: AlternativeModel, checker: _Check
             checker.condition(e.when, where, allow_decisions=False)
 
 
+def _check_frameworks(ff: FrameworksFile, qf: QuestionsFile, errors: list[str]) -> dict[str, set[str]]:
+    """One table per option of the compliance question; returns each framework's requirement ids."""
+    question = next((q for q in qf.questions if q.key == "compliance"), None)
+    options = [str(o.value) for o in question.options] if question else []
+    tables = {f.id: {r.id for r in f.requirements} for f in ff.frameworks}
+    if sorted(tables) != sorted(options) or len(tables) != len(ff.frameworks):
+        errors.append(
+            f"frameworks.yaml: needs one table for each compliance option ({', '.join(options)}); "
+            f"has {', '.join(f.id for f in ff.frameworks)}"
+        )
+    for f in ff.frameworks:
+        if len(tables[f.id]) != len(f.requirements):
+            errors.append(f"frameworks.yaml: framework '{f.id}' lists a requirement twice")
+    return tables
+
+
+def _check_item_frameworks(item: ItemModel, requirements: dict[str, set[str]], where: str, errors: list[str]) -> None:
+    for framework, ids in item.frameworks.items():
+        known = requirements.get(framework)
+        if known is None:
+            errors.append(f"{where}: frameworks: unknown framework '{framework}' (known: {', '.join(requirements)})")
+            continue
+        missing = [i for i in ids if i not in known]
+        if missing or not ids:
+            errors.append(
+                f"{where}: frameworks: {framework} needs requirement numbers from frameworks.yaml; "
+                f"unknown: {', '.join(missing) or 'none given'}"
+            )
+
+
 def _checklist_files(base: Path) -> list[Path]:
     return sorted((base / "checklist").glob("*.yaml"))
 
@@ -316,6 +354,8 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
     crit = _parse(CriteriaFile, base / "criteria.yaml", base, errors)
     qf = _parse(QuestionsFile, base / "questions.yaml", base, errors)
     wf = _parse(WarningsFile, base / "warnings.yaml", base, errors)
+    ff = _parse(FrameworksFile, base / "frameworks.yaml", base, errors)
+    of = _parse(OrderFile, base / "order.yaml", base, errors)
     decision_files = sorted((base / "decisions").glob("*.yaml"))
     checklist_files = _checklist_files(base)
     decisions = [d for p in decision_files if (d := _parse(DecisionFile, p, base, errors))]
@@ -330,8 +370,9 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
     version = meta.version if meta else ""
     if overlay is not None:
         version = _apply_overlay(Path(overlay), version, decisions, lists, warnings, errors)
-    if errors or meta is None or crit is None or qf is None or wf is None:
+    if errors or meta is None or crit is None or qf is None or wf is None or ff is None or of is None:
         raise KnowledgeBaseError(errors)
+    requirements = _check_frameworks(ff, qf, errors)
 
     crit_ids = [c.id for c in crit.criteria]
     if sorted(crit_ids) != sorted(CRITERIA):
@@ -378,6 +419,7 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
             checker.condition(item.when, where + ": when", allow_decisions=True)
             for i, rule in enumerate(item.priority_rules):
                 checker.condition(rule.when, f"{where}: priority_rules[{i}]", allow_decisions=True)
+            _check_item_frameworks(item, requirements, where, errors)
             unknown = [d for d in item.decisions if d not in seen_dec]
             if unknown:
                 errors.append(f"{where}: unknown decisions {unknown} (known: {', '.join(sorted(seen_dec))})")
@@ -396,6 +438,10 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
     errors.extend(
         f"checklist: item id '{i}' is retired and cannot be reused" for i in items if i in retired - overlay_retired
     )
+
+    errors.extend(f"order.yaml: '{i}' is not a checklist item" for i in of.first if i not in items)
+    if len(set(of.first)) != len(of.first):
+        errors.append("order.yaml: lists an item twice")
 
     seen_warn: set[str] = set()
     for w in warnings:
@@ -419,6 +465,8 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
         retired=frozenset(retired),
         warnings=tuple(warnings),
         sources=(str(base),) + ((str(overlay),) if overlay is not None else ()),
+        frameworks=tuple(ff.frameworks),
+        rank={item_id: i for i, item_id in enumerate(of.first)},
     )
 
 

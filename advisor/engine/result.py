@@ -73,6 +73,24 @@ class ChecklistItem(TypedDict):
     decisions: list[str]
     status: str
     included_because: list[str]
+    # engine 2.x: when, how much work, who, why this priority, which requirements of the ticked frameworks
+    priority_because: NotRequired[str]
+    phase: NotRequired[str]
+    effort: NotRequired[str]
+    responsibility: NotRequired[str]
+    frameworks: NotRequired[list[dict[str, str]]]
+
+
+class RequirementView(TypedDict):
+    requirement: str
+    title: str
+    items: list[str]  # ids of the checklist items that answer it; empty: no item does
+
+
+class FrameworkView(TypedDict):
+    framework: str
+    label: str
+    requirements: list[RequirementView]
 
 
 class WarningDetail(TypedDict):
@@ -92,6 +110,8 @@ class Result(TypedDict):
     checklist: list[ChecklistItem]
     warnings: list[str]
     warnings_detail: list[WarningDetail]
+    start_here: NotRequired[list[str]]  # engine 2.x
+    frameworks: NotRequired[list[FrameworkView]]  # engine 2.x: one per ticked compliance framework
 
 
 def reason(raw: str | Reason | dict[str, Any]) -> Reason:

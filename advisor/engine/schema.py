@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from advisor.engine.conditions import Condition, ConditionError, parse_condition
 
@@ -248,10 +248,41 @@ class ReferenceModel(Strict):
 class PriorityRuleModel(Strict):
     when: Cond
     priority: Priority
+    because: Text | None = Field(
+        default=None,
+        description="why this answer changes the priority, as a whole sentence; without it the engine says "
+        "which answers raised or lowered it",
+    )
 
 
 Provider = Literal["aws", "azure", "gcp"]
 PROVIDERS: tuple[str, ...] = get_args(Provider)
+Phase = Literal["before_go_live", "first_90_days", "ongoing"]
+PHASES: tuple[str, ...] = get_args(Phase)
+Effort = Literal["small", "medium", "large"]
+EFFORTS: tuple[str, ...] = get_args(Effort)
+Responsibility = Literal["customer", "shared", "provider"]
+RESPONSIBILITIES: tuple[str, ...] = get_args(Responsibility)  # most to least of the team's own work
+
+
+class ResponsibilityModel(Strict):
+    """Who does an item under each way of running Kubernetes (the recommended hosting and, in a cloud,
+    ``node_operations``). A key left out means the team (customer)."""
+
+    self_managed: Responsibility = "customer"
+    vendor: Responsibility = Field(default="customer", description="a vendor-supported distribution on premises")
+    cloud: Responsibility = Field(default="customer", description="a cloud provider's service; the team runs nodes")
+    provider_nodes: Responsibility | None = Field(
+        default=None, description="a cloud provider's service that also runs the nodes; unset: as ``cloud``"
+    )
+
+    def under(self, model: str) -> str:
+        if model == "provider_nodes":
+            return self.provider_nodes or self.cloud
+        return str(getattr(self, model))
+
+    def values(self) -> set[str]:
+        return {self.self_managed, self.vendor, self.cloud, self.provider_nodes or self.cloud}
 
 
 class ItemModel(Strict):
@@ -270,12 +301,64 @@ class ItemModel(Strict):
         "and never on premises",
     )
     how_on_prem: Text | None = Field(default=None, description="steps for clusters on your own machines")
+    priority_because: Text = Field(description="why the item's own priority, as one sentence")
+    phase: Phase = Field(description="when to do it; a critical item is always before go-live")
+    effort: Effort = Field(description="small: hours; medium: days; large: weeks")
+    responsibility: Responsibility | ResponsibilityModel
+    evidence: Text | None = Field(
+        default=None,
+        description="what to collect when the provider does the item (an attestation, a benchmark result); "
+        "shown instead of the steps then, and required when any responsibility is the provider's",
+    )
+    frameworks: dict[Id, list[str]] = Field(
+        default={}, description="compliance framework id → the requirement numbers of frameworks.yaml it answers"
+    )
     references: list[ReferenceModel] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _evidence_for_provider_items(self) -> ItemModel:
+        owners = (
+            {self.responsibility} if isinstance(self.responsibility, str) else self.responsibility.values()
+        )
+        if "provider" in owners and self.evidence is None:
+            raise ValueError("an item the provider does needs `evidence`: what to collect from the provider")
+        return self
+
+    def responsible(self, models: tuple[str, ...]) -> str:
+        """Who does the item where the clusters run under ``models`` (a hybrid estate has two): the one
+        with most of the work wins, since the team has to do it in at least one estate."""
+        if isinstance(self.responsibility, str):
+            return self.responsibility
+        owners = {self.responsibility.under(m) for m in models}
+        return next(r for r in RESPONSIBILITIES if r in owners)
 
 
 class ChecklistFile(Strict):
     items: list[ItemModel] = []
     retired: list[Id] = []
+
+
+class RequirementModel(Strict):
+    id: Text
+    title: Text
+
+
+class FrameworkModel(Strict):
+    id: Id
+    label: Text
+    reference: ReferenceModel
+    requirements: list[RequirementModel] = Field(min_length=1)
+
+
+class FrameworksFile(Strict):
+    frameworks: list[FrameworkModel]
+
+
+class OrderFile(Strict):
+    """The order to do critical work in before go-live; when more items would be critical than the
+    budget allows, the ones listed first stay critical. Items not listed come after, in file order."""
+
+    first: list[Id]
 
 
 class WarningModel(Strict):

@@ -1,14 +1,16 @@
 """Conditions in words a reader of the questionnaire knows: question and option labels, never ids.
 
 ``describe(cond, kb)`` says when a condition holds ("“Must the clusters be air-gapped?” is “Yes”"),
-for hints on the questionnaire and for anything else shown to people.
+for hints on the questionnaire and for anything else shown to people; ``facts`` says which answers
+made one hold, as sentences, for a checklist item's reasons.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from advisor.engine.conditions import AllOf, AnyOf, Condition, DecisionCondition, KeyCondition, NotOf
+from advisor.engine.conditions import AllOf, Always, AnyOf, Condition, DecisionCondition, KeyCondition, NotOf
 
 if TYPE_CHECKING:
     from advisor.engine.knowledge import KnowledgeBase
@@ -74,3 +76,58 @@ def describe(cond: Condition, kb: KnowledgeBase) -> str:
     if isinstance(cond, NotOf):
         return f"it is not the case that {describe(cond.part, kb)}"
     return "always"
+
+
+def _held(cond: Condition, answers: Mapping[str, Any], recommended: Mapping[str, str | None]) -> list[Condition]:
+    """The parts of a holding condition that made it hold: every part of an "all", the first of an "any"."""
+    if isinstance(cond, AllOf):
+        return [leaf for p in cond.parts for leaf in _held(p, answers, recommended)]
+    if isinstance(cond, AnyOf):
+        first = next((p for p in cond.parts if p.holds(answers, recommended)), None)
+        return _held(first, answers, recommended) if first is not None else [cond]
+    return [cond]
+
+
+def _fact(cond: Condition, answers: Mapping[str, Any], recommended: Mapping[str, str | None], kb: KnowledgeBase) -> str:
+    if isinstance(cond, KeyCondition):
+        question = kb.question_by_key.get(cond.key)
+        name = _quoted(question.label if question else cond.key)
+        answer = answers.get(cond.key)
+        if isinstance(answer, list | tuple):
+            if cond.op == "empty" and cond.value:
+                return f"nothing is chosen for {name}"
+            hits = [v for v in answer if v in cond.value] if cond.op.startswith("contains") else list(answer)
+            hits = hits if cond.op != "contains" else [cond.value]
+            return f"{name} include {_values(kb, cond.key, hits).replace(' or ', ' and ')}"
+        if cond.op in _COMPARE:
+            return f"{name} is {answer}"
+        return f"{name} is {_values(kb, cond.key, answer)}"
+    if isinstance(cond, DecisionCondition) and cond.op != "applicable":
+        decision = kb.decision_by_id.get(cond.decision)
+        chosen = recommended.get(cond.decision)
+        if decision is None:
+            return describe(cond, kb)
+        alt = next((a for a in decision.alternatives if a.id == chosen), None)
+        variant = next((v for v in alt.variants if v.when.holds(answers)), None) if alt else None
+        label = (variant and variant.label) or (alt.label if alt else str(chosen))
+        return f"the recommendation for {decision.label.lower()} is {_quoted(label)}"
+    return describe(cond, kb)
+
+
+def facts(
+    cond: Condition, answers: Mapping[str, Any], recommended: Mapping[str, str | None], kb: KnowledgeBase
+) -> list[str]:
+    """The answers (and recommendations) that made a holding condition hold, each as a clause
+    ("“Compliance frameworks” include “PCI DSS”"); none for a condition that always holds."""
+    if isinstance(cond, Always):
+        return []
+    out: list[str] = []
+    for leaf in _held(cond, answers, recommended):
+        text = _fact(leaf, answers, recommended, kb)
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
