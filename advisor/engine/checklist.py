@@ -36,19 +36,26 @@ def operating_models(answers: Mapping[str, Any], recommended: Mapping[str, str |
     return (cloud, "vendor") if infrastructure == "hybrid" else (cloud,)
 
 
+def clouds(answers: Mapping[str, Any]) -> tuple[str, ...]:
+    """The clouds whose steps and sources apply: those named, every one when none is, none on premises."""
+    if answers.get("infrastructure") == "on_prem":
+        return ()
+    named = tuple(p for p in PROVIDERS if p in (answers.get("cloud_providers") or ()))
+    return named or PROVIDERS
+
+
 def item_how(kb: KnowledgeBase, item: ItemModel, answers: Mapping[str, Any]) -> str:
-    """The item's steps for where the clusters run: provider steps only in a cloud, and only for the clouds
-    named (every one, neutrally, when none is); the on-premises steps only where there is an own estate."""
+    """The item's steps for where the clusters run: provider steps only for the clouds that apply; the
+    on-premises steps only where there is an own estate."""
     if not item.how_by_provider and not item.how_on_prem:
         return item.how
     infrastructure = answers.get("infrastructure")
-    providers = tuple(p for p in PROVIDERS if p in (answers.get("cloud_providers") or ()))
-    key = ("how", item.id, infrastructure, providers)
+    shown = clouds(answers)
+    key = ("how", item.id, infrastructure, shown)
     found: str | None = kb.composed.get(key)
     if found is None:
         parts = [item.how]
-        if infrastructure != "on_prem":
-            parts += [text for p, text in item.how_by_provider.items() if p in (providers or PROVIDERS)]
+        parts += [text for p, text in item.how_by_provider.items() if p in shown]
         if infrastructure != "public_cloud" and item.how_on_prem:
             parts.append(item.how_on_prem)
         found = kb.composed[key] = " ".join(parts)
@@ -95,6 +102,7 @@ def build_checklist(
     statuses = answers.get("status") or {}
     ticked = [f.id for f in kb.frameworks if f.id in (answers.get("compliance") or ())]
     models = operating_models(answers, recommended)
+    shown = clouds(answers)
     chosen: list[tuple[ItemModel, int, ChecklistItem]] = []
     for index, item in enumerate(kb.items):
         if not item.when.holds(answers, recommended):
@@ -108,7 +116,9 @@ def build_checklist(
             "title": item.title,
             "why": item.why,
             "how": item.evidence if responsibility == "provider" and item.evidence else item_how(kb, item, answers),
-            "references": [{"label": r.label, "url": r.url} for r in item.references],
+            "references": [
+                {"label": r.label, "url": r.url} for r in item.references if r.provider is None or r.provider in shown
+            ],
             "decisions": list(item.decisions),
             "status": statuses.get(item.id, "todo"),
             "included_because": included_because(kb, item, answers, recommended),

@@ -236,6 +236,9 @@ class DecisionFile(Strict):
 class ReferenceModel(Strict):
     label: Text
     url: str
+    provider: Literal["aws", "azure", "gcp"] | None = Field(
+        default=None, description="a source about one cloud's service: listed where that cloud's steps are"
+    )
 
     @field_validator("url")
     @classmethod
