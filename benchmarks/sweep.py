@@ -830,6 +830,50 @@ def build_findings(kb: Any) -> list[Finding]:
     no_reason.check = missing_for_reason
     findings.append(no_reason)
 
+    # 12. The checklist (contract v2 rule 1 and §3): a short critical list, a start, no budget cuts.
+    def checklist_of(case: Case) -> list[Mapping[str, Any]]:
+        items = case.result.get("checklist") or []
+        if case.shape != "v2" or not items or "phase" not in items[0]:
+            raise Missing("checklist.phase")
+        return list(items)
+
+    def critical_of(case: Case) -> list[Mapping[str, Any]]:
+        return [i for i in checklist_of(case) if i.get("priority") == "critical"]
+
+    def too_many(case: Case) -> Verdict:
+        n = len(critical_of(case))
+        return Verdict(n > 12, f"{n} critical: {case.brief()}", float(n))
+
+    def share(case: Case) -> Verdict:
+        items, n = checklist_of(case), len(critical_of(case))
+        return Verdict(n > 0.30 * len(items), f"{n} of {len(items)} critical: {case.brief()}", n / len(items))
+
+    def held(case: Case) -> Verdict:
+        ids = [str(i["id"]) for i in checklist_of(case) if "held at high" in str(i.get("priority_because"))]
+        for i in ids:
+            held_finding.notes[i] += 1
+        return Verdict(bool(ids), f"{', '.join(ids)}: {case.brief()}", float(len(ids)))
+
+    def start(case: Case) -> Verdict:
+        n = len(case.result.get("start_here") or [])
+        return Verdict(not 3 <= n <= 7, f"{n} to start with: {case.brief()}", float(n))
+
+    def size(case: Case) -> Verdict:
+        return Verdict(True, None, float(len(checklist_of(case))))
+
+    def critical_count(case: Case) -> Verdict:
+        return Verdict(True, None, float(len(critical_of(case))))
+
+    held_finding = Finding("12-held", "12. results whose rules made more critical than the budget", once(bool, held))
+    findings += [
+        Finding("12-critical-over-12", "12. more than 12 critical items", once(bool, too_many)),
+        Finding("12-critical-over-30pct", "12. more than 30% of the checklist critical", once(bool, share)),
+        held_finding,
+        Finding("12-start-here", "12. start_here outside 3 … 7 items", once(bool, start)),
+        Finding("12-items", "12. checklist items (values: min/median/max)", once(bool, size), info=True),
+        Finding("12-critical", "12. critical items (values: min/median/max)", once(bool, critical_count), info=True),
+    ]
+
     # 11. A recommendation contradicted by a warning.
     contradicted = Finding("11-contradicted", "11. recommendation contradicted by a warning", lambda c: [])
 

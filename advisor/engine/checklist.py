@@ -8,11 +8,12 @@ from typing import Any
 
 from advisor.engine.knowledge import KnowledgeBase
 from advisor.engine.result import ChecklistItem, FrameworkView
-from advisor.engine.schema import PRIORITIES, PROVIDERS, TOPICS, ItemModel
+from advisor.engine.schema import PHASES, PRIORITIES, PROVIDERS, TOPICS, ItemModel
 from advisor.engine.wording import capitalised, facts, sentence
 
 _PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
 _TOPIC_RANK = {t: i for i, t in enumerate(TOPICS)}
+_PHASE_RANK = {p: i for i, p in enumerate(PHASES)}
 # Contract v2 rule 1: critical means "before go-live, a gap here is directly exploitable or fails the
 # audit", so it stays a short list: at most this many items, and at most this share of the checklist.
 CRITICAL_AT_MOST = 12
@@ -155,18 +156,17 @@ def _hold_critical_budget(kb: KnowledgeBase, chosen: list[tuple[ItemModel, int, 
 
 
 def start_here(kb: KnowledgeBase, checklist: list[ChecklistItem]) -> list[str]:
-    """The first things to do, in order: critical work the team does before go-live, then, when that
-    is fewer than three, the most urgent high items of the same kind."""
+    """The first things to do, in order: the critical work the team does itself (it is all before go-live);
+    when that is fewer than three items, the most urgent of the rest, before-go-live work first."""
     index = {item.id: i for i, item in enumerate(kb.items)}
 
-    def urgency(entry: ChecklistItem) -> tuple[int, int, int]:
-        return (_PRIORITY_RANK[entry["priority"]], *_urgency(kb, kb.item_by_id[entry["id"]], index[entry["id"]]))
+    def urgency(entry: ChecklistItem) -> tuple[int, int, int, int]:
+        item = kb.item_by_id[entry["id"]]
+        return (_PHASE_RANK[entry["phase"]], _PRIORITY_RANK[entry["priority"]], *_urgency(kb, item, index[item.id]))
 
-    ours = [e for e in checklist if e["responsibility"] != "provider" and e["phase"] == "before_go_live"]
-    first = sorted((e for e in ours if e["priority"] == "critical"), key=urgency)
-    if len(first) < START_HERE[0]:
-        first += sorted((e for e in ours if e["priority"] == "high"), key=urgency)[: START_HERE[0] - len(first)]
-    return [e["id"] for e in first[: START_HERE[1]]]
+    ours = sorted((e for e in checklist if e["responsibility"] != "provider"), key=urgency)
+    critical = sum(e["priority"] == "critical" for e in ours)
+    return [e["id"] for e in ours[: max(START_HERE[0], min(critical, START_HERE[1]))]]
 
 
 def framework_views(kb: KnowledgeBase, answers: Mapping[str, Any], checklist: list[ChecklistItem]) -> list[FrameworkView]:

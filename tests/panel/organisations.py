@@ -1,9 +1,10 @@
 """Six organisations and what a seasoned platform-security architect signs for each.
 
 Each expects, per decision, the alternatives that are acceptable (a decision left out is free),
-and lists words that must not appear anywhere in the result's text. Checklist bounds come with
-the checklist's own rework. The organisations are a floor: the rules in ``test_rules.py`` hold
-over a sweep of all valid answers.
+lists words that must not appear anywhere in the result's text, and bounds on the checklist a reader
+could act on (how many items, how many critical, what comes first, which requirements it maps). The
+organisations are a floor: the rules in ``test_rules.py`` and ``test_checklist_rules.py`` hold over a
+sweep of all valid answers.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ ORGANISATIONS: list[dict[str, Any]] = [
             "tool_integration": ["hybrid", "in_cluster_agents"],
         },
         "text_never": ["AKS", "GKE", "Azure", "Google Cloud"],
+        "checklist": {"critical_at_most": 6, "items_at_most": 35},
     },
     {
         "id": "novice-public-web",
@@ -68,6 +70,7 @@ ORGANISATIONS: list[dict[str, Any]] = [
             "service_mesh": ["none"],
         },
         "text_never": ["EKS", "AKS", "IRSA", "Azure"],
+        "checklist": {"critical_at_most": 8, "start_here_topics_include": ["pod_security", "network_policy"]},
     },
     {
         "id": "fintech-pci",
@@ -93,6 +96,7 @@ ORGANISATIONS: list[dict[str, Any]] = [
             "tool_integration": ["hybrid", "in_cluster_agents"],
         },
         "text_never": ["AKS", "GKE"],
+        "checklist": {"critical_at_most": 12, "frameworks_include": {"pci_dss": ["6.5.3", "10.5.1"]}},
     },
     {
         "id": "onprem-novice",
@@ -110,6 +114,7 @@ ORGANISATIONS: list[dict[str, Any]] = [
         },
         "expect": {"hosting": ["managed"], "clusters": ["single"], "service_mesh": ["none"]},
         "text_never": ["EKS", "AKS", "GKE", "IRSA", "169.254.169.254", "IMDS", "CloudWatch"],
+        "checklist": {"critical_at_most": 8},
     },
     {
         "id": "platform-30-teams",
@@ -136,6 +141,7 @@ ORGANISATIONS: list[dict[str, Any]] = [
             "tool_integration": ["hybrid", "in_cluster_agents"],
         },
         "text_never": ["EKS", "GKE", "IRSA"],
+        "checklist": {"critical_at_most": 12},
     },
     {
         "id": "bank-airgap",
@@ -171,5 +177,6 @@ ORGANISATIONS: list[dict[str, Any]] = [
             "tool_integration": ["hybrid", "in_cluster_agents"],
         },
         "text_never": ["EKS", "AKS", "GKE", "IRSA", "169.254.169.254"],
+        "checklist": {"critical_at_most": 12},
     },
 ]

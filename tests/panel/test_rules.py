@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from advisor.engine import evaluate
 from tests.helpers import recommended
-from tests.panel.texts import decision_texts
+from tests.panel.texts import decision_texts, result_texts
 from tests.strategies import valid_answers
 
 EXAMPLES = 400
@@ -120,10 +120,7 @@ def test_rule_8_points_add_up_to_the_adjustments(answers: dict[str, Any]) -> Non
 
 
 def _all_texts(result: dict[str, Any]) -> list[str]:
-    texts = decision_texts(result)
-    for item in result["checklist"]:
-        texts += [item["title"], item["why"], item["how"]]
-    return texts
+    return result_texts(result)
 
 
 @given(

@@ -13,3 +13,17 @@ def decision_texts(result: dict[str, Any]) -> list[str]:
             texts += [alt["label"], alt["phrase"], alt["summary"], alt["excluded_because"] or ""]
             texts += [r["text"] for r in alt["reasons"]]
     return [t for t in texts if t]
+
+
+def checklist_texts(result: dict[str, Any]) -> list[str]:
+    """Every text a result shows about its checklist: each item's words, reasons, requirement titles and
+    reference labels."""
+    texts: list[str] = []
+    for item in result["checklist"]:
+        texts += [item["title"], item["why"], item["how"], item["priority_because"], *item["included_because"]]
+        texts += [f["title"] for f in item["frameworks"]] + [r["label"] for r in item["references"]]
+    return texts
+
+
+def result_texts(result: dict[str, Any]) -> list[str]:
+    return decision_texts(result) + checklist_texts(result)
