@@ -344,3 +344,76 @@ def test_provider_steps_live_only_in_their_provider_block(kb: KnowledgeBase) -> 
             others = {w for p, words in own.items() if p != provider for w in words}
             named = set(PROVIDER_WORDS.findall(text))
             assert not named & others, f"{item.id}.how_by_provider.{provider} names {named & others}"
+
+
+OWN_WORDS = {
+    "aws": ("EKS", "AWS", "Amazon", "IRSA", "CloudWatch", "CloudTrail", "Bottlerocket", "GuardDuty"),
+    "azure": ("AKS", "Azure", "Entra", "Microsoft Defender"),
+    "gcp": ("GKE", "Google", "Autopilot"),
+}
+
+
+def test_provider_sources_are_tagged_with_their_provider(kb: KnowledgeBase) -> None:
+    """A reference about one cloud is listed only where that cloud's steps are: its label names that cloud
+    alone and carries ``provider``; a label naming several clouds at once is split."""
+    for item in kb.items:
+        for ref in item.references:
+            named = {p for p, words in OWN_WORDS.items() if any(re.search(rf"\b{w}\b", ref.label) for w in words)}
+            assert len(named) <= 1, f"{item.id}: '{ref.label}' names {sorted(named)}: one reference per cloud"
+            if named:
+                assert ref.provider in named, f"{item.id}: '{ref.label}' needs provider: {named.pop()}"
+
+
+def test_every_item_carries_the_v2_fields(kb: KnowledgeBase) -> None:
+    """Schema: phase, effort, responsibility and why its priority are required (the model refuses an item
+    without them); here: none is a placeholder, a provider's item says what evidence to collect, and the
+    checklist maps to every ticked framework."""
+    for item in kb.items:
+        assert "TODO" not in item.priority_because and len(item.priority_because) > 30, item.id
+        owners = {item.responsibility} if isinstance(item.responsibility, str) else item.responsibility.values()
+        assert ("provider" in owners) is (item.evidence is not None), item.id
+    mapped = {f for item in kb.items for f in item.frameworks}
+    assert mapped == {f.id for f in kb.frameworks}
+    assert {f.id for f in kb.frameworks} == {str(o.value) for o in kb.question_by_key["compliance"].options}
+
+
+def test_frameworks_name_requirements_without_quoting_the_standards(kb: KnowledgeBase) -> None:
+    for framework in kb.frameworks:
+        for r in framework.requirements:
+            assert len(r.title) <= 90 and not r.title.endswith("."), (framework.id, r.id)
+
+
+def test_every_critical_item_has_a_place_in_the_order(kb: KnowledgeBase) -> None:
+    """Items that can become critical are ranked in order.yaml, so start_here and the budget never fall back
+    to file order for them."""
+    can_be_critical = {i.id for i in kb.items if "critical" in [i.priority, *(r.priority for r in i.priority_rules)]}
+    assert can_be_critical <= set(kb.rank), sorted(can_be_critical - set(kb.rank))
+
+
+def test_a_provider_item_needs_evidence(kb_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        data["items"][0]["responsibility"] = {"cloud": "provider"}
+        data["items"][0].pop("evidence", None)
+
+    edit(kb_copy / "checklist" / "rbac.yaml", change)
+    errors = errors_of(kb_copy)
+    assert any("an item the provider does needs `evidence`" in e for e in errors), errors
+
+
+def test_requirement_numbers_come_from_the_table(kb_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        data["items"][0]["frameworks"] = {"pci_dss": ["99.9"], "cobit": ["1"]}
+
+    edit(kb_copy / "checklist" / "rbac.yaml", change)
+    errors = errors_of(kb_copy)
+    where = "checklist/rbac.yaml: item 'rbac-namespaced-roles': frameworks:"
+    assert f"{where} pci_dss needs requirement numbers from frameworks.yaml; unknown: 99.9" in errors
+    assert any(e.startswith(f"{where} unknown framework 'cobit'") for e in errors), errors
+
+
+def test_frameworks_follow_the_compliance_question_and_order_names_items(kb_copy: Path) -> None:
+    edit(kb_copy / "frameworks.yaml", lambda data: data["frameworks"].pop())
+    edit(kb_copy / "order.yaml", lambda data: data["first"].append("no-such-item"))
+    errors = errors_of(kb_copy)
+    assert any(e.startswith("frameworks.yaml: needs one table for each compliance option") for e in errors)
+    assert "order.yaml: 'no-such-item' is not a checklist item" in errors
