@@ -20,6 +20,11 @@ OWN_ITEM = {
     "id": "acme-change-board",
     "topic": "compliance",
     "priority": "high",
+    "priority_because": "Our auditors treat an unapproved production change as a finding.",
+    "phase": "before_go_live",
+    "effort": "small",
+    "responsibility": "customer",
+    "frameworks": {"soc2": ["CC8.1"], "iso27001": ["8.32"]},
     "title": "Take production changes through the ACME change board",
     "why": "Our auditors ask for a recorded approval of every change that reaches production clusters.",
     "how": "Open a change record in the ACME tracker before merging to the production GitOps branch; "
@@ -38,9 +43,9 @@ def write_overlay(root: Path, items: list[dict], retired: list[str] | None = Non
 def test_overlay_adds_replaces_and_retires_items(tmp_path: Path) -> None:
     builtin = load_knowledge_base()
     replaced = {
-        **builtin.item_by_id["ns-avoid-default"].model_dump(mode="json", exclude={"when", "priority_rules"}),
+        **builtin.item_by_id["resources-requests-limits"].model_dump(mode="json", exclude={"when", "priority_rules"}),
         "priority": "high",
-        "title": "Never deploy into the default namespace (ACME rule)",
+        "title": "Set requests and limits on every container (ACME rule)",
     }
     overlay = write_overlay(tmp_path / "acme", [OWN_ITEM, replaced], retired=["cp-user-authn-oidc"])
     kb = load_knowledge_base(overlay=overlay)
@@ -49,12 +54,15 @@ def test_overlay_adds_replaces_and_retires_items(tmp_path: Path) -> None:
     result = evaluate(BASE_ANSWERS, kb)
     items = {i["id"]: i for i in result["checklist"]}
     assert "acme-change-board" in items
-    assert items["ns-avoid-default"]["title"] == "Never deploy into the default namespace (ACME rule)"
-    assert items["ns-avoid-default"]["priority"] == "high"
+    assert items["resources-requests-limits"]["title"] == "Set requests and limits on every container (ACME rule)"
+    assert items["resources-requests-limits"]["priority"] == "high"
     assert "cp-user-authn-oidc" not in items
     assert result["knowledge_base_version"] == f"{builtin.version}+acme.1"
     assert "cp-user-authn-oidc" in kb.retired, "a retired id still validates in saved statuses"
     evaluate({**BASE_ANSWERS, "status": {"cp-user-authn-oidc": "done"}}, kb)
+    soc2 = evaluate({**BASE_ANSWERS, "compliance": ["soc2"]}, kb)
+    change = next(r for r in soc2["frameworks"][0]["requirements"] if r["requirement"] == "CC8.1")
+    assert "acme-change-board" in change["items"], "an organisation's items answer the built-in requirements"
 
 
 def test_overlay_errors_name_file_entry_and_problem(tmp_path: Path) -> None:

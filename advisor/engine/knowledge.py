@@ -439,7 +439,9 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
         f"checklist: item id '{i}' is retired and cannot be reused" for i in items if i in retired - overlay_retired
     )
 
-    errors.extend(f"order.yaml: '{i}' is not a checklist item" for i in of.first if i not in items)
+    errors.extend(
+        f"order.yaml: '{i}' is not a checklist item" for i in of.first if i not in items and i not in overlay_retired
+    )
     if len(set(of.first)) != len(of.first):
         errors.append("order.yaml: lists an item twice")
 
