@@ -369,7 +369,8 @@ def test_every_item_carries_the_v2_fields(kb: KnowledgeBase) -> None:
     without them); here: none is a placeholder, a provider's item says what evidence to collect, and the
     checklist maps to every ticked framework."""
     for item in kb.items:
-        assert "TODO" not in item.priority_because and len(item.priority_because) > 30, item.id
+        assert "TODO" not in item.priority_because, item.id
+        assert len(item.priority_because) > 30, item.id
         owners = {item.responsibility} if isinstance(item.responsibility, str) else item.responsibility.values()
         assert ("provider" in owners) is (item.evidence is not None), item.id
     mapped = {f for item in kb.items for f in item.frameworks}
@@ -380,7 +381,8 @@ def test_every_item_carries_the_v2_fields(kb: KnowledgeBase) -> None:
 def test_frameworks_name_requirements_without_quoting_the_standards(kb: KnowledgeBase) -> None:
     for framework in kb.frameworks:
         for r in framework.requirements:
-            assert len(r.title) <= 90 and not r.title.endswith("."), (framework.id, r.id)
+            assert len(r.title) <= 90, (framework.id, r.id)
+            assert not r.title.endswith("."), (framework.id, r.id)
 
 
 def test_every_critical_item_has_a_place_in_the_order(kb: KnowledgeBase) -> None:

@@ -169,7 +169,9 @@ def start_here(kb: KnowledgeBase, checklist: list[ChecklistItem]) -> list[str]:
     return [e["id"] for e in ours[: max(START_HERE[0], min(critical, START_HERE[1]))]]
 
 
-def framework_views(kb: KnowledgeBase, answers: Mapping[str, Any], checklist: list[ChecklistItem]) -> list[FrameworkView]:
+def framework_views(
+    kb: KnowledgeBase, answers: Mapping[str, Any], checklist: list[ChecklistItem]
+) -> list[FrameworkView]:
     """For each ticked framework, every requirement of its table with the items that answer it
     (none, said openly, where no item does)."""
     views: list[FrameworkView] = []

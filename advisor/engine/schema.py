@@ -320,9 +320,7 @@ class ItemModel(Strict):
 
     @model_validator(mode="after")
     def _evidence_for_provider_items(self) -> ItemModel:
-        owners = (
-            {self.responsibility} if isinstance(self.responsibility, str) else self.responsibility.values()
-        )
+        owners = {self.responsibility} if isinstance(self.responsibility, str) else self.responsibility.values()
         if "provider" in owners and self.evidence is None:
             raise ValueError("an item the provider does needs `evidence`: what to collect from the provider")
         return self

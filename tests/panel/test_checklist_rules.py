@@ -38,7 +38,8 @@ def test_start_here_is_the_teams_own_urgent_work_in_order(answers: dict[str, Any
     result = evaluate(answers)
     items = {i["id"]: i for i in result["checklist"]}
     first = result["start_here"]
-    assert 3 <= len(first) <= 7 and len(set(first)) == len(first), first
+    assert 3 <= len(first) <= 7, first
+    assert len(set(first)) == len(first), first
     chosen = [items[i] for i in first]
     assert all(i["responsibility"] != "provider" for i in chosen)
     ours = [i for i in items.values() if i["priority"] == "critical" and i["responsibility"] != "provider"]
@@ -57,14 +58,17 @@ def test_every_item_says_when_how_much_who_and_why(answers: dict[str, Any]) -> N
     kb = default_knowledge_base()
     result = evaluate(answers)
     for item in result["checklist"]:
-        assert item["phase"] in PHASES and item["effort"] in EFFORTS
+        assert item["phase"] in PHASES
+        assert item["effort"] in EFFORTS
         assert item["responsibility"] in RESPONSIBILITIES
         if item["responsibility"] == "provider":  # evidence to collect, not steps to take
             assert item["how"] == kb.item_by_id[item["id"]].evidence
-        assert item["included_because"] and item["priority_because"]
+        assert item["included_because"]
+        assert item["priority_because"]
         for text in [item["priority_because"], *item["included_because"]]:
             assert MACHINE_WORDS.search(text) is None, text
-            assert text.endswith(".") and text[0].isupper(), text
+            assert text.endswith("."), text
+            assert text[0].isupper(), text
 
 
 @given(valid_answers())
@@ -73,9 +77,12 @@ def test_requirements_only_for_ticked_frameworks_and_each_one_accounted_for(answ
     result = evaluate(answers)
     ticked = set(result["answers"]["compliance"])
     assert {v["framework"] for v in result["frameworks"]} == ticked
-    answering = {(v["framework"], r["requirement"]): set(r["items"]) for v in result["frameworks"] for r in v["requirements"]}
+    answering = {
+        (v["framework"], r["requirement"]): set(r["items"]) for v in result["frameworks"] for r in v["requirements"]
+    }
     for item in result["checklist"]:
         for f in item["frameworks"]:
-            assert f["framework"] in ticked and f["title"]
+            assert f["framework"] in ticked
+            assert f["title"]
             assert item["id"] in answering[(f["framework"], f["requirement"])]
     assert sum(len(ids) for ids in answering.values()) == sum(len(i["frameworks"]) for i in result["checklist"])
