@@ -84,16 +84,18 @@ def included_because(
     return [sentence(capitalised(f)) for f in found] or ["It applies to every cluster."]
 
 
-def _frameworks(kb: KnowledgeBase, item: ItemModel, ticked: list[str]) -> list[dict[str, str]]:
-    out = []
-    for framework in ticked:
-        table = kb.framework_by_id.get(framework)
-        titles = {r.id: r.title for r in table.requirements} if table else {}
-        out += [
-            {"framework": framework, "requirement": r, "title": titles.get(r, "")}
-            for r in item.frameworks.get(framework, ())
+def _frameworks(kb: KnowledgeBase, item: ItemModel, ticked: tuple[str, ...]) -> list[dict[str, str]]:
+    key = ("frameworks", item.id, ticked)
+    found: list[dict[str, str]] | None = kb.composed.get(key)
+    if found is None:
+        found = kb.composed[key] = [
+            {"framework": table.id, "requirement": r.id, "title": r.title}
+            for table in kb.frameworks
+            if table.id in ticked
+            for r in table.requirements
+            if r.id in item.frameworks.get(table.id, ())
         ]
-    return out
+    return [dict(f) for f in found]
 
 
 def build_checklist(
@@ -101,7 +103,7 @@ def build_checklist(
 ) -> list[ChecklistItem]:
     """Applicable items, most urgent first, then grouped by topic in contract order."""
     statuses = answers.get("status") or {}
-    ticked = [f.id for f in kb.frameworks if f.id in (answers.get("compliance") or ())]
+    ticked = tuple(f.id for f in kb.frameworks if f.id in (answers.get("compliance") or ()))
     models = operating_models(answers, recommended)
     shown = clouds(answers)
     chosen: list[tuple[ItemModel, int, ChecklistItem]] = []

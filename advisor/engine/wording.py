@@ -121,12 +121,28 @@ def facts(
     ("“Compliance frameworks” include “PCI DSS”"); none for a condition that always holds."""
     if isinstance(cond, Always):
         return []
-    out: list[str] = []
-    for leaf in _held(cond, answers, recommended):
-        text = _fact(leaf, answers, recommended, kb)
-        if text not in out:
-            out.append(text)
-    return out
+    key = ("facts", id(cond), _answered(cond, answers, recommended, kb))
+    found: tuple[str, ...] | None = kb.composed.get(key)
+    if found is None:
+        out: list[str] = []
+        for leaf in _held(cond, answers, recommended):
+            text = _fact(leaf, answers, recommended, kb)
+            if text not in out:
+                out.append(text)
+        found = kb.composed[key] = tuple(out)
+    return list(found)
+
+
+def _answered(
+    cond: Condition, answers: Mapping[str, Any], recommended: Mapping[str, str | None], kb: KnowledgeBase
+) -> tuple[Any, ...]:
+    """What a condition's words depend on: the answers it reads and the recommendations it names."""
+    names = kb.composed.get(("names", id(cond)))  # conditions live as long as their knowledge base
+    if names is None:
+        names = kb.composed[("names", id(cond))] = (sorted(cond.keys()), sorted(cond.decisions()))
+    keys, decisions = names
+    values = [answers.get(k) for k in keys]
+    return (*(tuple(v) if isinstance(v, list) else v for v in values), *(recommended.get(d) for d in decisions))
 
 
 def capitalised(text: str) -> str:
