@@ -46,3 +46,20 @@ def test_every_condition_in_the_knowledge_base_reads_without_ids(kb: KnowledgeBa
         for key in kb.question_by_key:
             if "_" in key:
                 assert key not in text, text
+
+
+def test_reasons_name_the_recommendation_as_it_is_called_where_the_clusters_run() -> None:
+    """The same recommendation reads differently per cloud (and per estate); worded reasons are cached, so
+    the cache must tell them apart."""
+    from advisor.engine import evaluate
+    from tests.helpers import BASE_ANSWERS
+
+    def managed_reason(**answers: object) -> str:
+        result = evaluate({**BASE_ANSWERS, "experience": "novice", **answers})
+        item = next(i for i in result["checklist"] if i["id"] == "cp-managed-private-endpoint")
+        return " ".join(item["included_because"])
+
+    assert "EKS" in managed_reason(infrastructure="public_cloud", cloud_providers=["aws"])
+    azure = managed_reason(infrastructure="public_cloud", cloud_providers=["azure"])
+    assert "AKS" in azure
+    assert "EKS" not in azure

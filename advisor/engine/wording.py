@@ -136,10 +136,16 @@ def facts(
 def _answered(
     cond: Condition, answers: Mapping[str, Any], recommended: Mapping[str, str | None], kb: KnowledgeBase
 ) -> tuple[Any, ...]:
-    """What a condition's words depend on: the answers it reads and the recommendations it names."""
+    """What a condition's words depend on: the answers it reads, the recommendations it names, and the
+    answers that decide what those recommendations are called (on premises, "managed" is a distribution)."""
     names = kb.composed.get(("names", id(cond)))  # conditions live as long as their knowledge base
     if names is None:
-        names = kb.composed[("names", id(cond))] = (sorted(cond.keys()), sorted(cond.decisions()))
+        decisions = sorted(cond.decisions())
+        keys = set(cond.keys())
+        for d in decisions:
+            dec = kb.decision_by_id.get(d)
+            keys.update(k for a in (dec.alternatives if dec else ()) for v in a.variants for k in v.when.keys())
+        names = kb.composed[("names", id(cond))] = (sorted(keys), decisions)
     keys, decisions = names
     values = [answers.get(k) for k in keys]
     return (*(tuple(v) if isinstance(v, list) else v for v in values), *(recommended.get(d) for d in decisions))
