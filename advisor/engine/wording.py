@@ -144,7 +144,7 @@ def _answered(
         keys = set(cond.keys())
         for d in decisions:
             dec = kb.decision_by_id.get(d)
-            keys.update(k for a in (dec.alternatives if dec else ()) for v in a.variants for k in v.when.keys())
+            keys.update(*(v.when.keys() for a in (dec.alternatives if dec else ()) for v in a.variants))
         names = kb.composed[("names", id(cond))] = (sorted(keys), decisions)
     keys, decisions = names
     values = [answers.get(k) for k in keys]
