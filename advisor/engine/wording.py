@@ -140,12 +140,12 @@ def _answered(
     answers that decide what those recommendations are called (on premises, "managed" is a distribution)."""
     names = kb.composed.get(("names", id(cond)))  # conditions live as long as their knowledge base
     if names is None:
-        decisions = sorted(cond.decisions())
-        keys = set(cond.keys())
-        for d in decisions:
+        named = sorted(cond.decisions())
+        read = set(cond.keys())
+        for d in named:
             dec = kb.decision_by_id.get(d)
-            keys.update(*(v.when.keys() for a in (dec.alternatives if dec else ()) for v in a.variants))
-        names = kb.composed[("names", id(cond))] = (sorted(keys), decisions)
+            read.update(*(v.when.keys() for a in (dec.alternatives if dec else ()) for v in a.variants))
+        names = kb.composed[("names", id(cond))] = (sorted(read), named)
     keys, decisions = names
     values = [answers.get(k) for k in keys]
     return (*(tuple(v) if isinstance(v, list) else v for v in values), *(recommended.get(d) for d in decisions))
