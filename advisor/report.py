@@ -1,10 +1,13 @@
-"""What a report shows, computed from a stored result: summary, counts, groups, charts."""
+"""What a report shows, computed from a stored result: summary, counts, groups, charts, and the
+labels every format (the report page, the PDF, Markdown, CSV, the decision records) shows for the
+checklist's words: one mapping per vocabulary, here."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -21,6 +24,24 @@ TOPIC_LABELS = {t: t.replace("_", " ").capitalize() for t in TOPICS} | {
     "etcd": "etcd",
     "multi_cluster_ops": "Multi-cluster operations",
 }
+# engine 2.1: when an item is done, how much work it is, who does it (schema.PHASES, EFFORTS, RESPONSIBILITIES)
+PHASE_LABELS = {"before_go_live": "Before go-live", "first_90_days": "First 90 days", "ongoing": "Ongoing"}
+EFFORT_LABELS = {"small": "Hours", "medium": "Days", "large": "Weeks"}
+RESPONSIBILITY_LABELS = {
+    "customer": "Yours",
+    "shared": "Shared with the vendor or provider",
+    "provider": "The provider's: collect evidence",
+}
+# Compliance frameworks are named by the questionnaire's options (``framework_names``); the knowledge base
+# numbers some requirements bare, so these frameworks' numbers are written as the standard writes them.
+REQUIREMENT_PREFIXES = {"gdpr": "Art. ", "iso27001": "A."}
+NOT_ANSWERED = "Not answered by this checklist — cover it with your own controls."
+START_HERE_INTRO = "The first things to do, in this order: the most urgent work before go-live that falls to your team."
+MAPPING_INTRO = (
+    "For each compliance framework in the answers: its requirements, the checklist items that help answer each "
+    "one, and the requirements this checklist leaves to you. The items are evidence towards a requirement, "
+    "not an audit of it."
+)
 DONE = ("done", "not_applicable")
 
 
@@ -98,3 +119,175 @@ _CODE = re.compile(r"`([^`]+)`")
 def inline_code(text: str) -> Markup:
     """Escape knowledge-base prose, then show its `code` spans as <code>."""
     return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))  # noqa: S704 (escaped first)
+
+
+def label_of(labels: Mapping[str, str], value: object) -> str:
+    """A value's label; a value the mapping does not know (a newer engine's) in words, never as an id;
+    "" for none."""
+    if not value:
+        return ""
+    text = str(value)
+    return labels.get(text) or text.replace("_", " ").capitalize()
+
+
+def framework_names(kb: KnowledgeBase, result: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Each compliance framework's short name, as the questionnaire offers it ("PCI DSS"); a framework
+    the knowledge base does not know (a stored result's) by the label its result gave it."""
+    question = kb.question_by_key.get("compliance")
+    names = {str(o.value): o.label for o in question.options} if question else {}
+    for view in (result or {}).get("frameworks") or ():
+        framework = str(view.get("framework") or "")
+        if framework and framework not in names:
+            names[framework] = str(view.get("label") or label_of({}, framework))
+    return names
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def requirement_anchor(framework: str, requirement: str) -> str:
+    """The id of a requirement's row in the report's compliance mapping."""
+    return f"req-{_slug(framework)}-{_slug(requirement)}"
+
+
+def requirement_number(framework: str, requirement: str) -> str:
+    """``6.5.3``; ``Art. 32`` for GDPR and ``A.8.15`` for ISO/IEC 27001, whose numbers the knowledge base gives bare."""
+    prefix = REQUIREMENT_PREFIXES.get(framework, "")
+    return prefix + requirement if prefix and requirement[:1].isdigit() else requirement
+
+
+def requirement_label(names: Mapping[str, str], framework: str, requirement: str) -> str:
+    """``PCI DSS 6.5.3``: the framework's short name and the requirement's number."""
+    return f"{names.get(framework) or label_of({}, framework)} {requirement_number(framework, requirement)}"
+
+
+@dataclass(frozen=True)
+class RequirementRef:
+    """A requirement of a ticked framework that a checklist item answers."""
+
+    label: str  # "PCI DSS 6.5.3"
+    title: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What an engine 2.1 item says beyond its why and how, in words; empty for older results."""
+
+    phase: str = ""
+    effort: str = ""
+    responsibility: str = ""
+    provider: bool = False  # the provider's: the item's ``how`` is the evidence to collect
+    requirements: list[RequirementRef] = field(default_factory=list)
+    priority_because: str = ""
+    included_because: list[str] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        """Whether there is a meta line to show."""
+        return bool(self.phase or self.effort or self.responsibility or self.requirements)
+
+    @property
+    def meta(self) -> list[tuple[str, str]]:
+        """(what, words) of each fact the item states: ``("When", "Before go-live")``, … ``("Answers", …)``."""
+        said = [
+            ("When", self.phase),
+            ("Effort", self.effort),
+            ("Who", self.responsibility),
+            ("Answers", ", ".join(r.label for r in self.requirements)),
+        ]
+        return [(what, words) for what, words in said if words]
+
+    @property
+    def requirement_labels(self) -> str:
+        """``PCI DSS 6.5.3; PCI DSS 10.5.1``."""
+        return "; ".join(r.label for r in self.requirements)
+
+
+def item_facts(item: Mapping[str, Any], names: Mapping[str, str]) -> ItemFacts:
+    """An item's phase, effort, responsibility, requirements and reasons, as every format shows them.
+
+    Results of engines before 2.1 lack these keys and show nothing. Their ``included_because`` was
+    machine words (``sensitivity is high``), not sentences, so it is shown only beside a ``phase``.
+    """
+    requirements = [
+        RequirementRef(
+            label=requirement_label(names, str(f.get("framework", "")), str(f.get("requirement", ""))),
+            title=str(f.get("title") or ""),
+            anchor=requirement_anchor(str(f.get("framework", "")), str(f.get("requirement", ""))),
+        )
+        for f in item.get("frameworks") or ()
+        if isinstance(f, Mapping) and f.get("framework") and f.get("requirement")
+    ]
+    return ItemFacts(
+        phase=label_of(PHASE_LABELS, item.get("phase")),
+        effort=label_of(EFFORT_LABELS, item.get("effort")),
+        responsibility=label_of(RESPONSIBILITY_LABELS, item.get("responsibility")),
+        provider=item.get("responsibility") == "provider",
+        requirements=requirements,
+        priority_because=str(item.get("priority_because") or ""),
+        included_because=[str(s) for s in item.get("included_because") or () if s] if "phase" in item else [],
+    )
+
+
+def checklist_facts(result: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, ItemFacts]:
+    """``item_facts`` of every checklist item, by id."""
+    return {item["id"]: item_facts(item, names) for item in result["checklist"]}
+
+
+def start_here(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The first things to do (engine 2.1), in order, as checklist items; none for older results."""
+    by_id = {item["id"]: item for item in result["checklist"]}
+    return [by_id[i] for i in dict.fromkeys(result.get("start_here") or ()) if i in by_id]
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    requirement: str  # as the knowledge base numbers it: "6.5.3", "32"
+    number: str  # as the standard writes it: "6.5.3", "Art. 32"
+    label: str  # "PCI DSS 6.5.3"
+    title: str
+    anchor: str
+    items: list[Mapping[str, Any]]  # the checklist items that answer it; none: the checklist does not
+
+
+@dataclass(frozen=True)
+class FrameworkSection:
+    framework: str
+    label: str  # the knowledge base's full name: "PCI DSS v4.0.1"
+    anchor: str
+    requirements: list[RequirementRow]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for r in self.requirements if r.items)
+
+    @property
+    def unanswered(self) -> int:
+        return len(self.requirements) - self.answered
+
+
+def compliance_mapping(result: Mapping[str, Any], names: Mapping[str, str]) -> list[FrameworkSection]:
+    """Each ticked framework (engine 2.1) with every requirement and the checklist items answering it;
+    none for older results."""
+    by_id = {item["id"]: item for item in result["checklist"]}
+    sections = []
+    for view in result.get("frameworks") or ():
+        framework = str(view.get("framework") or "")
+        rows = []
+        for r in view.get("requirements") or ():
+            requirement = str(r.get("requirement") or "")
+            rows.append(
+                RequirementRow(
+                    requirement=requirement,
+                    number=requirement_number(framework, requirement),
+                    label=requirement_label(names, framework, requirement),
+                    title=str(r.get("title") or ""),
+                    anchor=requirement_anchor(framework, requirement),
+                    items=[by_id[i] for i in dict.fromkeys(r.get("items") or ()) if i in by_id],
+                )
+            )
+        label = str(view.get("label") or names.get(framework) or label_of({}, framework))
+        sections.append(FrameworkSection(framework, label, f"framework-{_slug(framework)}", rows))
+    return sections

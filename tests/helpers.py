@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 # a complete, valid answers document; tests copy it and change what they need
@@ -40,3 +41,25 @@ def topics(result: dict[str, Any]) -> set[str]:
 
 def item(result: dict[str, Any], item_id: str) -> dict[str, Any]:
     return next(i for i in result["checklist"] if i["id"] == item_id)
+
+
+def with_mapping(
+    result: dict[str, Any], framework: str, answered: dict[str, list[str]], unanswered: list[str]
+) -> dict[str, Any]:
+    """A copy of an engine 2.1 result in which, for one ticked framework, the ``answered`` requirements are
+    answered by exactly the items named and the ``unanswered`` ones by none, on both sides: the framework
+    view and the items' own ``frameworks`` (the knowledge base's mapping is still being written)."""
+    out: dict[str, Any] = json.loads(json.dumps(result))
+    view = next(f for f in out["frameworks"] if f["framework"] == framework)
+    rows = {r["requirement"]: r for r in view["requirements"]}
+    for requirement, items in answered.items():
+        rows[requirement]["items"] = list(items)
+    for requirement in unanswered:
+        rows[requirement]["items"] = []
+    for entry in out["checklist"]:
+        entry["frameworks"] = [f for f in entry["frameworks"] if f["framework"] != framework] + [
+            {"framework": framework, "requirement": r["requirement"], "title": r["title"]}
+            for r in view["requirements"]
+            if entry["id"] in r["items"]
+        ]
+    return out

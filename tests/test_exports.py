@@ -220,9 +220,9 @@ def parse_csv(content: bytes) -> list[dict[str, str]]:
 
 def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
     content = csv_export.render(doc).content
-    assert (
-        content.split(b"\r\n")[0]
-        == b'\xef\xbb\xbf"id","topic","priority","title","status","owner","note","references","why","how","decisions"'
+    assert content.split(b"\r\n")[0] == (
+        b'\xef\xbb\xbf"id","topic","priority","title","status","owner","note","references","why","how","decisions",'
+        b'"start_here","phase","effort","responsibility","priority_because","included_because","frameworks"'
     )
     assert content.endswith(b"\r\n")
     rows = parse_csv(content)

@@ -30,6 +30,7 @@ from advisor.exports.document import ExportDocument
 from advisor.exports.result import pct
 from advisor.exports.text import md_escape, md_prose
 from advisor.forms.assessment import STATUS_LABELS
+from advisor.report import framework_names, item_facts
 
 MIMETYPE = "application/zip"
 GOOD, BAD = 0.7, 0.4  # a criterion value at or above GOOD is a good consequence, at or below BAD a bad one
@@ -206,10 +207,14 @@ def _confirmation(doc: ExportDocument, d: dict[str, Any]) -> list[str]:
         f"(status as of {when(doc.exported_at)}):",
         "",
     ]
+    names = framework_names(knowledge_base(), doc.result)
     for item in items:
         st = doc.status_of(item["id"])
         box = "x" if st.status in DONE else " "
-        extra = ""
+        facts = item_facts(item, names)  # engine 2.1: when, and who does it
+        extra = f"; when: {md_escape(facts.phase)}" if facts.phase else ""
+        if facts.responsibility:
+            extra += f"; who: {md_escape(facts.responsibility)}"
         if st.owner:
             extra += f"; owner {md_escape(st.owner)}"
         if st.note:

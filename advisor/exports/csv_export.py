@@ -10,17 +10,25 @@ that splits on its locale's separator (or ignores the quotes) makes a cell of ea
 
 from __future__ import annotations
 
-from advisor.exports import Export, file_stem
+from advisor.exports import Export, file_stem, knowledge_base
 from advisor.exports.document import ExportDocument
-from advisor.exports.result import references_text
+from advisor.exports.result import GUIDANCE_COLUMNS, guidance_cells, references_text, start_here_order
 from advisor.exports.text import csv_text
+from advisor.report import checklist_facts, framework_names
 
 MIMETYPE = "text/csv"  # bytes in UTF-8; Response(mimetype=...) adds "; charset=utf-8" to text/* itself
 BOM = "\ufeff"
-COLUMNS = ("id", "topic", "priority", "title", "status", "owner", "note", "references", "why", "how", "decisions")
+# the guidance columns (engine 2.1) come last, in words: start_here is the item's place among the first
+# things to do ("" when it is not one); frameworks lists the requirements it answers ("PCI DSS 6.5.3; …")
+COLUMNS = (
+    *("id", "topic", "priority", "title", "status", "owner", "note", "references", "why", "how", "decisions"),
+    *GUIDANCE_COLUMNS,
+)
 
 
 def to_csv(doc: ExportDocument) -> str:
+    facts = checklist_facts(doc.result, framework_names(knowledge_base(), doc.result))
+    order = start_here_order(doc.result)
     rows = []
     for item in doc.result["checklist"]:
         st = doc.status_of(item["id"])
@@ -28,6 +36,7 @@ def to_csv(doc: ExportDocument) -> str:
             [
                 *(item["id"], item["topic"], item["priority"], item["title"], st.status, st.owner, st.note),
                 *(references_text(item), item["why"], item["how"], " ".join(item["decisions"])),
+                *guidance_cells(item, facts[item["id"]], order),
             ]
         )
     return csv_text(COLUMNS, rows)

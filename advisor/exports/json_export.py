@@ -1,5 +1,10 @@
 """JSON export of a stored revision: the contract §4 result unchanged, with its context.
 
+Beside the result, ``start_here`` lists the first things to do with their current status, and
+``frameworks`` gives each ticked compliance framework's requirements with the items that answer
+them and those items' current status (``answered: false`` where none does); both are empty for
+results of engines before 2.1, which did not say.
+
 The shape is described by ``advisor/exports/schema/export.schema.json`` (JSON Schema
 draft 2020-12), shipped with the package. Times are ISO 8601 in UTC.
 """
@@ -10,8 +15,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from advisor.exports import Export, file_stem, iso
+from advisor.exports import Export, file_stem, iso, knowledge_base
 from advisor.exports.document import ExportDocument
+from advisor.report import compliance_mapping, framework_names, start_here
 
 MIMETYPE = "application/json"
 FORMAT = "advisor-export"
@@ -23,6 +29,44 @@ def schema() -> dict[str, Any]:
     """The JSON Schema of this export."""
     loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return loaded
+
+
+def _start_here(doc: ExportDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": item["id"],
+            "title": item["title"],
+            "priority": item["priority"],
+            "phase": item.get("phase"),
+            "effort": item.get("effort"),
+            "responsibility": item.get("responsibility"),
+            "status": doc.status_of(item["id"]).status,
+        }
+        for item in start_here(doc.result)
+    ]
+
+
+def _frameworks(doc: ExportDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "framework": fw.framework,
+            "label": fw.label,
+            "requirements": [
+                {
+                    "requirement": req.requirement,
+                    "label": req.label,
+                    "title": req.title,
+                    "answered": bool(req.items),
+                    "items": [
+                        {"id": item["id"], "title": item["title"], "status": doc.status_of(item["id"]).status}
+                        for item in req.items
+                    ],
+                }
+                for req in fw.requirements
+            ],
+        }
+        for fw in compliance_mapping(doc.result, framework_names(knowledge_base(), doc.result))
+    ]
 
 
 def to_data(doc: ExportDocument) -> dict[str, Any]:
@@ -59,6 +103,8 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
         "exported_by": doc.exported_by,
         "result": doc.result,
         "statuses": statuses,
+        "start_here": _start_here(doc),
+        "frameworks": _frameworks(doc),
         "audit": [{"at": iso(e.at), "actor": e.actor, "action": e.action, "detail": e.detail} for e in doc.audit],
     }
 

@@ -6,12 +6,27 @@ details) goes through ``md_escape``; knowledge-base prose through ``md_prose``.
 
 from __future__ import annotations
 
-from advisor.exports import Export, action_text, detail_text, file_stem, when
+from advisor.exports import Export, action_text, detail_text, file_stem, knowledge_base, when
 from advisor.exports.document import ExportDocument
-from advisor.exports.result import findings_markdown
+from advisor.exports.result import (
+    facts_markdown,
+    findings_markdown,
+    how_label,
+    mapping_markdown,
+    reasons_markdown,
+    start_here_markdown,
+)
 from advisor.exports.text import md_escape, md_prose
 from advisor.forms.assessment import STATUS_LABELS
-from advisor.report import TOPIC_LABELS, counts, grouped_checklist, summary_sentence
+from advisor.report import (
+    TOPIC_LABELS,
+    checklist_facts,
+    compliance_mapping,
+    counts,
+    framework_names,
+    grouped_checklist,
+    summary_sentence,
+)
 
 MIMETYPE = "text/markdown"  # bytes in UTF-8; Response(mimetype=...) adds "; charset=utf-8" to text/* itself
 
@@ -51,6 +66,13 @@ def to_markdown(doc: ExportDocument) -> str:
         "",
     ]
 
+    names = framework_names(knowledge_base(), result)
+    facts = checklist_facts(result, names)
+
+    def status(item_id: str) -> str:
+        found = doc.status_of(item_id).status
+        return STATUS_LABELS.get(found, found)
+
     progress = counts(result, doc.statuses)  # type: ignore[arg-type]  # StatusRecord has the .status it reads
     lines += ["## Summary", "", md_prose(summary_sentence(result)), ""]
     lines += [
@@ -66,6 +88,7 @@ def to_markdown(doc: ExportDocument) -> str:
         *(f"| {STATUS_LABELS[s]} | {n} |" for s, n in progress["by_status"]),
         "",
     ]
+    lines += start_here_markdown(result, facts, status)
     lines += findings_markdown(result)
 
     lines += [
@@ -90,6 +113,7 @@ def to_markdown(doc: ExportDocument) -> str:
                 f"#### {md_escape(item['title'])}",
                 "",
                 f"- [{box}] `{item['id']}` · priority {item['priority']} · status **{STATUS_LABELS[st.status]}**",
+                *facts_markdown(facts[item["id"]]),
                 f"- Owner: {_cell(st.owner)}",
                 f"- Note: {_cell(st.note)}",
             ]
@@ -99,12 +123,15 @@ def to_markdown(doc: ExportDocument) -> str:
                 "",
                 f"**Why:** {md_prose(item['why'])}",
                 "",
-                f"**How:** {md_prose(item['how'])}",
+                f"**{how_label(facts[item['id']])}:** {md_prose(item['how'])}",
                 "",
+                *reasons_markdown(facts[item["id"]]),
                 "References:",
                 "",
             ]
             lines += [f"- [{md_escape(r['label'])}](<{r['url']}>)" for r in item["references"]] + [""]
+
+    lines += mapping_markdown(compliance_mapping(result, names), status)
 
     lines += ["## Activity", ""]
     if doc.audit:

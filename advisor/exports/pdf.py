@@ -1,10 +1,13 @@
 """PDF export of a stored revision, laid out by WeasyPrint from ``templates/exports/report.html``.
 
 The document: a cover (title, workspace, revision and milestone, dates, engine and
-knowledge-base versions, contents), the summary, each decision with its SVG chart, figures
-and reasons, the checklist as a table with statuses, owners and notes, the references, and
-two appendices (the answers; the audit trail, one line per entry). Page numbers and the
-running header and footer come from ``@page`` rules in ``static/css/print.css``.
+knowledge-base versions, contents), the summary with the first things to do, each decision
+with its SVG chart, figures and reasons, the checklist as a table with statuses, owners and
+notes (and, for engine 2.1 results, each item's phase, effort, responsibility and the
+requirements it answers), the compliance mapping of each ticked framework with the
+answering items' statuses, the references, and two appendices (the answers; the audit trail,
+one line per entry). Page numbers and the running header and footer come from ``@page`` rules
+in ``static/css/print.css``.
 
 Nothing is fetched: the stylesheet is read from the app's files and handed over as a
 string, charts are inline SVG, fonts are the system's, and the URL fetcher refuses every
@@ -39,7 +42,21 @@ from advisor.exports.document import ExportDocument
 from advisor.exports.result import pct
 from advisor.forms.assessment import STATUS_LABELS
 from advisor.paths import resource_dir
-from advisor.report import charts, counts, grouped_checklist, inline_code, lead, summary_sentence
+from advisor.report import (
+    MAPPING_INTRO,
+    NOT_ANSWERED,
+    START_HERE_INTRO,
+    charts,
+    checklist_facts,
+    compliance_mapping,
+    counts,
+    framework_names,
+    grouped_checklist,
+    inline_code,
+    lead,
+    start_here,
+    summary_sentence,
+)
 
 MIMETYPE = "application/pdf"
 TEMPLATE = "exports/report.html"
@@ -69,6 +86,9 @@ def _environment() -> jinja2.Environment:
         reason=reason,
         close_call=close_call,
         STATUS_LABELS=STATUS_LABELS,
+        START_HERE_INTRO=START_HERE_INTRO,
+        MAPPING_INTRO=MAPPING_INTRO,
+        NOT_ANSWERED=NOT_ANSWERED,
     )
     return env
 
@@ -120,6 +140,7 @@ def to_html(doc: ExportDocument) -> str:
     ordered = [item for _, _, items in groups for item in items]
     refs, item_refs = _references(ordered)  # numbered in the order the table shows them
     description = [p for p in doc.description.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    names = framework_names(kb, result)
     context = {
         "doc": doc,
         "result": result,
@@ -128,6 +149,9 @@ def to_html(doc: ExportDocument) -> str:
         "description_on_cover": len(doc.description) <= COVER_DESCRIPTION and len(description) <= 2,
         "progress": counts(result, doc.statuses),  # type: ignore[arg-type]  # reads only .status
         "groups": groups,
+        "start_here": start_here(result),
+        "facts": checklist_facts(result, names),
+        "mapping": compliance_mapping(result, names),
         "charts": charts(result, kb),
         "criteria": list(kb.criteria),
         "criteria_labels": criteria_labels(),
