@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from advisor.engine import ENGINE_VERSION
 from advisor.extensions import db
 from advisor.models import Assessment, ChecklistStatus, Revision
-from advisor.report import lead
+from advisor.report import (
+    EFFORT_LABELS,
+    NOT_ANSWERED,
+    PHASE_LABELS,
+    RESPONSIBILITY_LABELS,
+    inline_code,
+    lead,
+    requirement_anchor,
+)
+from tests.helpers import with_mapping
 from tests.web import (
     STEP_ANSWERS,
     csrf_token,
@@ -338,6 +350,12 @@ def test_a_result_stored_by_engine_1_still_renders_and_exports(
             d.pop("close_call_advice", None)
             for alt in d["alternatives"]:
                 alt["reasons"] = [f"old-style reason {i} of {alt['id']}" for i, _ in enumerate(alt["reasons"])]
+        result.pop("start_here")  # engine 2.1 keys; engine 1.x gave included_because in machine words
+        result.pop("frameworks")
+        for item in result["checklist"]:
+            for key in ("phase", "effort", "responsibility", "priority_because", "frameworks"):
+                item.pop(key)
+            item["included_because"] = ["sensitivity is moderate"]
         result["engine_version"] = "1.0.0"
         db.session.execute(
             sa.update(Revision)
@@ -347,15 +365,24 @@ def test_a_result_stored_by_engine_1_still_renders_and_exports(
         db.session.commit()
     page = html(client.get(f"/assessments/{assessment_id}"))
     assert "old-style reason 0 of" in page
+    for absent in ("Start here", "Compliance mapping", "item-facts", "Included because", "Priority:</strong>"):
+        assert absent not in page, absent
+    assert "sensitivity is moderate" not in page, "machine words are not shown as reasons"
+    assert "<strong>How:</strong>" in page
     flat = re.sub(r"\s+", " ", page)
-    assert "evaluated with knowledge base 2026.11.0 (engine 1.0.0); this server has 2026.12.0 (engine 2.0.0)" in flat
+    kb_version = app.extensions["advisor.kb"].version
+    assert (
+        f"evaluated with knowledge base 2026.11.0 (engine 1.0.0); this server has {kb_version} "
+        f"(engine {ENGINE_VERSION})"
+    ) in flat
     assert f"/assessments/{assessment_id}/reevaluate" in page
     for fmt in ("pdf", "markdown", "csv", "json", "adr"):
         assert client.get(f"/assessments/{assessment_id}/export?format={fmt}").status_code == 200, fmt
     markdown = client.get(f"/assessments/{assessment_id}/export?format=markdown").get_data(as_text=True)
     assert "old-style reason 0 of" in markdown
+    assert "## Start here" not in markdown
     preview = html(client.get(f"/assessments/{assessment_id}/reevaluate"))
-    assert "2026.12.0" in preview
+    assert kb_version in preview
 
 
 def test_a_close_call_is_marked_with_what_would_settle_it(client: FlaskClient, app: Flask, assessment_id: int) -> None:
@@ -382,3 +409,102 @@ def test_an_exclusion_is_said_once_as_a_sentence(client: FlaskClient, app: Flask
     assert f"<em>excluded</em>: {sentence}" in hosting
     assert hosting.count(sentence) == 1, "not repeated among the reasons"
     assert "must not have.." not in hosting
+
+
+# --- engine 2.1's guidance: start here, each item's facts and reasons, the compliance mapping ------------
+
+
+def map_gdpr(app: Flask, assessment_id: int) -> tuple[dict[str, Any], str, str]:
+    """Give the stored revision (GDPR ticked) a known mapping: its first requirement answered by the first
+    two start-here items, its second by none. Returns the stored result and those two requirements."""
+    with app.app_context():
+        revision = db.session.execute(sa.select(Revision).where(Revision.assessment_id == assessment_id)).scalar_one()
+        view = next(f for f in revision.result["frameworks"] if f["framework"] == "gdpr")
+        answered, unanswered = (r["requirement"] for r in view["requirements"][:2])
+        result = with_mapping(revision.result, "gdpr", {answered: revision.result["start_here"][:2]}, [unanswered])
+        db.session.execute(sa.update(Revision).where(Revision.id == revision.id).values(result=result))
+        db.session.commit()
+    return result, answered, unanswered
+
+
+def share_page(app: Flask, client: FlaskClient, assessment_id: int) -> str:
+    page = html(client.get(f"/assessments/{assessment_id}/sharing"))
+    created = client.post(
+        f"/assessments/{assessment_id}/sharing",
+        data={"csrf_token": csrf_token(page), "label": "Auditor", "revision": "latest", "days": "7"},
+    )
+    token = re.search(r'<code class="secret">http://localhost/share/([^<]+)</code>', html(created))
+    assert token
+    return html(app.test_client().get(f"/share/{token.group(1)}"))
+
+
+def test_report_and_share_page_show_start_here_item_facts_and_the_compliance_mapping(
+    client: FlaskClient, app: Flask, assessment_id: int
+) -> None:
+    result, answered, unanswered = map_gdpr(app, assessment_id)
+    first, second = result["start_here"][:2]
+    form_post(
+        client,
+        f"/assessments/{assessment_id}/checklist/{first}",
+        {"status": "done", "version": "0"},
+        page_url=f"/assessments/{assessment_id}",
+    )
+    view = next(f for f in result["frameworks"] if f["framework"] == "gdpr")
+    titles = {r["requirement"]: r["title"] for r in view["requirements"]}
+    for page in (html(client.get(f"/assessments/{assessment_id}")), share_page(app, client, assessment_id)):
+        for raw in ("before_go_live", "first_90_days", ">gdpr<", ">customer<", ">medium<"):
+            assert raw not in page, raw
+
+        start = page.split('class="start-here"')[1].split("</section>")[0]
+        assert re.findall(r'<li><a href="#item-([^"]+)"', start) == result["start_here"], "in order, linked"
+        for item_id in result["start_here"]:
+            item = next(i for i in result["checklist"] if i["id"] == item_id)
+            li = start.split(f'href="#item-{item_id}"')[1].split("</li>")[0]
+            assert f'class="badge priority-{item["priority"]}"' in li
+            assert f"Effort: {EFFORT_LABELS[item['effort']]}" in li
+        assert f'data-status-of="{first}">Done</span>' in start
+
+        item = next(i for i in result["checklist"] if i["id"] == first)
+        block = item_block(page, first)
+        assert f"<dt>When</dt><dd>{PHASE_LABELS[item['phase']]}</dd>" in block
+        assert f"<dt>Effort</dt><dd>{EFFORT_LABELS[item['effort']]}</dd>" in block
+        assert f"<dt>Who</dt><dd>{RESPONSIBILITY_LABELS[item['responsibility']]}</dd>" in block
+        anchor = requirement_anchor("gdpr", answered)
+        assert f'<dt>Answers</dt><dd><a href="#{anchor}">GDPR Art. {answered}</a>' in block
+        assert f"<strong>Priority:</strong> {inline_code(item['priority_because'])}</p>" in block
+        assert f"<strong>Included because:</strong> {inline_code(item['included_because'][0])}" in block
+        assert block.index("Why:") < block.index("How:") < block.index("Priority:") < block.index("Included because:")
+
+        mapping = page.split('class="compliance-mapping"')[1].split("</section>\n</section>")[0]
+        assert '<h2 id="mapping-heading">Compliance mapping</h2>' in page
+        assert f">{view['label']}</h3>" in mapping.replace("&#39;", "'")
+        row = mapping.split(f'<tr id="{anchor}">')[1].split("</tr>")[0]
+        assert f'<th scope="row">Art. {answered}</th>' in row
+        assert f"<td>{titles[answered]}</td>" in row
+        assert f'<a href="#item-{first}">' in row
+        assert f'<a href="#item-{second}">' in row
+        assert f'data-status-of="{first}">Done</span>' in row
+        assert f'data-status-of="{second}">To do</span>' in row
+        missing = mapping.split(f'<tr id="{requirement_anchor("gdpr", unanswered)}" class="unanswered">')[1]
+        assert f"<strong>{NOT_ANSWERED}</strong>" in missing.split("</tr>")[0]
+        open_ = sum(1 for r in view["requirements"] if not r["items"])
+        assert f"requirements answered by checklist items; {open_} not answered." in mapping
+
+
+def test_stored_guidance_texts_are_escaped_on_the_report(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    hostile = "<script>alert('kb')</script><img src=x onerror=alert(1)>"
+    with app.app_context():
+        revision = db.session.execute(sa.select(Revision).where(Revision.assessment_id == assessment_id)).scalar_one()
+        result = json.loads(json.dumps(revision.result))
+        item = next(i for i in result["checklist"] if i["id"] == result["start_here"][0])
+        item.update(priority_because=hostile, included_because=[hostile], phase=hostile, effort=hostile)
+        item["frameworks"] = [{"framework": "gdpr", "requirement": hostile, "title": hostile}]
+        view = result["frameworks"][0]
+        view["label"] = hostile
+        view["requirements"][0].update(requirement=hostile, title=hostile, items=[item["id"]])
+        db.session.execute(sa.update(Revision).where(Revision.id == revision.id).values(result=result))
+        db.session.commit()
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#39;kb&#39;)&lt;/script&gt;" in page

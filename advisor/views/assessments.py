@@ -56,6 +56,9 @@ def labels() -> dict[str, Any]:
     return {
         "STATUS_LABELS": STATUS_LABELS,
         "TOPIC_LABELS": report.TOPIC_LABELS,
+        "START_HERE_INTRO": report.START_HERE_INTRO,
+        "MAPPING_INTRO": report.MAPPING_INTRO,
+        "NOT_ANSWERED": report.NOT_ANSWERED,
         "format_answer": format_answer,
         "lead": report.lead,
         "reason": reason,
@@ -154,6 +157,8 @@ def report_page(rows: svc.ReportRows, *, shared: Any = None, share_token: str | 
         assessment, revision = objects()
         result = revision.result
         statuses = report.statuses_by_item(list(assessment.statuses))
+        names = report.framework_names(knowledge, result)
+        mapping = report.compliance_mapping(result, names)
         return render_template(
             "assessments/_report_body.html",
             assessment=assessment,
@@ -163,6 +168,10 @@ def report_page(rows: svc.ReportRows, *, shared: Any = None, share_token: str | 
             summary=report.summary_sentence(result),
             counts=report.counts(result, statuses),
             groups=report.grouped_checklist(result),
+            start_here=report.start_here(result),
+            facts=report.checklist_facts(result, names),
+            mapping=mapping,
+            mapped={row.anchor for section in mapping for row in section.requirements},
             charts=report.charts(result, knowledge),
             criteria=knowledge.criteria,
             can_edit=can_edit,

@@ -25,7 +25,9 @@ ERROR = {
 }
 RESULT = {
     "type": "object",
-    "description": "The evaluation result of contract §4.",
+    "description": "The evaluation result of contract §4. Engine 2.1 adds `start_here`, `frameworks` and, per "
+    "checklist item, `phase`, `effort`, `responsibility`, `priority_because` and `frameworks`; results stored "
+    "by older engines lack them.",
     "required": [
         "engine_version",
         "knowledge_base_version",
@@ -35,6 +37,38 @@ RESULT = {
         "checklist",
         "warnings",
     ],
+    "properties": {
+        "start_here": {
+            "type": "array",
+            "description": "The ids of the first checklist items to do, in order.",
+            "items": {"type": "string"},
+        },
+        "frameworks": {
+            "type": "array",
+            "description": "Per ticked compliance framework, every requirement and the ids of the checklist "
+            "items that answer it (none: no item does).",
+            "items": {
+                "type": "object",
+                "required": ["framework", "label", "requirements"],
+                "properties": {
+                    "framework": {"type": "string"},
+                    "label": {"type": "string"},
+                    "requirements": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["requirement", "title", "items"],
+                            "properties": {
+                                "requirement": {"type": "string"},
+                                "title": {"type": "string"},
+                                "items": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
 }
 ANSWERS = {"type": "object", "description": "An answers document (contract §1)."}
 STATUS_ENUM = {"type": "string", "enum": list(STATUSES)}

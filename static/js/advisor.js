@@ -74,13 +74,13 @@
         if (r.status === 200) {
           form.querySelector('[name="version"]').value = r.body.version;
           state.textContent = "Saved.";
-          var article = form.closest(".item");
-          var badge = article && article.querySelector(".item-meta .badge[class*='status-']");
+          // every badge showing this item's status: its own, and those in "Start here" and the compliance mapping
           var select = form.querySelector('[name="status"]');
-          if (badge) {
+          var item = form.getAttribute("data-item") || "";
+          document.querySelectorAll('.badge[data-status-of="' + CSS.escape(item) + '"]').forEach(function (badge) {
             badge.className = "badge status-" + r.body.status;
             badge.textContent = select.options[select.selectedIndex].text;
-          }
+          });
         } else if (r.status === 409) {
           form.querySelector('[name="version"]').value = r.body.current.version;
           state.textContent = "Not saved: someone else changed this item. Now stored: " + r.body.current.status.replace("_", " ") +
