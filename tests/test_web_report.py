@@ -416,12 +416,15 @@ def test_an_exclusion_is_said_once_as_a_sentence(client: FlaskClient, app: Flask
 
 def map_gdpr(app: Flask, assessment_id: int) -> tuple[dict[str, Any], str, str]:
     """Give the stored revision (GDPR ticked) a known mapping: its first requirement answered by the first
-    two start-here items, its second by none. Returns the stored result and those two requirements."""
+    two start-here items, its second by none, its third by seven items (the first start-here item and six
+    more). Returns the stored result and the first two requirements."""
     with app.app_context():
         revision = db.session.execute(sa.select(Revision).where(Revision.assessment_id == assessment_id)).scalar_one()
         view = next(f for f in revision.result["frameworks"] if f["framework"] == "gdpr")
-        answered, unanswered = (r["requirement"] for r in view["requirements"][:2])
-        result = with_mapping(revision.result, "gdpr", {answered: revision.result["start_here"][:2]}, [unanswered])
+        answered, unanswered, many = (r["requirement"] for r in view["requirements"][:3])
+        first_two = revision.result["start_here"][:2]
+        seven = [first_two[0], *[i["id"] for i in revision.result["checklist"] if i["id"] not in first_two][:6]]
+        result = with_mapping(revision.result, "gdpr", {answered: first_two, many: seven}, [unanswered])
         db.session.execute(sa.update(Revision).where(Revision.id == revision.id).values(result=result))
         db.session.commit()
     return result, answered, unanswered
@@ -489,6 +492,11 @@ def test_report_and_share_page_show_start_here_item_facts_and_the_compliance_map
         assert f"<strong>{NOT_ANSWERED}</strong>" in missing.split("</tr>")[0]
         open_ = sum(1 for r in view["requirements"] if not r["items"])
         assert f"requirements answered by checklist items; {open_} not answered." in mapping
+        many = mapping.split(f'<tr id="{requirement_anchor("gdpr", view["requirements"][2]["requirement"])}">')[1]
+        folded = many.split("</tr>")[0]
+        assert '<details class="answering"><summary>7 items, 1 done or not applicable</summary>' in folded
+        assert folded.count("<li><a href=") == 7, "a long list is folded under its count, not cut"
+        assert "&lt;" not in folded, "the folded list is markup, not escaped text"
 
 
 def test_stored_guidance_texts_are_escaped_on_the_report(client: FlaskClient, app: Flask, assessment_id: int) -> None:
