@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from advisor.engine.conditions import Always
 from advisor.engine.knowledge import KnowledgeBase
 from advisor.engine.result import ChecklistItem, FrameworkView
 from advisor.engine.schema import PHASES, PRIORITIES, PROVIDERS, TOPICS, ItemModel
-from advisor.engine.wording import capitalised, facts, sentence
+from advisor.engine.wording import facts
 
 _PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
 _TOPIC_RANK = {t: i for i, t in enumerate(TOPICS)}
@@ -19,6 +20,7 @@ _PHASE_RANK = {p: i for i, p in enumerate(PHASES)}
 CRITICAL_AT_MOST = 12
 CRITICAL_SHARE = 0.30
 START_HERE = (3, 7)  # the first things to do: at least, at most
+EVERY_CLUSTER = "It applies to every cluster."
 
 
 def critical_budget(items: int) -> int:
@@ -80,22 +82,36 @@ def item_priority(
 def included_because(
     kb: KnowledgeBase, item: ItemModel, answers: Mapping[str, Any], recommended: Mapping[str, str | None]
 ) -> list[str]:
-    found = facts(item.when, answers, recommended, kb)
-    return [sentence(capitalised(f)) for f in found] or ["It applies to every cluster."]
+    if isinstance(item.when, Always):
+        return [EVERY_CLUSTER]
+    return facts(item.when, answers, recommended, kb, sentences=True) or [EVERY_CLUSTER]
 
 
 def _frameworks(kb: KnowledgeBase, item: ItemModel, ticked: tuple[str, ...]) -> list[dict[str, str]]:
+    if not ticked:
+        return []
     key = ("frameworks", item.id, ticked)
-    found: list[dict[str, str]] | None = kb.composed.get(key)
+    found: tuple[tuple[str, str, str], ...] | None = kb.composed.get(key)
     if found is None:
-        found = kb.composed[key] = [
-            {"framework": table.id, "requirement": r.id, "title": r.title}
+        found = kb.composed[key] = tuple(
+            (table.id, r.id, r.title)
             for table in kb.frameworks
             if table.id in ticked
             for r in table.requirements
             if r.id in item.frameworks.get(table.id, ())
-        ]
-    return [dict(f) for f in found]
+        )
+    return [{"framework": f, "requirement": r, "title": t} for f, r, t in found]  # fresh: callers may edit
+
+
+def _references(kb: KnowledgeBase, item: ItemModel, shown: tuple[str, ...]) -> list[dict[str, str]]:
+    """The item's sources, a cloud's only where that cloud's steps are."""
+    key = ("references", item.id, shown)
+    found: tuple[tuple[str, str], ...] | None = kb.composed.get(key)
+    if found is None:
+        found = kb.composed[key] = tuple(
+            (r.label, r.url) for r in item.references if r.provider is None or r.provider in shown
+        )
+    return [{"label": label, "url": url} for label, url in found]
 
 
 def build_checklist(
@@ -119,9 +135,7 @@ def build_checklist(
             "title": item.title,
             "why": item.why,
             "how": item.evidence if responsibility == "provider" and item.evidence else item_how(kb, item, answers),
-            "references": [
-                {"label": r.label, "url": r.url} for r in item.references if r.provider is None or r.provider in shown
-            ],
+            "references": _references(kb, item, shown),
             "decisions": list(item.decisions),
             "status": statuses.get(item.id, "todo"),
             "included_because": included_because(kb, item, answers, recommended),

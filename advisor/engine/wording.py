@@ -115,18 +115,25 @@ def _fact(cond: Condition, answers: Mapping[str, Any], recommended: Mapping[str,
 
 
 def facts(
-    cond: Condition, answers: Mapping[str, Any], recommended: Mapping[str, str | None], kb: KnowledgeBase
+    cond: Condition,
+    answers: Mapping[str, Any],
+    recommended: Mapping[str, str | None],
+    kb: KnowledgeBase,
+    *,
+    sentences: bool = False,
 ) -> list[str]:
     """The answers (and recommendations) that made a holding condition hold, each as a clause
-    ("“Compliance frameworks” include “PCI DSS”"); none for a condition that always holds."""
+    ("“Compliance frameworks” include “PCI DSS”") or, with ``sentences``, as a sentence; none for a
+    condition that always holds."""
     if isinstance(cond, Always):
         return []
-    key = ("facts", id(cond), _answered(cond, answers, recommended, kb))
+    key = ("facts", id(cond), sentences, _answered(cond, answers, recommended, kb))
     found: tuple[str, ...] | None = kb.composed.get(key)
     if found is None:
         out: list[str] = []
         for leaf in _held(cond, answers, recommended):
             text = _fact(leaf, answers, recommended, kb)
+            text = sentence(capitalised(text)) if sentences else text
             if text not in out:
                 out.append(text)
         found = kb.composed[key] = tuple(out)
@@ -148,7 +155,8 @@ def _answered(
         names = kb.composed[("names", id(cond))] = (sorted(read), named)
     keys, decisions = names
     values = [answers.get(k) for k in keys]
-    return (*(tuple(v) if isinstance(v, list) else v for v in values), *(recommended.get(d) for d in decisions))
+    values = [tuple(v) if type(v) is list else v for v in values]
+    return (*values, *[recommended.get(d) for d in decisions])
 
 
 def capitalised(text: str) -> str:
