@@ -8,7 +8,7 @@ from typing import Any
 
 from advisor.engine.conditions import Always
 from advisor.engine.knowledge import KnowledgeBase
-from advisor.engine.result import ChecklistItem, FrameworkView
+from advisor.engine.result import ChecklistItem, FrameworkView, Reference
 from advisor.engine.schema import PHASES, PRIORITIES, PROVIDERS, TOPICS, ItemModel
 from advisor.engine.wording import facts
 
@@ -103,7 +103,7 @@ def _frameworks(kb: KnowledgeBase, item: ItemModel, ticked: tuple[str, ...]) -> 
     return [{"framework": f, "requirement": r, "title": t} for f, r, t in found]  # fresh: callers may edit
 
 
-def _references(kb: KnowledgeBase, item: ItemModel, shown: tuple[str, ...]) -> list[dict[str, str]]:
+def _references(kb: KnowledgeBase, item: ItemModel, shown: tuple[str, ...]) -> list[Reference]:
     """The item's sources, a cloud's only where that cloud's steps are."""
     key = ("references", item.id, shown)
     found: tuple[tuple[str, str], ...] | None = kb.composed.get(key)
