@@ -79,7 +79,9 @@ def create_token_command(email: str, name: str) -> None:
 
 @cli.command("export")
 @click.argument("assessment_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["pdf", "markdown", "csv", "json", "adr"]), required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "markdown", "csv", "compliance_csv", "json", "adr"]), required=True
+)
 @click.option("--revision", type=int, help="Revision number (default: the latest).")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."

@@ -92,6 +92,7 @@ def test_every_export_format_sends_one_charset(app: Flask, client: FlaskClient) 
         "pdf": "application/pdf",
         "markdown": "text/markdown; charset=utf-8",
         "csv": "text/csv; charset=utf-8",
+        "compliance_csv": "text/csv; charset=utf-8",
         "json": "application/json",
         "adr": "application/zip",
     }

@@ -127,6 +127,7 @@ def evil_pdf(evil_doc: ExportDocument) -> Export:
         # text formats name no charset: Response(mimetype=...) adds "; charset=utf-8" (and only once)
         ("markdown", "text/markdown", "assessment-12-rev-2.md"),
         ("csv", "text/csv", "assessment-12-rev-2.csv"),
+        ("compliance_csv", "text/csv", "assessment-12-rev-2-compliance.csv"),
         ("json", "application/json", "assessment-12-rev-2.json"),
         ("adr", "application/zip", "assessment-12-rev-2-adr.zip"),
     ],
@@ -142,7 +143,7 @@ def test_registry_renders_every_format(fmt: str, mimetype: str, filename: str, e
 
 
 def test_registry_lists_the_contract_formats() -> None:
-    assert set(FORMATS) == {"pdf", "markdown", "csv", "json", "adr"}
+    assert set(FORMATS) == {"pdf", "markdown", "csv", "compliance_csv", "json", "adr"}
 
 
 # --- PDF ----------------------------------------------------------------------------------------

@@ -196,6 +196,23 @@ def test_csv_has_the_guidance_columns_in_words(guided: tuple[ExportDocument, str
     assert not any(raw in cell for row in rows for cell in row.values() for raw in RAW_IDS[:2])
 
 
+def test_compliance_csv_lists_each_requirement_with_its_items_status_and_the_unanswered(
+    guided: tuple[ExportDocument, str, str],
+) -> None:
+    doc, answered, unanswered = guided
+    rendered = FORMATS["compliance_csv"](doc)
+    assert rendered.filename.endswith("-compliance.csv")
+    rows = parse_csv(rendered.content)
+    first, second = doc.result["start_here"][:2]
+    label = doc.result["frameworks"][0]["label"]
+    mine = [(r["item_id"], r["status"], r["answered"]) for r in rows if r["requirement"] == answered]
+    assert mine == [(first, "done", "yes"), (second, "in_progress", "yes")]
+    (gap,) = [r for r in rows if r["requirement"] == unanswered]
+    assert (gap["framework"], gap["answered"], gap["item_id"], gap["item_title"]) == (label, "no", "", NOT_ANSWERED)
+    requirements = {r["requirement"] for r in rows}
+    assert requirements == {r["requirement"] for r in doc.result["frameworks"][0]["requirements"]}
+
+
 # --- JSON ----------------------------------------------------------------------------------------
 
 

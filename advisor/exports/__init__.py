@@ -99,6 +99,7 @@ FORMATS: dict[str, Renderer] = {
     "pdf": pdf.render,
     "markdown": markdown.render,
     "csv": csv_export.render,
+    "compliance_csv": csv_export.render_mapping,
     "json": json_export.render,
     "adr": adr.render,
 }

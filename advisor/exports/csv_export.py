@@ -1,4 +1,5 @@
-"""CSV export of a stored revision's checklist, one row per item, with its current status.
+"""CSV exports of a stored revision: the checklist, one row per item with its current status; and the
+compliance mapping, one row per requirement of each ticked framework and checklist item answering it.
 
 Encoding: UTF-8 with a byte-order mark, so Excel opens it as UTF-8 rather than the
 system code page (other tools skip the BOM); CRLF line ends as RFC 4180 says; every cell
@@ -14,7 +15,7 @@ from advisor.exports import Export, file_stem, knowledge_base
 from advisor.exports.document import ExportDocument
 from advisor.exports.result import GUIDANCE_COLUMNS, guidance_cells, references_text, start_here_order
 from advisor.exports.text import csv_text
-from advisor.report import checklist_facts, framework_names
+from advisor.report import NOT_ANSWERED, checklist_facts, compliance_mapping, framework_names
 
 MIMETYPE = "text/csv"  # bytes in UTF-8; Response(mimetype=...) adds "; charset=utf-8" to text/* itself
 BOM = "\ufeff"
@@ -44,3 +45,28 @@ def to_csv(doc: ExportDocument) -> str:
 
 def render(doc: ExportDocument) -> Export:
     return Export((BOM + to_csv(doc)).encode("utf-8"), MIMETYPE, f"{file_stem(doc)}.csv")
+
+
+MAPPING_COLUMNS = (
+    *("framework", "requirement", "requirement_title", "answered", "item_id", "item_title"),
+    *("priority", "status", "owner", "note"),
+)
+
+
+def to_mapping_csv(doc: ExportDocument) -> str:
+    """Each ticked framework's requirements with the items that answer them and their statuses; a
+    requirement no item answers gets one row saying so (results before engine 2.1 have no mapping)."""
+    rows = []
+    for section in compliance_mapping(doc.result, framework_names(knowledge_base(), doc.result)):
+        for req in section.requirements:
+            head = [section.label, req.number, req.title]
+            if not req.items:
+                rows.append([*head, "no", "", NOT_ANSWERED, "", "", "", ""])
+            for item in req.items:
+                st = doc.status_of(item["id"])
+                rows.append([*head, "yes", item["id"], item["title"], item["priority"], st.status, st.owner, st.note])
+    return csv_text(MAPPING_COLUMNS, rows)
+
+
+def render_mapping(doc: ExportDocument) -> Export:
+    return Export((BOM + to_mapping_csv(doc)).encode("utf-8"), MIMETYPE, f"{file_stem(doc)}-compliance.csv")

@@ -415,7 +415,7 @@ def activity(assessment_id: int) -> str:
 
 @bp.get("/<int:assessment_id>/export")
 def export(assessment_id: int) -> Response:
-    """Download a revision (the latest unless ?revision=N) as pdf, markdown, csv, json or adr."""
+    """Download a revision (the latest unless ?revision=N) as pdf, markdown, csv, compliance_csv, json or adr."""
     from advisor.services import exports
 
     assessment = get_assessment(assessment_id)

@@ -381,7 +381,10 @@ def document(server: str) -> dict[str, Any]:
                         {
                             "name": "format",
                             "in": "query",
-                            "schema": {"type": "string", "enum": ["pdf", "markdown", "csv", "json", "adr"]},
+                            "schema": {
+                                "type": "string",
+                                "enum": ["pdf", "markdown", "csv", "compliance_csv", "json", "adr"],
+                            },
                         },
                         {"name": "revision", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                     ],
