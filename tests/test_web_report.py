@@ -431,14 +431,9 @@ def map_gdpr(app: Flask, assessment_id: int) -> tuple[dict[str, Any], str, str]:
 
 
 def share_page(app: Flask, client: FlaskClient, assessment_id: int) -> str:
-    page = html(client.get(f"/assessments/{assessment_id}/sharing"))
-    created = client.post(
-        f"/assessments/{assessment_id}/sharing",
-        data={"csrf_token": csrf_token(page), "label": "Auditor", "revision": "latest", "days": "7"},
-    )
-    token = re.search(r'<code class="secret">http://localhost/share/([^<]+)</code>', html(created))
-    assert token
-    return html(app.test_client().get(f"/share/{token.group(1)}"))
+    from tests.test_sharing import make_link
+
+    return html(app.test_client().get(f"/share/{make_link(client, assessment_id)}"))
 
 
 def test_report_and_share_page_show_start_here_item_facts_and_the_compliance_mapping(
