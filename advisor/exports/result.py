@@ -150,8 +150,6 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}"
 
 
-_pct = pct  # former private name
-
 
 def decisions_table(result: Mapping[str, Any]) -> list[str]:
     """Markdown table: each decision, its recommendation and margin."""

@@ -28,7 +28,6 @@ from advisor.engine.schema import CRITERIA, QuestionModel
 from advisor.engine.wording import describe
 
 PRIORITY_PREFIX = "priorities__"
-REVIEW = "review"
 
 
 def priority_field(criterion: str) -> str:

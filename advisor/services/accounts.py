@@ -70,18 +70,26 @@ def find_user(session: DbSession, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(session: DbSession, email: str, password: str, *, is_admin: bool = False) -> User:
-    """A new account with its personal workspace; the first administrator adopts ownerless workspaces."""
+def create_user(
+    session: DbSession, email: str, password: str, *, is_admin: bool = False, temporary: bool = False
+) -> User:
+    """A new account with its personal workspace; the first administrator adopts ownerless workspaces.
+    A ``temporary`` password (made by ``invite_user``) must be changed at the first sign-in."""
     email = normalise_email(email)
     if not plausible_email(email):
         raise AccountError("Enter a valid email address.")
     if find_user(session, email) is not None:
         raise AccountError("An account with this email address exists already.")
     problems = password_problems(password, email)
-    if problems:
+    if problems and not temporary:
         raise AccountError(" ".join(problems))
     first = user_count(session) == 0
-    user = User(email=email, password_hash=generate_password_hash(password, method=PASSWORD_METHOD), is_admin=is_admin)
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+        is_admin=is_admin,
+        must_change_password=temporary,
+    )
     session.add(user)
     session.flush()
     personal = Workspace(name=f"{email} (personal)", personal_for_id=user.id)
@@ -126,6 +134,13 @@ def change_password(user: User, current: str, new: str) -> None:
     if current == new:
         raise AccountError("Choose a password different from the current one.")
     set_password(user, new)
+
+
+def invite_user(session: DbSession, email: str, *, is_admin: bool = False) -> tuple[User, str]:
+    """An administrator's new account: a one-time password, to be changed at the first sign-in."""
+    temporary = secrets.token_urlsafe(12)
+    user = create_user(session, email, temporary, is_admin=is_admin, temporary=True)
+    return user, temporary
 
 
 def reset_password(user: User) -> str:

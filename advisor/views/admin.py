@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -44,14 +43,12 @@ def users() -> str:
 def create_user() -> str | tuple[str, int]:
     form = NewUserForm()
     if form.validate_on_submit():
-        temporary = secrets.token_urlsafe(12)
         try:
-            user = accounts.create_user(db.session, form.email.data or "", "x" * 64, is_admin=bool(form.is_admin.data))
+            user, temporary = accounts.invite_user(db.session, form.email.data or "", is_admin=bool(form.is_admin.data))
         except accounts.AccountError as exc:
             db.session.rollback()
             form.email.errors = [*form.email.errors, str(exc)]
         else:
-            accounts.set_password(user, temporary, temporary=True)
             db.session.commit()
             shown = {"email": user.email, "password": temporary}
             return render_template(
