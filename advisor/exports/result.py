@@ -150,7 +150,6 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}"
 
 
-
 def decisions_table(result: Mapping[str, Any]) -> list[str]:
     """Markdown table: each decision, its recommendation and margin."""
     lines = ["| Decision | Recommended | Margin (points of 100) |", "|---|---|---|"]
