@@ -51,7 +51,9 @@ def build_world(app: Flask) -> World:
         workspaces.add_member(db.session, team, "editor@example.com", "editor", None)
         workspaces.add_member(db.session, team, "invited@example.com", "editor", None)  # no account: an invitation
         assessment = svc.create_assessment(db.session, team.id, "Team plan", "", "owner@example.com")
-        revision = svc.save_revision(db.session, assessment, BASE_ANSWERS, 0, "First", "owner@example.com")
+        revision = svc.save_revision(
+            db.session, assessment, BASE_ANSWERS, 0, "First", "owner@example.com", app.extensions["advisor.kb"]
+        )
         live, link = sharing.create_link(db.session, assessment, 7, None, "auditor", "owner@example.com")
         revoked, old = sharing.create_link(db.session, assessment, 7, 1, "old", "owner@example.com")
         sharing.revoke(db.session, assessment, old, "owner@example.com")

@@ -38,7 +38,7 @@ def token(app: Flask) -> str:
         raw, _ = accounts.create_api_token(db.session, user, "schemathesis")
         personal = workspaces.personal_workspace(db.session, user)
         assessment = svc.create_assessment(db.session, personal.id, "Seeded", "", user.email)
-        svc.save_revision(db.session, assessment, BASE_ANSWERS, 0, None, user.email)
+        svc.save_revision(db.session, assessment, BASE_ANSWERS, 0, None, user.email, app.extensions["advisor.kb"])
         db.session.commit()
     return raw
 

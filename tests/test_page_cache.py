@@ -320,7 +320,9 @@ def test_cached_pages_are_keyed_on_what_never_recurs(app: Flask, client: FlaskCl
         again = Assessment(id=first, workspace_id=workspace_id, title="Bravo platform", draft={})
         db.session.add(again)
         db.session.flush()
-        new = svc.save_revision(db.session, again, answers, 0, "Bravo milestone", "b@example.com")
+        new = svc.save_revision(
+            db.session, again, answers, 0, "Bravo milestone", "b@example.com", app.extensions["advisor.kb"]
+        )
         db.session.execute(db.update(Revision).where(Revision.id == new.id).values(id=revision_id))
         db.session.commit()
     page = html(client.get(f"/assessments/{first}"))

@@ -90,13 +90,18 @@ def save_revision(
     base_revision: int,
     label: str | None,
     actor: str | None,
-    kb: KnowledgeBase | None = None,
+    kb: KnowledgeBase,
+    *,
+    version: int | None = None,
 ) -> Revision:
-    """Evaluate the answers and store them as the next revision; AnswersError if they are invalid."""
+    """Evaluate the answers and store them as the next revision; AnswersError if they are invalid, Conflict
+    if a revision was saved since ``base_revision`` or (given ``version``) the assessment changed since."""
     if assessment.latest_revision_number != base_revision:
         raise Conflict(
             f"revision {assessment.latest_revision_number} was saved after you started from revision {base_revision}"
         )
+    if version is not None and assessment.version != version:
+        raise Conflict("the answers were changed by someone else after you opened this page")
     document = {k: v for k, v in answers.items() if k != "status"}
     result = evaluate(document, kb)
     number = base_revision + 1
@@ -170,7 +175,7 @@ def set_status(
     return row
 
 
-def clone(session: DbSession, assessment: Assessment, actor: str | None) -> Assessment:
+def clone(session: DbSession, assessment: Assessment, actor: str | None, kb: KnowledgeBase) -> Assessment:
     """A new assessment starting from this one's latest answers and checklist progress."""
     copy = create_assessment(
         session, assessment.workspace_id, f"Copy of {assessment.title}"[:200], assessment.description, actor
@@ -179,7 +184,7 @@ def clone(session: DbSession, assessment: Assessment, actor: str | None) -> Asse
     record(session, copy.workspace_id, copy.id, actor, "cloned_from", source=assessment.id, title=assessment.title)
     latest = latest_revision(session, assessment)
     if latest is not None:
-        save_revision(session, copy, latest.answers, 0, f"Cloned from revision {latest.number}", actor)
+        save_revision(session, copy, latest.answers, 0, f"Cloned from revision {latest.number}", actor, kb)
     else:
         copy.draft = dict(assessment.draft or {})
     for row in assessment.statuses:

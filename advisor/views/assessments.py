@@ -356,7 +356,7 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
 @bp.post("/<int:assessment_id>/clone")
 def clone(assessment_id: int) -> Response:
     assessment = get_assessment(assessment_id, "editor")
-    copy = svc.clone(db.session, assessment, actor())
+    copy = svc.clone(db.session, assessment, actor(), kb())
     db.session.commit()
     flash(f"Cloned into “{copy.title}”.", "success")
     return redirect(url_for("assessments.show", assessment_id=copy.id))

@@ -174,8 +174,6 @@ def review(assessment_id: int) -> str | Response | tuple[str, int]:
     errors = _engine_errors(draft)
     if form.validate_on_submit() and not errors:
         try:
-            if submitted_version() != assessment.version:
-                raise svc.Conflict("the answers were changed by someone else after you opened this page")
             svc.save_revision(
                 db.session,
                 assessment,
@@ -184,6 +182,7 @@ def review(assessment_id: int) -> str | Response | tuple[str, int]:
                 form.label.data,
                 actor(),
                 kb(),
+                version=submitted_version(),
             )
         except svc.Conflict as exc:
             db.session.rollback()
