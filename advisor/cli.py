@@ -89,24 +89,23 @@ def create_token_command(email: str, name: str) -> None:
 @with_appcontext
 def export_command(assessment_id: int, fmt: str, revision: int | None, output: Path | None) -> None:
     """Export one assessment's revision in any export format."""
-    from advisor.exports import FORMATS
+    from flask import current_app
+
     from advisor.extensions import db
     from advisor.models import Assessment
-    from advisor.services.exports import build_document
-    from advisor.services.sharing import record_export
+    from advisor.services import exports
 
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
         click.echo(f"error: no assessment {assessment_id}", err=True)
         sys.exit(2)
     number = revision or assessment.latest_revision_number
+    kb = current_app.extensions["advisor.kb"]
     try:
-        document = build_document(db.session, assessment, number, "command line")
+        rendered = exports.export(db.session, assessment, number, fmt, "command line", "command line", kb)
     except LookupError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    rendered = FORMATS[fmt](document)
-    record_export(db.session, assessment, "command line", fmt, number, "command line")
     db.session.commit()
     if output is None:
         sys.stdout.buffer.write(rendered.content)
@@ -206,7 +205,7 @@ def kb_check(directory: Path | None) -> None:
 def evaluate_command(file: Path, fmt: str, fail_on: str | None) -> None:
     """Evaluate an answers document (YAML or JSON; '-' reads standard input)."""
     from advisor.documents import DocumentError, parse_document
-    from advisor.engine import AnswersError, evaluate
+    from advisor.engine import AnswersError, default_knowledge_base, evaluate
     from advisor.exports.result import RENDERERS
 
     source = "standard input" if str(file) == "-" else str(file)
@@ -219,7 +218,8 @@ def evaluate_command(file: Path, fmt: str, fail_on: str | None) -> None:
         click.echo(f"error: {source}: is not UTF-8 text", err=True)
         sys.exit(2)
     try:
-        result = evaluate(parse_document(text, source))
+        kb = default_knowledge_base()  # the built-in one, with ADVISOR_KNOWLEDGE_BASE's additions when set
+        result = evaluate(parse_document(text, source), kb)
     except DocumentError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -228,7 +228,7 @@ def evaluate_command(file: Path, fmt: str, fail_on: str | None) -> None:
         for err in exc.errors:
             click.echo(f"  {err['key']}: {err['message']}", err=True)
         sys.exit(2)
-    click.echo(RENDERERS[fmt](result), nl=False)
+    click.echo(RENDERERS[fmt](result, kb), nl=False)
     if fail_on:
         failing = open_items(result, fail_on)
         if failing:

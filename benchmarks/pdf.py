@@ -17,7 +17,7 @@ import statistics
 import sys
 import time
 
-from advisor.engine import evaluate
+from advisor.engine import default_knowledge_base, evaluate
 from advisor.engine.schema import STATUSES
 from advisor.exports.document import AuditRecord, ExportDocument, StatusRecord
 
@@ -81,6 +81,7 @@ def largest_document(audit_entries: int = 200) -> ExportDocument:
         exported_at=start + dt.timedelta(days=30),
         exported_by="auditor@example.com",
         result=result,
+        kb=default_knowledge_base(),
         statuses=statuses,
         audit=audit,
     )

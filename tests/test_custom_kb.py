@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,37 @@ def test_a_broken_overlay_stops_start_up(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("ADVISOR_KNOWLEDGE_BASE", str(overlay))
     with pytest.raises(KnowledgeBaseError, match="priority"):
         create_app({"INSTANCE_PATH": str(tmp_path / "i")})
+
+
+def test_an_app_given_its_own_knowledge_base_clones_and_exports_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No environment fallback inside services or exports: the app's KNOWLEDGE_BASE is used throughout, even
+    when ADVISOR_KNOWLEDGE_BASE names nothing (issue 13, item 5)."""
+    monkeypatch.delenv("ADVISOR_KNOWLEDGE_BASE", raising=False)
+    overlay = write_overlay(tmp_path / "acme", [OWN_ITEM], version="acme.9")
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}",
+            "KNOWLEDGE_BASE": str(overlay),
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    make_user(app, "owner@example.com")
+    client = app.test_client()
+    sign_in(client, "owner@example.com")
+    assessment_id = new_assessment_with_revision(client)
+    page = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)" name="csrf_token"', page
+    )
+    assert csrf
+    cloned = client.post(f"/assessments/{assessment_id}/clone", data={"csrf_token": csrf.group(1)})
+    assert cloned.status_code == 302
+    copy_id = int(cloned.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    for target in (assessment_id, copy_id):
+        exported = client.get(f"/assessments/{target}/export?format=json").get_json()
+        assert exported["result"]["knowledge_base_version"].endswith("+acme.9")
+        assert "acme-change-board" in [i["id"] for i in exported["result"]["checklist"]]

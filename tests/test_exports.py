@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from pypdf import PdfReader
 
-from advisor.engine import evaluate
+from advisor.engine import default_knowledge_base, evaluate
 from advisor.exports import FORMATS, Export, adr, csv_export, json_export, markdown, pdf
 from advisor.exports.document import AuditRecord, ExportDocument, StatusRecord
 from advisor.report import lead
@@ -83,6 +83,7 @@ def make_doc(
         exported_at=AT + dt.timedelta(days=1),
         exported_by="erin@example.com",
         result=result,
+        kb=default_knowledge_base(),
         statuses=statuses,
         audit=audit,
     )

@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from advisor.engine import evaluate
+from advisor.engine import default_knowledge_base, evaluate
 from advisor.engine.schema import EFFORTS, PHASES, RESPONSIBILITIES
 from advisor.exports import FORMATS, Export, ExportDocument, csv_export, json_export, markdown, pdf
 from advisor.exports import result as result_formats
@@ -160,7 +160,7 @@ def test_markdown_maps_each_framework_with_statuses_and_says_what_is_not_answere
 
 def test_the_cli_markdown_and_csv_carry_the_guidance_too() -> None:
     result, answered, unanswered = guided_result(evaluate(make_doc().result["answers"]))
-    text = result_formats.to_markdown(result)
+    text = result_formats.to_markdown(result, default_knowledge_base())
     listed = re.findall(r"^\d+\. .* \(`([a-z0-9-]+)`\) — ", section(text, "## Start here"), re.M)
     assert listed == result["start_here"]
     first = next(i for i in result["checklist"] if i["id"] == listed[0])
@@ -168,7 +168,7 @@ def test_the_cli_markdown_and_csv_carry_the_guidance_too() -> None:
     assert f"| {unanswered} | " in text
     assert f"**{NOT_ANSWERED}**" in text
     assert f"`{first['id']}` {md_escape(first['title'])} (To do)" in section(text, "## Compliance mapping")
-    rows = list(csv.DictReader(io.StringIO(result_formats.to_csv(result))))
+    rows = list(csv.DictReader(io.StringIO(result_formats.to_csv(result, default_knowledge_base()))))
     row = next(r for r in rows if r["id"] == first["id"])
     assert (row["start_here"], row["phase"]) == ("1", PHASE_LABELS[first["phase"]])
     assert f"PCI DSS {answered}" in row["frameworks"].split("; ")
@@ -299,8 +299,8 @@ def test_a_result_without_the_guidance_renders_in_every_format(engine: str) -> N
     assert "Starthere" not in text
     assert "Compliancemapping" not in text
     assert "when:" not in "\n".join(adr_files(old).values())
-    assert "## Start here" not in result_formats.to_markdown(old.result)
-    assert result_formats.to_csv(old.result).count("\r\n") == len(old.result["checklist"]) + 1
+    assert "## Start here" not in result_formats.to_markdown(old.result, default_knowledge_base())
+    assert result_formats.to_csv(old.result, default_knowledge_base()).count("\r\n") == len(old.result["checklist"]) + 1
 
 
 # --- stored texts are escaped ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.engine import KnowledgeBase, default_knowledge_base
+from advisor.engine import KnowledgeBase
 from advisor.exports.document import ExportDocument
 from advisor.services.compare import format_answer
 
@@ -64,22 +64,16 @@ def action_text(action: str) -> str:
     return action.replace("_", " ")
 
 
-def knowledge_base() -> KnowledgeBase:
-    """Labels and descriptions of criteria, questions and decisions (ids are stable across versions)."""
-    return default_knowledge_base()
+def criteria_labels(kb: KnowledgeBase) -> dict[str, str]:
+    return {c.id: c.label for c in kb.criteria}
 
 
-def criteria_labels() -> dict[str, str]:
-    return {c.id: c.label for c in knowledge_base().criteria}
-
-
-def readable_answers(answers: dict[str, Any]) -> list[tuple[str, str]]:
+def readable_answers(kb: KnowledgeBase, answers: dict[str, Any]) -> list[tuple[str, str]]:
     """The answers as (question, answer) in questionnaire order, with the knowledge base's labels.
 
     Priorities and statuses are left out: the decision drivers and the checklist show them.
     """
     skip = ("priorities", "status")
-    kb = knowledge_base()
     rows = []
     for question in kb.questions:
         if question.key in skip or question.key not in answers:

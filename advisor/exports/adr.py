@@ -16,12 +16,12 @@ import io
 import zipfile
 from typing import Any
 
+from advisor.engine import KnowledgeBase
 from advisor.engine.result import reason
 from advisor.exports import (
     Export,
     day,
     file_stem,
-    knowledge_base,
     readable_answers,
     utc,
     when,
@@ -45,19 +45,19 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _criteria() -> dict[str, Any]:
-    return {c.id: c for c in knowledge_base().criteria}
+def _criteria(kb: KnowledgeBase) -> dict[str, Any]:
+    return {c.id: c for c in kb.criteria}
 
 
-def _criterion_label(criterion: str) -> str:
-    c = _criteria().get(criterion)
+def _criterion_label(kb: KnowledgeBase, criterion: str) -> str:
+    c = _criteria(kb).get(criterion)
     return c.label if c else criterion
 
 
-def _criterion_phrase(criterion: str, value: float, explain: bool = True) -> str:
+def _criterion_phrase(kb: KnowledgeBase, criterion: str, value: float, explain: bool = True) -> str:
     """``simplicity rates 0.90 of 1 (less for this team to set up …)``; the parenthesis only when ``explain``."""
-    phrase = f"{_criterion_label(criterion).lower()} rates {value:.2f} of 1"
-    c = _criteria().get(criterion)
+    phrase = f"{_criterion_label(kb, criterion).lower()} rates {value:.2f} of 1"
+    c = _criteria(kb).get(criterion)
     if explain and c is not None:
         phrase += f" ({md_prose(_lower_first(c.description.rstrip('.')))})"
     return phrase
@@ -79,7 +79,7 @@ def _front_matter(doc: ExportDocument) -> list[str]:
 
 
 def _context(doc: ExportDocument, d: dict[str, Any]) -> list[str]:
-    kb_decision = knowledge_base().decision_by_id.get(d["id"])
+    kb_decision = doc.kb.decision_by_id.get(d["id"])
     lines = ["## Context and Problem Statement", ""]
     if kb_decision is not None:
         lines += [md_prose(kb_decision.question), ""]
@@ -91,7 +91,8 @@ def _context(doc: ExportDocument, d: dict[str, Any]) -> list[str]:
         "",
     ]
     lines += [
-        f"- {md_prose(question)}: {md_escape(answer)}" for question, answer in readable_answers(doc.result["answers"])
+        f"- {md_prose(question)}: {md_escape(answer)}"
+        for question, answer in readable_answers(doc.kb, doc.result["answers"])
     ]
     lines.append("")
     if doc.description.strip():
@@ -106,11 +107,13 @@ def _drivers(doc: ExportDocument) -> list[str]:
     priorities: dict[str, int] = doc.result["answers"].get("priorities", {})
     lines = ["## Decision Drivers", "", "The team's priorities, heaviest first (weights sum to 100%):", ""]
     for criterion, weight in sorted(weights.items(), key=lambda cw: -cw[1]):
-        c = _criteria().get(criterion)
+        c = _criteria(doc.kb).get(criterion)
         what = f": {md_prose(_lower_first(c.description))}" if c else ""
         priority = priorities.get(criterion)
         given = f"priority {priority} of 5, " if priority is not None else ""
-        lines.append(f"- **{md_escape(_criterion_label(criterion))}** ({given}weight {weight * 100:.1f}%){what}")
+        lines.append(
+            f"- **{md_escape(_criterion_label(doc.kb, criterion))}** ({given}weight {weight * 100:.1f}%){what}"
+        )
     return [*lines, ""]
 
 
@@ -125,7 +128,7 @@ def _options(d: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _leads(chosen: dict[str, Any], other: dict[str, Any]) -> list[str]:
+def _leads(kb: KnowledgeBase, chosen: dict[str, Any], other: dict[str, Any]) -> list[str]:
     """Criteria on which the chosen option gains the most weighted points over another."""
     gains = {
         c: chosen["contributions"][c] - other["contributions"].get(c, 0)
@@ -133,10 +136,10 @@ def _leads(chosen: dict[str, Any], other: dict[str, Any]) -> list[str]:
         if chosen["contributions"][c] - other["contributions"].get(c, 0) > 0.0005
     }
     top = sorted(gains.items(), key=lambda cg: -cg[1])[:3]
-    return [f"{_criterion_label(c).lower()} (+{g * 100:.1f})" for c, g in top]
+    return [f"{_criterion_label(kb, c).lower()} (+{g * 100:.1f})" for c, g in top]
 
 
-def _outcome(d: dict[str, Any]) -> list[str]:
+def _outcome(kb: KnowledgeBase, d: dict[str, Any]) -> list[str]:
     lines = ["## Decision Outcome", ""]
     chosen = next((a for a in d["alternatives"] if a["id"] == d["recommended"]), None)
     if chosen is None:
@@ -149,7 +152,7 @@ def _outcome(d: dict[str, Any]) -> list[str]:
     runner = _runner_up(d)
     because = [md_prose(r["text"]) for r in map(reason, chosen["reasons"]) if r["effect"] != "against"]
     if runner is not None:
-        leads = _leads(chosen, runner)
+        leads = _leads(kb, chosen, runner)
         gap = f"{pct(d['margin'])} points ahead of" if d["margin"] else "level with"
         ahead = (
             f"it scores {pct(chosen['score'])} of 100 for the team's priorities, {gap} "
@@ -175,7 +178,8 @@ def _outcome(d: dict[str, Any]) -> list[str]:
         target_label = target["label"] if target else flip["alternative"]
         origin = f" from {flip['from']}" if "from" in flip else ""
         lines += [
-            f"What would change this: setting the priority of {md_escape(_criterion_label(flip['criterion']).lower())}"
+            "What would change this: setting the priority of "
+            f"{md_escape(_criterion_label(kb, flip['criterion']).lower())}"
             f"{origin} to {flip['priority']} would make “{md_escape(target_label)}” the recommendation; "
             "no smaller change to a single priority would.",
             "",
@@ -187,13 +191,13 @@ def _outcome(d: dict[str, Any]) -> list[str]:
     values: dict[str, float] = chosen["criteria"]
     for c, v in values.items():
         if v >= GOOD:
-            lines.append(f"- Good, because {_criterion_phrase(c, v)}")
+            lines.append(f"- Good, because {_criterion_phrase(kb, c, v)}")
     for c, v in values.items():
         if BAD < v < GOOD:
-            lines.append(f"- Neutral, because {_criterion_phrase(c, v)}")
+            lines.append(f"- Neutral, because {_criterion_phrase(kb, c, v)}")
     for c, v in values.items():
         if v <= BAD:
-            lines.append(f"- Bad, because {_criterion_phrase(c, v)}")
+            lines.append(f"- Bad, because {_criterion_phrase(kb, c, v)}")
     return [*lines, ""]
 
 
@@ -207,7 +211,7 @@ def _confirmation(doc: ExportDocument, d: dict[str, Any]) -> list[str]:
         f"(status as of {when(doc.exported_at)}):",
         "",
     ]
-    names = framework_names(knowledge_base(), doc.result)
+    names = framework_names(doc.kb, doc.result)
     for item in items:
         st = doc.status_of(item["id"])
         box = "x" if st.status in DONE else " "
@@ -226,7 +230,7 @@ def _confirmation(doc: ExportDocument, d: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _pros_and_cons(d: dict[str, Any]) -> list[str]:
+def _pros_and_cons(kb: KnowledgeBase, d: dict[str, Any]) -> list[str]:
     lines = ["## Pros and Cons of the Options", ""]
     for alt in d["alternatives"]:
         lines += [f"### {md_escape(alt['label'])}", ""]
@@ -243,13 +247,13 @@ def _pros_and_cons(d: dict[str, Any]) -> list[str]:
         elif len(adjustments) == len(alt["reasons"]):  # engine 1.x: a reason per adjustment, in order
             signed = [(t["change"] > 0, text, t) for text, t in zip(alt["reasons"], adjustments, strict=True)]
             for good, text, t in sorted(signed, key=lambda s: not s[0]):
-                change = f"{_criterion_label(t['criterion']).lower()} {t['change']:+.2f}"
+                change = f"{_criterion_label(kb, t['criterion']).lower()} {t['change']:+.2f}"
                 lines.append(f"- {'Good' if good else 'Bad'}, because {md_prose(text)} ({change})")
         else:
             lines += [f"- {md_prose(r)}" for r in alt["reasons"]]
         values = alt["criteria"].items()
-        lines += [f"- Good, because {_criterion_phrase(c, v, explain=False)}" for c, v in values if v >= GOOD]
-        lines += [f"- Bad, because {_criterion_phrase(c, v, explain=False)}" for c, v in values if v <= BAD]
+        lines += [f"- Good, because {_criterion_phrase(kb, c, v, explain=False)}" for c, v in values if v >= GOOD]
+        lines += [f"- Bad, because {_criterion_phrase(kb, c, v, explain=False)}" for c, v in values if v <= BAD]
         lines.append("")
     return lines
 
@@ -275,10 +279,10 @@ def record(doc: ExportDocument, d: dict[str, Any]) -> str:
     chosen = next((a for a in d["alternatives"] if a["id"] == d["recommended"]), None)
     title = f"{md_escape(d['label'])}: {md_escape(chosen['label']) if chosen else 'no option left'}"
     lines = [*_front_matter(doc), f"# {title}", ""]
-    lines += _context(doc, d) + _drivers(doc) + _options(d) + _outcome(d)
+    lines += _context(doc, d) + _drivers(doc) + _options(d) + _outcome(doc.kb, d)
     if chosen is not None:
         lines += _confirmation(doc, d)
-    lines += _pros_and_cons(d) + _more(doc)
+    lines += _pros_and_cons(doc.kb, d) + _more(doc)
     return "\n".join(lines)
 
 

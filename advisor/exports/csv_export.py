@@ -11,7 +11,7 @@ that splits on its locale's separator (or ignores the quotes) makes a cell of ea
 
 from __future__ import annotations
 
-from advisor.exports import Export, file_stem, knowledge_base
+from advisor.exports import Export, file_stem
 from advisor.exports.document import ExportDocument
 from advisor.exports.result import GUIDANCE_COLUMNS, guidance_cells, references_text, start_here_order
 from advisor.exports.text import csv_text
@@ -28,7 +28,7 @@ COLUMNS = (
 
 
 def to_csv(doc: ExportDocument) -> str:
-    facts = checklist_facts(doc.result, framework_names(knowledge_base(), doc.result))
+    facts = checklist_facts(doc.result, framework_names(doc.kb, doc.result))
     order = start_here_order(doc.result)
     rows = []
     for item in doc.result["checklist"]:
@@ -57,7 +57,7 @@ def to_mapping_csv(doc: ExportDocument) -> str:
     """Each ticked framework's requirements with the items that answer them and their statuses; a
     requirement no item answers gets one row saying so (results before engine 2.1 have no mapping)."""
     rows = []
-    for section in compliance_mapping(doc.result, framework_names(knowledge_base(), doc.result)):
+    for section in compliance_mapping(doc.result, framework_names(doc.kb, doc.result)):
         for req in section.requirements:
             head = [section.label, req.number, req.title]
             if not req.items:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.engine import KnowledgeBase
+
 
 @dataclass(frozen=True)
 class StatusRecord:
@@ -45,6 +47,7 @@ class ExportDocument:
     exported_at: dt.datetime
     exported_by: str | None
     result: Mapping[str, Any]  # the contract §4 result exactly as stored with the revision (engine 1.x or 2.x)
+    kb: KnowledgeBase  # the app's knowledge base: labels and descriptions the renderers show
     # current checklist progress, per item id (items without an entry are "todo")
     statuses: dict[str, StatusRecord] = field(default_factory=dict)
     audit: list[AuditRecord] = field(default_factory=list)  # newest first

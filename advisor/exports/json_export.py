@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from advisor.exports import Export, file_stem, iso, knowledge_base
+from advisor.exports import Export, file_stem, iso
 from advisor.exports.document import ExportDocument
 from advisor.report import compliance_mapping, framework_names, start_here
 
@@ -65,7 +65,7 @@ def _frameworks(doc: ExportDocument) -> list[dict[str, Any]]:
                 for req in fw.requirements
             ],
         }
-        for fw in compliance_mapping(doc.result, framework_names(knowledge_base(), doc.result))
+        for fw in compliance_mapping(doc.result, framework_names(doc.kb, doc.result))
     ]
 
 

@@ -6,7 +6,7 @@ details) goes through ``md_escape``; knowledge-base prose through ``md_prose``.
 
 from __future__ import annotations
 
-from advisor.exports import Export, action_text, detail_text, file_stem, knowledge_base, when
+from advisor.exports import Export, action_text, detail_text, file_stem, when
 from advisor.exports.document import ExportDocument
 from advisor.exports.result import (
     facts_markdown,
@@ -66,7 +66,7 @@ def to_markdown(doc: ExportDocument) -> str:
         "",
     ]
 
-    names = framework_names(knowledge_base(), result)
+    names = framework_names(doc.kb, result)
     facts = checklist_facts(result, names)
 
     def status(item_id: str) -> str:

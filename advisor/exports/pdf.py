@@ -33,7 +33,6 @@ from advisor.exports import (
     detail_text,
     file_stem,
     iso,
-    knowledge_base,
     minute,
     readable_answers,
     when,
@@ -135,7 +134,7 @@ def _references(checklist: list[dict[str, Any]]) -> tuple[list[dict[str, str]], 
 
 def to_html(doc: ExportDocument) -> str:
     result = doc.result
-    kb = knowledge_base()
+    kb = doc.kb
     groups = grouped_checklist(result)
     ordered = [item for _, _, items in groups for item in items]
     refs, item_refs = _references(ordered)  # numbered in the order the table shows them
@@ -154,9 +153,9 @@ def to_html(doc: ExportDocument) -> str:
         "mapping": compliance_mapping(result, names),
         "charts": charts(result, kb),
         "criteria": list(kb.criteria),
-        "criteria_labels": criteria_labels(),
+        "criteria_labels": criteria_labels(kb),
         "priorities": result["answers"].get("priorities", {}),
-        "answers": readable_answers(result["answers"]),
+        "answers": readable_answers(kb, result["answers"]),
         "refs": refs,
         "item_refs": item_refs,
         "header_title": _short(doc.title, 75),

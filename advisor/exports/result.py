@@ -11,14 +11,14 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from advisor.engine import default_knowledge_base
+from advisor.engine import KnowledgeBase
 from advisor.engine.result import reason
 from advisor.exports.text import csv_text, md_escape, md_prose
-from advisor.forms.assessment import STATUS_LABELS
 from advisor.report import (
     MAPPING_INTRO,
     NOT_ANSWERED,
     START_HERE_INTRO,
+    STATUS_LABELS,
     FrameworkSection,
     ItemFacts,
     checklist_facts,
@@ -119,7 +119,8 @@ def mapping_markdown(sections: list[FrameworkSection], status: StatusLabel) -> l
     return lines
 
 
-def to_json(result: Mapping[str, Any]) -> str:
+def to_json(result: Mapping[str, Any], kb: KnowledgeBase) -> str:
+    """The result as it is (every renderer takes the knowledge base; JSON needs no labels from it)."""
     return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -128,9 +129,9 @@ def references_text(item: dict[str, Any]) -> str:
     return " | ".join(f"{r['label']} <{r['url']}>" for r in item["references"])
 
 
-def to_csv(result: Mapping[str, Any]) -> str:
+def to_csv(result: Mapping[str, Any], kb: KnowledgeBase) -> str:
     """The checklist, one row per item; UTF-8 text (callers add a BOM where spreadsheets need one)."""
-    facts = checklist_facts(result, framework_names(default_knowledge_base(), result))
+    facts = checklist_facts(result, framework_names(kb, result))
     order = start_here_order(result)
     return csv_text(
         CSV_COLUMNS,
@@ -202,7 +203,7 @@ def findings_markdown(result: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def to_markdown(result: Mapping[str, Any]) -> str:
+def to_markdown(result: Mapping[str, Any], kb: KnowledgeBase) -> str:
     """A readable report for wikis and pull requests."""
     lines = [
         "# Kubernetes architecture recommendation",
@@ -210,7 +211,7 @@ def to_markdown(result: Mapping[str, Any]) -> str:
         f"Engine {md_escape(result['engine_version'])}, knowledge base {md_escape(result['knowledge_base_version'])}.",
         "",
     ]
-    names = framework_names(default_knowledge_base(), result)
+    names = framework_names(kb, result)
     facts = checklist_facts(result, names)
     statuses = {item["id"]: item.get("status") or "todo" for item in result["checklist"]}
 

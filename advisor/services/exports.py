@@ -1,11 +1,10 @@
-"""Exports of a stored revision: gather what the renderers need, render, record it in the audit trail."""
+"""Exports of a stored revision: gather what the renderers need, render, record it in the audit trail.
+The caller commits and delivers the file (a download for the web and the API, a file for the command line)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Response
-
+from advisor.engine import KnowledgeBase
+from advisor.exports import Export
 from advisor.exports.document import AuditRecord, ExportDocument, StatusRecord
 from advisor.models import Assessment
 from advisor.services import DbSession
@@ -21,7 +20,13 @@ def formats() -> tuple[str, ...]:
 
 
 def build_document(
-    session: DbSession, assessment: Assessment, number: int, actor: str | None, *, workspace_events: bool = True
+    session: DbSession,
+    assessment: Assessment,
+    number: int,
+    actor: str | None,
+    kb: KnowledgeBase,
+    *,
+    workspace_events: bool = True,
 ) -> ExportDocument:
     """Revision ``number`` as stored, with current statuses and the audit trail; LookupError if absent.
 
@@ -45,6 +50,7 @@ def build_document(
         exported_at=now(),
         exported_by=actor,
         result=revision.result,
+        kb=kb,
         statuses={
             s.item_id: StatusRecord(s.status, s.owner, s.note, s.updated_by, s.updated_at) for s in assessment.statuses
         },
@@ -55,24 +61,23 @@ def build_document(
     )
 
 
-def export_response(
+def export(
     session: DbSession,
     assessment: Assessment,
     number: int,
     fmt: str,
     actor: str | None,
     via: str,
+    kb: KnowledgeBase,
     *,
     workspace_events: bool = True,
-) -> Response:
-    """The rendered file as a download; the export is recorded (who, which revision, which format, how)."""
+) -> Export:
+    """Revision ``number`` rendered as ``fmt``, the export recorded (who, which revision, which format, how);
+    LookupError if the revision does not exist."""
     from advisor.exports import FORMATS
 
-    document = build_document(session, assessment, number, actor, workspace_events=workspace_events)
-    rendered: Any = FORMATS[fmt](document)
+    document = build_document(session, assessment, number, actor, kb, workspace_events=workspace_events)
+    rendered = FORMATS[fmt](document)
     record_export(session, assessment, actor, fmt, number, via)
-    session.commit()
-    response = Response(rendered.content, mimetype=rendered.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    session.flush()
+    return rendered

@@ -18,7 +18,7 @@ from advisor.models import Assessment, User, limits
 from advisor.services import accounts, workspaces
 from advisor.services import assessments as svc
 from advisor.services.dashboard import SHOW, DashboardQuery, dashboard_page
-from advisor.views.common import MAX_ID, export_wait, int_or, kb
+from advisor.views.common import MAX_ID, download, export_wait, int_or, kb
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: cross-site requests cannot carry them
@@ -349,6 +349,7 @@ def export(assessment_id: int) -> Response:
         raise ApiError(429, [{"key": "format", "message": message}], {"Retry-After": str(wait)})
     number = int_or(request.args.get("revision"), assessment.latest_revision_number)
     try:
-        return exports.export_response(db.session, assessment, number, fmt, api_user().email, "api")
+        rendered = exports.export(db.session, assessment, number, fmt, api_user().email, "api", kb())
     except LookupError as exc:
         raise fail(404, "revision", str(exc)) from exc
+    return download(db.session, rendered)

@@ -37,6 +37,7 @@ from advisor.views.common import (
     MAX_ID,
     access_context,
     actor,
+    download,
     get_assessment,
     get_report_rows,
     int_or,
@@ -425,6 +426,7 @@ def export(assessment_id: int) -> Response:
     refuse_fast_exports(f"user:{current_user.id}", fmt)
     number = int_or(request.args.get("revision"), assessment.latest_revision_number)
     try:
-        return exports.export_response(db.session, assessment, number, fmt, actor(), "web")
+        rendered = exports.export(db.session, assessment, number, fmt, actor(), "web", kb())
     except LookupError:
         abort(404)
+    return download(db.session, rendered)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, g, request
+from flask import Response, abort, current_app, g, request
 from flask_login import current_user
 from limits import parse_many
 from werkzeug.exceptions import TooManyRequests
 
 from advisor.engine import KnowledgeBase
+from advisor.exports import Export
 from advisor.extensions import db, limiter
 from advisor.models import Assessment
 from advisor.services import assessments as svc
@@ -116,3 +117,12 @@ def refuse_fast_exports(who: str, fmt: str) -> None:
     wait = export_wait(who, fmt)
     if wait:
         raise TooManyRequests(f"Too many exports: try again in {wait} seconds.", retry_after=wait)
+
+
+def download(session: Any, rendered: Export) -> Response:
+    """Commit the recorded export and send the file as a download that no cache keeps."""
+    session.commit()
+    response = Response(rendered.content, mimetype=rendered.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

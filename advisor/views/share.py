@@ -14,7 +14,7 @@ from advisor.services import assessments as svc
 from advisor.services import sharing
 from advisor.services.accounts import AccountError
 from advisor.views.assessments import report_page
-from advisor.views.common import access_context, actor, get_assessment, refuse_fast_exports
+from advisor.views.common import access_context, actor, download, get_assessment, kb, refuse_fast_exports
 
 bp = Blueprint("share", __name__)
 
@@ -110,6 +110,7 @@ def export(token: str) -> Response:
     who = f"share link “{link.label}”" if link.label else f"share link {link.id}"
     try:
         # the reader is not a member: the file carries the assessment's own trail, not who is in the workspace
-        return exports.export_response(db.session, assessment, number, fmt, who, "share link", workspace_events=False)
+        rendered = exports.export(db.session, assessment, number, fmt, who, "share link", kb(), workspace_events=False)
     except LookupError:
         abort(404)
+    return download(db.session, rendered)
