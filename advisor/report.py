@@ -8,14 +8,16 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
 from advisor.charts import score_chart
 from advisor.engine import KnowledgeBase
 from advisor.engine.schema import PRIORITIES, STATUSES, TOPICS
-from advisor.models import ChecklistStatus
+
+if TYPE_CHECKING:  # the database models only as types: `advisor evaluate` renders with this module, without them
+    from advisor.models import ChecklistStatus
 
 TOPIC_LABELS = {t: t.replace("_", " ").capitalize() for t in TOPICS} | {
     "control_plane_access": "Control-plane access",
@@ -23,6 +25,13 @@ TOPIC_LABELS = {t: t.replace("_", " ").capitalize() for t in TOPICS} | {
     "rbac": "RBAC",
     "etcd": "etcd",
     "multi_cluster_ops": "Multi-cluster operations",
+}
+STATUS_LABELS = {
+    "todo": "To do",
+    "in_progress": "In progress",
+    "done": "Done",
+    "not_applicable": "Not applicable",
+    "accepted_risk": "Risk accepted",
 }
 # engine 2.1: when an item is done, how much work it is, who does it (schema.PHASES, EFFORTS, RESPONSIBILITIES)
 PHASE_LABELS = {"before_go_live": "Before go-live", "first_90_days": "First 90 days", "ongoing": "Ongoing"}

@@ -16,14 +16,7 @@ from wtforms.widgets import HiddenInput
 
 from advisor.engine.schema import STATUSES
 from advisor.models import limits
-
-STATUS_LABELS = {
-    "todo": "To do",
-    "in_progress": "In progress",
-    "done": "Done",
-    "not_applicable": "Not applicable",
-    "accepted_risk": "Risk accepted",
-}
+from advisor.report import STATUS_LABELS as STATUS_LABELS  # the labels live with the others; re-exported
 
 
 class DetailsForm(FlaskForm):
