@@ -3,9 +3,13 @@
 Each client signs in, then loops for a fixed time: read the report page, save a revision
 through the API (optimistic concurrency: a 409 is an honest answer, not an error), set a
 checklist status, and export JSON. Afterwards every acknowledged write must be in the
-database, and no answer may be a server error. Prints throughput and p50/p99 latency.
+database, and no answer may be a server error. Prints throughput and p50/p99 latency, as figures
+only: the exit status reflects correctness (server errors, missing writes), never speed, and
+tests/test_load.py runs it briefly for those behaviours alone, because requests per second depend
+on the machine and on whatever else shares it. KILL_EVERY (seconds) also SIGKILLs a gunicorn
+worker that often, as the fault test does, to see what the crashes cost.
 
-    python benchmarks/load.py [CLIENTS] [SECONDS]
+    python benchmarks/load.py [CLIENTS] [SECONDS] [KILL_EVERY]
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class Tally:
     statuses: dict[tuple[int, str], int] = field(default_factory=dict)  # (assessment, item) -> highest acked version
     conflicts: int = 0
     dropped: int = 0
+    rounds: dict[int, int] = field(default_factory=dict)  # client -> rounds completed without a dropped connection
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -55,11 +60,13 @@ def _timed(tally: Tally, call, *args, **kwargs) -> requests.Response:  # type: i
     return response
 
 
-def client_loop(base: str, token: str, assessment: int, seconds: float, tally: Tally, seed: int) -> None:
-    rng = random.Random(seed)
+def client_loop(base: str, token: str, assessment: int, seconds: float, tally: Tally, client: int) -> None:
+    rng = random.Random(client)
     web = signed_in(base)
     api = api_session(token)
     end = time.monotonic() + seconds
+    with tally.lock:
+        tally.rounds[client] = 0
     while time.monotonic() < end:
         try:
             one_round(base, web, api, assessment, tally, rng)
@@ -67,6 +74,9 @@ def client_loop(base: str, token: str, assessment: int, seconds: float, tally: T
             # a killed worker drops its connections: those writes were never acknowledged
             with tally.lock:
                 tally.dropped += 1
+        else:
+            with tally.lock:
+                tally.rounds[client] += 1
 
 
 def one_round(  # type: ignore[no-untyped-def]
@@ -171,6 +181,7 @@ def run(clients: int = 8, seconds: float = 20.0, kill_worker_every: float | None
         "clients": clients,
         "seconds": round(elapsed, 1),
         "requests": len(latencies),
+        "rounds_per_client": [tally.rounds.get(n, 0) for n in range(clients)],
         "throughput_rps": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
@@ -184,7 +195,11 @@ def run(clients: int = 8, seconds: float = 20.0, kill_worker_every: float | None
 
 
 if __name__ == "__main__":
-    args = [float(a) for a in sys.argv[1:3]]
-    figures = run(int(args[0]) if args else 8, args[1] if len(args) > 1 else 20.0)
+    args = [float(a) for a in sys.argv[1:4]]
+    figures = run(
+        int(args[0]) if args else 8,
+        args[1] if len(args) > 1 else 20.0,
+        kill_worker_every=args[2] if len(args) > 2 else None,
+    )
     print(json.dumps(figures, indent=1))
     sys.exit(1 if figures["server_errors"] or figures["missing_writes"] else 0)
