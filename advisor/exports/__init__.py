@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.engine import KnowledgeBase
 from advisor.exports.document import ExportDocument
-from advisor.services.compare import format_answer
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,8 @@ def readable_answers(kb: KnowledgeBase, answers: dict[str, Any]) -> list[tuple[s
 
     Priorities and statuses are left out: the decision drivers and the checklist show them.
     """
+    from advisor.services.compare import format_answer  # here: the services package imports SQLAlchemy
+
     skip = ("priorities", "status")
     rows = []
     for question in kb.questions:
@@ -86,16 +87,26 @@ def readable_answers(kb: KnowledgeBase, answers: dict[str, Any]) -> list[tuple[s
 
 Renderer = Callable[[ExportDocument], Export]
 
-# the renderers import the helpers above, so they are imported after them
-from advisor.exports import adr, csv_export, json_export, markdown, pdf  # noqa: E402
+if TYPE_CHECKING:
+    FORMATS: dict[str, Renderer]
 
-FORMATS: dict[str, Renderer] = {
-    "pdf": pdf.render,
-    "markdown": markdown.render,
-    "csv": csv_export.render,
-    "compliance_csv": csv_export.render_mapping,
-    "json": json_export.render,
-    "adr": adr.render,
-}
+
+def __getattr__(name: str) -> Any:
+    """``FORMATS``, made when first asked for: the renderers import the web forms, so importing them only
+    then lets ``advisor.exports.result`` (what `advisor evaluate` renders with) load without the web app."""
+    if name != "FORMATS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from advisor.exports import adr, csv_export, json_export, markdown, pdf
+
+    formats: dict[str, Renderer] = {
+        "pdf": pdf.render,
+        "markdown": markdown.render,
+        "csv": csv_export.render,
+        "compliance_csv": csv_export.render_mapping,
+        "json": json_export.render,
+        "adr": adr.render,
+    }
+    return globals().setdefault("FORMATS", formats)  # one mapping, whichever thread asks first
+
 
 __all__ = ["FORMATS", "Export", "ExportDocument", "Renderer", "file_stem"]
