@@ -37,6 +37,7 @@ from advisor.views.common import (
     MAX_ID,
     access_context,
     actor,
+    carry_out,
     download,
     get_assessment,
     get_report_rows,
@@ -264,17 +265,15 @@ def reevaluate(assessment_id: int) -> str | Response | tuple[str, int]:
         abort(404)
     form = SaveRevisionForm()
     if form.validate_on_submit():
-        try:
-            svc.save_revision(
+        return carry_out(
+            lambda: svc.save_revision(
                 db.session, assessment, latest.answers, form.base_revision.data or 0, form.label.data, actor(), kb()
-            )
-        except svc.Conflict as exc:
-            db.session.rollback()
-            flash(f"Not saved: {exc}. Here is the latest state.", "error")
-            return redirect(url_for("assessments.show", assessment_id=assessment_id))
-        db.session.commit()
-        flash(f"Re-evaluated and saved as revision {assessment.latest_revision_number}.", "success")
-        return redirect(url_for("assessments.show", assessment_id=assessment.id))
+            ),
+            done=lambda: f"Re-evaluated and saved as revision {assessment.latest_revision_number}.",
+            to=url_for("assessments.show", assessment_id=assessment_id),
+            refused=(svc.Conflict,),
+            refusal="Not saved: {}. Here is the latest state.",
+        )
     try:
         fresh = evaluate(latest.answers, kb())
     except AnswersError as exc:
@@ -367,15 +366,13 @@ def clone(assessment_id: int) -> Response:
 def archive(assessment_id: int) -> Response:
     assessment = get_assessment(assessment_id, "editor")
     archived = request.form.get("archived") == "1"
-    try:
-        svc.set_archived(db.session, assessment, archived, submitted_version(), actor())
-    except svc.Conflict as exc:
-        db.session.rollback()
-        flash(f"Not changed: {exc}. Here is the latest state.", "error")
-        return redirect(url_for("assessments.show", assessment_id=assessment_id))
-    db.session.commit()
-    flash("Archived." if archived else "Restored from the archive.", "success")
-    return redirect(url_for("assessments.show", assessment_id=assessment_id))
+    return carry_out(
+        lambda: svc.set_archived(db.session, assessment, archived, submitted_version(), actor()),
+        done="Archived." if archived else "Restored from the archive.",
+        to=url_for("assessments.show", assessment_id=assessment_id),
+        refused=(svc.Conflict,),
+        refusal="Not changed: {}. Here is the latest state.",
+    )
 
 
 @bp.route("/<int:assessment_id>/delete", methods=["GET", "POST"])
@@ -383,16 +380,15 @@ def delete(assessment_id: int) -> str | Response:
     assessment = get_assessment(assessment_id, "owner")
     form = VersionForm()
     if form.validate_on_submit():
-        try:
-            svc.delete(db.session, assessment, submitted_version(), actor())
-        except svc.Conflict as exc:
-            db.session.rollback()
-            flash(f"Not deleted: {exc}. Check the latest state before deleting.", "error")
-            return redirect(url_for("assessments.show", assessment_id=assessment_id))
-        db.session.commit()
-        current_app.extensions["advisor.fragments"].forget(assessment_id)
-        flash(f"Deleted “{assessment.title}”.", "success")
-        return redirect(url_for("main.index"))
+        return carry_out(
+            lambda: svc.delete(db.session, assessment, submitted_version(), actor()),
+            done=f"Deleted “{assessment.title}”.",
+            to=url_for("main.index"),
+            refused=(svc.Conflict,),
+            refusal="Not deleted: {}. Check the latest state before deleting.",
+            refused_to=url_for("assessments.show", assessment_id=assessment_id),
+            then=lambda: current_app.extensions["advisor.fragments"].forget(assessment_id),
+        )
     form.version.data = str(assessment.version)
     return render_template("assessments/delete.html", assessment=assessment, form=form, **access_context(assessment))
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, current_app, g, request
+from flask import Response, abort, current_app, flash, g, redirect, request
 from flask_login import current_user
 from limits import parse_many
 from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from advisor.engine import KnowledgeBase
 from advisor.exports import Export
@@ -126,3 +128,29 @@ def download(session: Any, rendered: Export) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def carry_out(
+    action: Callable[[], object],
+    *,
+    done: str | Callable[[], str],
+    to: str,
+    refused: tuple[type[Exception], ...],
+    refusal: str = "{}",
+    refused_to: str | None = None,
+    then: Callable[[], object] | None = None,
+) -> WerkzeugResponse:
+    """A form's service call the usual way: refused (one of ``refused``) → roll back, say why in ``refusal``
+    ("{}" is the reason) and go to ``refused_to`` (else ``to``); done → commit, run ``then``, say ``done`` (or
+    what it returns, for words that depend on the outcome), go to ``to``."""
+    try:
+        action()
+    except refused as exc:
+        db.session.rollback()
+        flash(refusal.format(exc), "error")
+        return redirect(refused_to or to)
+    db.session.commit()
+    if then is not None:
+        then()
+    flash(done if isinstance(done, str) else done(), "success")
+    return redirect(to)

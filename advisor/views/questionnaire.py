@@ -16,7 +16,7 @@ from advisor.forms import questionnaire as qf
 from advisor.forms.assessment import SaveRevisionForm, VersionForm
 from advisor.models import Assessment
 from advisor.services import assessments as svc
-from advisor.views.common import actor, get_assessment, kb, submitted_version
+from advisor.views.common import actor, carry_out, get_assessment, kb, submitted_version
 
 bp = Blueprint("questionnaire", __name__, url_prefix="/assessments/<int:assessment_id>/answers")
 
@@ -222,12 +222,11 @@ def discard(assessment_id: int) -> Response:
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        svc.discard_draft(db.session, assessment, submitted_version(), actor())
-    except svc.Conflict as exc:
-        db.session.rollback()
-        flash(f"Not discarded: {exc}.", "error")
-        return redirect(url_for(".review", assessment_id=assessment_id))
-    db.session.commit()
-    flash("Draft discarded.", "success")
-    return redirect(url_for("assessments.show", assessment_id=assessment_id))
+    return carry_out(
+        lambda: svc.discard_draft(db.session, assessment, submitted_version(), actor()),
+        done="Draft discarded.",
+        to=url_for("assessments.show", assessment_id=assessment_id),
+        refused=(svc.Conflict,),
+        refusal="Not discarded: {}.",
+        refused_to=url_for(".review", assessment_id=assessment_id),
+    )

@@ -11,6 +11,7 @@ from advisor.forms.auth import MemberEntryForm, MemberForm, PlainForm, RoleForm,
 from advisor.models import Workspace
 from advisor.services import workspaces as svc
 from advisor.services.accounts import AccountError, normalise_email
+from advisor.views.common import carry_out
 
 bp = Blueprint("workspaces", __name__, url_prefix="/workspaces")
 
@@ -95,15 +96,12 @@ def change_role(workspace_id: int) -> Response:
     form = RoleForm()
     entry = _entry(workspace, form)
     email = svc.email_of(entry)
-    try:
-        svc.change_role(db.session, workspace, entry, form.role.data or "viewer", current_user.email)
-    except AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"{email} is now {form.role.data}.", "success")
-    return redirect(url_for(".show", workspace_id=workspace_id))
+    return carry_out(
+        lambda: svc.change_role(db.session, workspace, entry, form.role.data or "viewer", current_user.email),
+        done=f"{email} is now {form.role.data}.",
+        to=url_for(".show", workspace_id=workspace_id),
+        refused=(AccountError,),
+    )
 
 
 @bp.post("/<int:workspace_id>/members/remove")
@@ -111,15 +109,12 @@ def remove_member(workspace_id: int) -> Response:
     workspace = _workspace(workspace_id, "owner")
     entry = _entry(workspace, MemberEntryForm())
     email = svc.email_of(entry)
-    try:
-        svc.remove_member(db.session, workspace, entry, current_user.email)
-    except AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"{email} removed.", "success")
-    return redirect(url_for(".show", workspace_id=workspace_id))
+    return carry_out(
+        lambda: svc.remove_member(db.session, workspace, entry, current_user.email),
+        done=f"{email} removed.",
+        to=url_for(".show", workspace_id=workspace_id),
+        refused=(AccountError,),
+    )
 
 
 @bp.route("/<int:workspace_id>/leave", methods=["GET", "POST"])
@@ -129,14 +124,12 @@ def leave(workspace_id: int) -> str | Response:
     form = PlainForm()
     if form.validate_on_submit():
         name = workspace.name
-        try:
-            svc.leave(db.session, workspace, current_user)
-        except AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for(".show", workspace_id=workspace_id))
-        db.session.commit()
-        flash(f"You left “{name}”.", "success")
-        return redirect(url_for(".index"))
+        return carry_out(
+            lambda: svc.leave(db.session, workspace, current_user),
+            done=f"You left “{name}”.",
+            to=url_for(".index"),
+            refused=(AccountError,),
+            refused_to=url_for(".show", workspace_id=workspace_id),
+        )
     refusal = svc.leave_refusal(db.session, workspace, current_user)
     return render_template("workspaces/leave.html", workspace=workspace, form=form, refusal=refusal)
