@@ -15,7 +15,7 @@ from advisor.engine import KnowledgeBase, evaluate
 from advisor.engine.schema import STATUSES
 from advisor.models import Assessment, ChecklistStatus, Membership, Revision, User, Workspace
 from advisor.services import DbSession
-from advisor.services.sharing import record
+from advisor.services.audit import record
 
 
 class Conflict(Exception):

@@ -10,7 +10,7 @@ from advisor.models import Assessment
 from advisor.services import DbSession
 from advisor.services import assessments as svc
 from advisor.services.accounts import now
-from advisor.services.sharing import record_export, trail
+from advisor.services.audit import record_export, trail
 
 
 def formats() -> tuple[str, ...]:

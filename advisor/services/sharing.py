@@ -1,91 +1,23 @@
-"""Read-only share links (tokens stored hashed) and the audit trail."""
+"""Read-only share links (tokens stored hashed)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 
-from advisor.models import Assessment, AuditEvent, ShareLink
+from advisor.models import Assessment, ShareLink
 from advisor.services import DbSession
-from advisor.services.accounts import AccountError, hash_secret, now
+from advisor.services.accounts import hash_secret, now
+from advisor.services.audit import as_utc, record
+
+
+class SharingError(Exception):
+    """A share link that cannot be made as asked; the message says why, in words for the person asking."""
+
 
 MAX_DAYS = 365
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def record(
-    session: DbSession,
-    workspace_id: int,
-    assessment_id: int | None,
-    actor: str | None,
-    action: str,
-    **detail: Any,
-) -> AuditEvent:
-    event = AuditEvent(
-        workspace_id=workspace_id, assessment_id=assessment_id, actor=actor, action=action, detail=detail
-    )
-    session.add(event)
-    return event
-
-
-EXPORT_COLLAPSE = dt.timedelta(hours=1)  # the same export again within this long adds to one entry's count
-WORKSPACE_ACTIONS = ("member_added", "member_removed", "member_role_changed", "member_left", "workspace_created")
-
-
-def record_export(
-    session: DbSession, assessment: Assessment, actor: str | None, fmt: str, revision: int, via: str
-) -> AuditEvent:
-    """Record an export; repeating one (same who, format, revision and way) within an hour of the last
-    time counts it on that entry instead, so downloads cannot push everything else out of sight."""
-    detail = {"format": fmt, "revision": revision, "via": via}
-    moment = now()
-    recent = session.scalars(
-        select(AuditEvent).where(AuditEvent.assessment_id == assessment.id).order_by(AuditEvent.id.desc()).limit(10)
-    ).all()
-    for event in recent:
-        if event.action != "exported":
-            break  # only a run of exports collapses: anything else in between is kept in its place
-        last = dt.datetime.fromisoformat(event.detail.get("last_at") or as_utc(event.created_at).isoformat())
-        same = event.actor == actor and all(event.detail.get(k) == v for k, v in detail.items())
-        if same and moment - as_utc(last) <= EXPORT_COLLAPSE:
-            count = int(event.detail.get("count", 1)) + 1
-            event.detail = {**event.detail, "count": count, "last_at": moment.isoformat()}
-            return event
-    return record(session, assessment.workspace_id, assessment.id, actor, "exported", **detail)
-
-
-def _trail_filter(assessment: Assessment, workspace_events: bool) -> Any:
-    own = AuditEvent.assessment_id == assessment.id
-    if not workspace_events:
-        return own
-    workspace_wide = and_(
-        AuditEvent.workspace_id == assessment.workspace_id,
-        AuditEvent.assessment_id.is_(None),
-        AuditEvent.action.in_(WORKSPACE_ACTIONS),
-    )
-    return or_(own, workspace_wide)
-
-
-def trail(
-    session: DbSession, assessment: Assessment, limit: int = 500, offset: int = 0, *, workspace_events: bool = True
-) -> list[AuditEvent]:
-    """The assessment's events, newest first, with its workspace's membership changes unless
-    ``workspace_events`` is false (a share link's reader sees the assessment's own trail only)."""
-    where = _trail_filter(assessment, workspace_events)
-    statement = select(AuditEvent).where(where).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
-    return list(session.scalars(statement))
-
-
-def trail_length(session: DbSession, assessment: Assessment) -> int:
-    where = _trail_filter(assessment, True)
-    return session.scalar(select(func.count()).select_from(AuditEvent).where(where)) or 0
 
 
 def create_link(
@@ -97,9 +29,9 @@ def create_link(
     actor: str | None,
 ) -> tuple[str, ShareLink]:
     if not 1 <= days <= MAX_DAYS:
-        raise AccountError(f"A link lasts 1 to {MAX_DAYS} days.")
+        raise SharingError(f"A link lasts 1 to {MAX_DAYS} days.")
     if revision_number is not None and not 1 <= revision_number <= assessment.latest_revision_number:
-        raise AccountError("Pin the link to a revision that exists, or to none.")
+        raise SharingError("Pin the link to a revision that exists, or to none.")
     raw = secrets.token_urlsafe(32)
     link = ShareLink(
         assessment_id=assessment.id,

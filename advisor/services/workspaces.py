@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from advisor.models import ROLES, Assessment, Invitation, Membership, User, Workspace
 from advisor.services import DbSession
 from advisor.services.accounts import AccountError, find_user, normalise_email, plausible_email
-from advisor.services.sharing import record
+from advisor.services.audit import record
 
 RANK = {role: i for i, role in enumerate(ROLES, start=1)}
 
@@ -180,7 +180,7 @@ def accept_invitations(session: DbSession, user: User) -> list[Membership]:
             membership = Membership(workspace_id=invitation.workspace_id, user=user, role=invitation.role)
             session.add(membership)
             joined.append(membership)
-            # for administrators and backups only: sharing.trail, which members see, leaves this action out,
+            # for administrators and backups only: audit.trail, which members see, leaves this action out,
             # so an owner still cannot tell invitations from members
             record(
                 session,

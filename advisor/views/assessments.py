@@ -31,7 +31,7 @@ from advisor.fragments import FragmentCache
 from advisor.models import Assessment, Revision
 from advisor.readonly import read_only
 from advisor.services import assessments as svc
-from advisor.services import sharing, workspaces
+from advisor.services import audit, workspaces
 from advisor.services.compare import compare_results, format_answer, has_changes
 from advisor.views.common import (
     MAX_ID,
@@ -396,9 +396,9 @@ def delete(assessment_id: int) -> str | Response:
 @bp.get("/<int:assessment_id>/activity")
 def activity(assessment_id: int) -> str:
     assessment = get_assessment(assessment_id)
-    pages = max(1, math.ceil(sharing.trail_length(db.session, assessment) / ACTIVITY_PAGE))
+    pages = max(1, math.ceil(audit.trail_length(db.session, assessment) / ACTIVITY_PAGE))
     page = min(max(int_or(request.args.get("page"), 1), 1), pages)
-    events = sharing.trail(db.session, assessment, ACTIVITY_PAGE, (page - 1) * ACTIVITY_PAGE)
+    events = audit.trail(db.session, assessment, ACTIVITY_PAGE, (page - 1) * ACTIVITY_PAGE)
     return render_template(
         "assessments/activity.html",
         assessment=assessment,

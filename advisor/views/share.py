@@ -12,7 +12,6 @@ from advisor.models import Assessment, ShareLink
 from advisor.readonly import read_only
 from advisor.services import assessments as svc
 from advisor.services import sharing
-from advisor.services.accounts import AccountError
 from advisor.views.assessments import report_page
 from advisor.views.common import access_context, actor, download, get_assessment, kb, refuse_fast_exports
 
@@ -51,7 +50,7 @@ def manage(assessment_id: int) -> tuple[str, int]:
             raw, _ = sharing.create_link(
                 db.session, assessment, form.days.data or 0, pinned, form.label.data or "", actor()
             )
-        except AccountError as exc:
+        except sharing.SharingError as exc:
             db.session.rollback()
             form.days.errors = [*form.days.errors, str(exc)]
             return _page(assessment, form, status=422)
