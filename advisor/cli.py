@@ -1,22 +1,65 @@
-"""The ``advisor`` command: Flask's command group over the app factory, plus our own commands."""
+"""The ``advisor`` command.
+
+``advisor evaluate`` and ``advisor kb`` run here on the engine alone: no Flask, SQLAlchemy,
+WeasyPrint or app, so a call takes a fraction of a second. Every other command line (``run``,
+``db``, ``create-user``, ``export``, ``backup``, ``--help``, …) goes to the app's Flask command
+group in ``advisor.app_cli``, imported only then, which holds these two commands as well.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
 
-from advisor import create_app
 from advisor.engine.schema import PRIORITIES
 
 DONE_STATUSES = ("done", "not_applicable")
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def flask_group_needed() -> bool:
+    """Whether Flask's group would act before any command runs: load ``.env`` files (python-dotenv is
+    installed), say that some are here but unread, or load the file FLASK_ENV_FILE names. The light path
+    does none of that, so then the Flask group runs the command."""
+    return (
+        bool(os.environ.get("FLASK_ENV_FILE"))
+        or os.path.isfile(".env")
+        or os.path.isfile(".flaskenv")
+        or importlib.util.find_spec("dotenv") is not None
+    )
+
+
+class AdvisorGroup(click.Group):
+    """Runs its own commands when the command line starts with one; hands any other to the Flask group."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = sys.argv[1:] if args is None else list(args)
+        if argv and argv[0] in self.commands and not flask_group_needed():
+            return super().main(
+                args, prog_name, complete_var, standalone_mode, windows_expand_args=windows_expand_args, **extra
+            )
+        from advisor.app_cli import app_cli
+
+        return app_cli.main(
+            args, prog_name, complete_var, standalone_mode, windows_expand_args=windows_expand_args, **extra
+        )
+
+
+# auto_envvar_prefix as Flask's group sets it: FLASK_EVALUATE_FMT=csv works either way
+@click.group(cls=AdvisorGroup, context_settings={"auto_envvar_prefix": "FLASK"})
 def cli() -> None:
     """The secure Kubernetes architecture advisor."""
 
@@ -29,144 +72,6 @@ def open_items(result: Mapping[str, Any], level: str) -> list[dict[str, Any]]:
         for item in result["checklist"]
         if PRIORITIES.index(item["priority"]) <= limit and item["status"] not in DONE_STATUSES
     ]
-
-
-@cli.command("create-user")
-@click.argument("email")
-@click.option("--admin", is_flag=True, help="Make the account an administrator.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
-@with_appcontext
-def create_user_command(email: str, admin: bool, password_stdin: bool) -> None:
-    """Make an account (with its personal workspace)."""
-    from advisor.extensions import db
-    from advisor.services import accounts
-
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = accounts.create_user(db.session, email, password, is_admin=admin)
-    except accounts.AccountError as exc:
-        db.session.rollback()
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    db.session.commit()
-    click.echo(f"created {'administrator' if admin else 'account'} {user.email}")
-
-
-@cli.command("create-token")
-@click.argument("email")
-@click.option("--name", required=True, help="What the token is for.")
-@with_appcontext
-def create_token_command(email: str, name: str) -> None:
-    """Print a new personal API token for an account; it is shown only this once."""
-    from advisor.extensions import db
-    from advisor.services import accounts
-
-    user = accounts.find_user(db.session, email)
-    if user is None or user.disabled:
-        click.echo(f"error: no active account has the email address {email}", err=True)
-        sys.exit(2)
-    try:
-        raw, _ = accounts.create_api_token(db.session, user, name)
-    except accounts.AccountError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    db.session.commit()
-    click.echo(raw)
-
-
-@cli.command("export")
-@click.argument("assessment_id", type=int)
-@click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "markdown", "csv", "compliance_csv", "json", "adr"]), required=True
-)
-@click.option("--revision", type=int, help="Revision number (default: the latest).")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
-)
-@with_appcontext
-def export_command(assessment_id: int, fmt: str, revision: int | None, output: Path | None) -> None:
-    """Export one assessment's revision in any export format."""
-    from flask import current_app
-
-    from advisor.extensions import db
-    from advisor.models import Assessment
-    from advisor.services import exports
-
-    assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None:
-        click.echo(f"error: no assessment {assessment_id}", err=True)
-        sys.exit(2)
-    number = revision or assessment.latest_revision_number
-    kb = current_app.extensions["advisor.kb"]
-    try:
-        rendered = exports.export(db.session, assessment, number, fmt, "command line", "command line", kb)
-    except LookupError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    db.session.commit()
-    if output is None:
-        sys.stdout.buffer.write(rendered.content)
-    else:
-        output.write_bytes(rendered.content)
-        click.echo(f"wrote {output} ({len(rendered.content)} bytes)", err=True)
-
-
-@cli.command("backup")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@with_appcontext
-def backup_command(file: Path) -> None:
-    """Write every account, workspace, assessment, revision, status and audit entry to one JSON file."""
-    import contextlib
-    import os
-    import tempfile
-
-    from advisor.extensions import db
-    from advisor.services.backup import backup
-
-    text = backup(db.session)
-    if str(file) == "-":
-        click.echo(text, nl=False)
-        return
-    # it holds password hashes: written to a new file that only this user may read (mkstemp makes it 0600),
-    # then moved over the target in one step, so the result is always 0600 and a failure leaves the old file
-    temporary = None
-    try:
-        fd, temporary = tempfile.mkstemp(dir=file.absolute().parent, prefix=f".{file.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temporary, file)
-        temporary = None
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {file}: {exc.strerror or exc}") from exc
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-    click.echo(f"wrote {file}", err=True)
-
-
-@cli.command("restore")
-@click.argument("file", type=click.Path(dir_okay=False, exists=True, allow_dash=True, path_type=Path))
-@with_appcontext
-def restore_command(file: Path) -> None:
-    """Load a backup into an empty database (run `advisor db upgrade` on it first)."""
-    from advisor.extensions import db
-    from advisor.services.backup import RestoreError, restore
-
-    try:
-        content = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
-        counts = restore(db.session, content)  # checks the encoding too: a backup is UTF-8
-    except (OSError, RestoreError) as exc:
-        db.session.rollback()  # nothing half-restored
-        click.echo(f"error: {file}: {exc}", err=True)
-        sys.exit(2)
-    db.session.commit()
-    click.echo("restored " + ", ".join(f"{n} {table}" for table, n in counts.items() if n), err=True)
 
 
 @cli.group("kb")

@@ -1,0 +1,165 @@
+"""The app's Flask command group: ``advisor run``, ``advisor db …``, the commands that work on the database
+(accounts, tokens, exports, backups) and every other command Flask and its extensions bring.
+
+``advisor.cli`` (the console script) loads this module only for these: ``advisor evaluate`` and
+``advisor kb`` run without it, so without Flask, SQLAlchemy or the app. It lists them too, so
+``advisor --help`` shows every command and ``advisor --app … evaluate`` still works.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from advisor import create_app
+from advisor.cli import cli, evaluate_command, kb_group
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False, help=cli.help)
+def app_cli() -> None:
+    pass
+
+
+app_cli.add_command(evaluate_command)
+app_cli.add_command(kb_group)
+
+
+@app_cli.command("create-user")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="Make the account an administrator.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
+@with_appcontext
+def create_user_command(email: str, admin: bool, password_stdin: bool) -> None:
+    """Make an account (with its personal workspace)."""
+    from advisor.extensions import db
+    from advisor.services import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(db.session, email, password, is_admin=admin)
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"created {'administrator' if admin else 'account'} {user.email}")
+
+
+@app_cli.command("create-token")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for.")
+@with_appcontext
+def create_token_command(email: str, name: str) -> None:
+    """Print a new personal API token for an account; it is shown only this once."""
+    from advisor.extensions import db
+    from advisor.services import accounts
+
+    user = accounts.find_user(db.session, email)
+    if user is None or user.disabled:
+        click.echo(f"error: no active account has the email address {email}", err=True)
+        sys.exit(2)
+    try:
+        raw, _ = accounts.create_api_token(db.session, user, name)
+    except accounts.AccountError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(raw)
+
+
+@app_cli.command("export")
+@click.argument("assessment_id", type=int)
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "markdown", "csv", "compliance_csv", "json", "adr"]), required=True
+)
+@click.option("--revision", type=int, help="Revision number (default: the latest).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+)
+@with_appcontext
+def export_command(assessment_id: int, fmt: str, revision: int | None, output: Path | None) -> None:
+    """Export one assessment's revision in any export format."""
+    from flask import current_app
+
+    from advisor.extensions import db
+    from advisor.models import Assessment
+    from advisor.services import exports
+
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        click.echo(f"error: no assessment {assessment_id}", err=True)
+        sys.exit(2)
+    number = revision or assessment.latest_revision_number
+    kb = current_app.extensions["advisor.kb"]
+    try:
+        rendered = exports.export(db.session, assessment, number, fmt, "command line", "command line", kb)
+    except LookupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    if output is None:
+        sys.stdout.buffer.write(rendered.content)
+    else:
+        output.write_bytes(rendered.content)
+        click.echo(f"wrote {output} ({len(rendered.content)} bytes)", err=True)
+
+
+@app_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Write every account, workspace, assessment, revision, status and audit entry to one JSON file."""
+    import contextlib
+    import os
+    import tempfile
+
+    from advisor.extensions import db
+    from advisor.services.backup import backup
+
+    text = backup(db.session)
+    if str(file) == "-":
+        click.echo(text, nl=False)
+        return
+    # it holds password hashes: written to a new file that only this user may read (mkstemp makes it 0600),
+    # then moved over the target in one step, so the result is always 0600 and a failure leaves the old file
+    temporary = None
+    try:
+        fd, temporary = tempfile.mkstemp(dir=file.absolute().parent, prefix=f".{file.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, file)
+        temporary = None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {file}: {exc.strerror or exc}") from exc
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    click.echo(f"wrote {file}", err=True)
+
+
+@app_cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, allow_dash=True, path_type=Path))
+@with_appcontext
+def restore_command(file: Path) -> None:
+    """Load a backup into an empty database (run `advisor db upgrade` on it first)."""
+    from advisor.extensions import db
+    from advisor.services.backup import RestoreError, restore
+
+    try:
+        content = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        counts = restore(db.session, content)  # checks the encoding too: a backup is UTF-8
+    except (OSError, RestoreError) as exc:
+        db.session.rollback()  # nothing half-restored
+        click.echo(f"error: {file}: {exc}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo("restored " + ", ".join(f"{n} {table}" for table, n in counts.items() if n), err=True)
