@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from advisor.extensions import db
 from advisor.forms.auth import MemberEntryForm, MemberForm, PlainForm, RoleForm, WorkspaceForm
 from advisor.models import Workspace
-from advisor.services import workspaces as svc
+from advisor.services import workspaces
 from advisor.services.accounts import AccountError, normalise_email
 from advisor.views.common import carry_out
 
@@ -18,10 +18,10 @@ bp = Blueprint("workspaces", __name__, url_prefix="/workspaces")
 
 def _workspace(workspace_id: int, needed: str = "viewer") -> Workspace:
     workspace = db.session.get(Workspace, workspace_id)
-    role = svc.role_of(db.session, current_user, workspace_id) if workspace else None
+    role = workspaces.role_of(db.session, current_user, workspace_id) if workspace else None
     if workspace is None or role is None:
         abort(404)
-    if not svc.allows(role, needed):
+    if not workspaces.allows(role, needed):
         abort(403)
     return workspace
 
@@ -29,7 +29,7 @@ def _workspace(workspace_id: int, needed: str = "viewer") -> Workspace:
 @bp.get("/")
 def index() -> str:
     return render_template(
-        "workspaces/index.html", memberships=svc.memberships(db.session, current_user), form=WorkspaceForm()
+        "workspaces/index.html", memberships=workspaces.memberships(db.session, current_user), form=WorkspaceForm()
     )
 
 
@@ -37,11 +37,11 @@ def index() -> str:
 def create() -> Response | tuple[str, int]:
     form = WorkspaceForm()
     if form.validate_on_submit():
-        workspace = svc.create_workspace(db.session, form.name.data or "", current_user)
+        workspace = workspaces.create_workspace(db.session, form.name.data or "", current_user)
         db.session.commit()
         flash(f"Workspace “{workspace.name}” created.", "success")
         return redirect(url_for(".show", workspace_id=workspace.id))
-    memberships = svc.memberships(db.session, current_user)
+    memberships = workspaces.memberships(db.session, current_user)
     return render_template("workspaces/index.html", memberships=memberships, form=form), 422
 
 
@@ -49,8 +49,8 @@ def _page(workspace: Workspace, form: MemberForm | None = None) -> str:
     return render_template(
         "workspaces/show.html",
         workspace=workspace,
-        role=svc.role_of(db.session, current_user, workspace.id),
-        listing=svc.listing(db.session, workspace),
+        role=workspaces.role_of(db.session, current_user, workspace.id),
+        listing=workspaces.listing(db.session, workspace),
         form=form or MemberForm(),
         plain=PlainForm(),
     )
@@ -69,7 +69,7 @@ def add_member(workspace_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         email, role = normalise_email(form.email.data or ""), form.role.data or "viewer"
         try:
-            svc.add_member(db.session, workspace, email, role, current_user.email)
+            workspaces.add_member(db.session, workspace, email, role, current_user.email)
         except AccountError as exc:
             db.session.rollback()
             form.email.errors = [*form.email.errors, str(exc)]
@@ -80,11 +80,11 @@ def add_member(workspace_id: int) -> Response | tuple[str, int]:
     return _page(workspace, form), 422
 
 
-def _entry(workspace: Workspace, form: MemberEntryForm) -> svc.Entry:
+def _entry(workspace: Workspace, form: MemberEntryForm) -> workspaces.Entry:
     """The member or invitation the posted form names; 404 when this workspace has none with that email."""
     if not form.validate_on_submit():
         abort(400)
-    entry = svc.find_entry(db.session, workspace, form.email.data or "")
+    entry = workspaces.find_entry(db.session, workspace, form.email.data or "")
     if entry is None:
         abort(404)
     return entry
@@ -95,9 +95,9 @@ def change_role(workspace_id: int) -> Response:
     workspace = _workspace(workspace_id, "owner")
     form = RoleForm()
     entry = _entry(workspace, form)
-    email = svc.email_of(entry)
+    email = workspaces.email_of(entry)
     return carry_out(
-        lambda: svc.change_role(db.session, workspace, entry, form.role.data or "viewer", current_user.email),
+        lambda: workspaces.change_role(db.session, workspace, entry, form.role.data or "viewer", current_user.email),
         done=f"{email} is now {form.role.data}.",
         to=url_for(".show", workspace_id=workspace_id),
         refused=(AccountError,),
@@ -108,9 +108,9 @@ def change_role(workspace_id: int) -> Response:
 def remove_member(workspace_id: int) -> Response:
     workspace = _workspace(workspace_id, "owner")
     entry = _entry(workspace, MemberEntryForm())
-    email = svc.email_of(entry)
+    email = workspaces.email_of(entry)
     return carry_out(
-        lambda: svc.remove_member(db.session, workspace, entry, current_user.email),
+        lambda: workspaces.remove_member(db.session, workspace, entry, current_user.email),
         done=f"{email} removed.",
         to=url_for(".show", workspace_id=workspace_id),
         refused=(AccountError,),
@@ -125,11 +125,11 @@ def leave(workspace_id: int) -> str | Response:
     if form.validate_on_submit():
         name = workspace.name
         return carry_out(
-            lambda: svc.leave(db.session, workspace, current_user),
+            lambda: workspaces.leave(db.session, workspace, current_user),
             done=f"You left “{name}”.",
             to=url_for(".index"),
             refused=(AccountError,),
             refused_to=url_for(".show", workspace_id=workspace_id),
         )
-    refusal = svc.leave_refusal(db.session, workspace, current_user)
+    refusal = workspaces.leave_refusal(db.session, workspace, current_user)
     return render_template("workspaces/leave.html", workspace=workspace, form=form, refusal=refusal)
