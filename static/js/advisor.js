@@ -20,34 +20,51 @@
     return first.type === "number" ? Number(first.value) : first.value;
   }
 
-  function holds(cond, form) {
+  // Whether a condition (the knowledge base's language; advisor/engine/conditions.py is the reference) holds
+  // for the answers `answer(key)` gives, undefined for a key not answered. `unanswered`, when given, is the
+  // verdict of a test on a key not answered; without it such a test sees null, as the Python engine does.
+  function holds(cond, answer, unanswered) {
     if (!cond) return true;
-    if (cond.all) return cond.all.every(function (c) { return holds(c, form); });
-    if (cond.any) return cond.any.some(function (c) { return holds(c, form); });
-    if (cond.not) return !holds(cond.not, form);
-    var a = answerOf(form, cond.key);
-    if (a === undefined) return true; // not answered yet: keep the question visible
+    if ("all" in cond) return cond.all.every(function (c) { return holds(c, answer, unanswered); });
+    if ("any" in cond) return cond.any.some(function (c) { return holds(c, answer, unanswered); });
+    if ("not" in cond) return !holds(cond.not, answer, unanswered);
+    var a = answer(cond.key);
+    if (a === undefined || a === null) {
+      if (unanswered !== undefined) return unanswered;
+      a = null;
+    }
+    var list = Array.isArray(a), number = typeof a === "number";
     if ("eq" in cond) return a === cond.eq;
     if ("ne" in cond) return a !== cond.ne;
-    if ("in" in cond) return cond.in.indexOf(a) >= 0;
-    if ("not_in" in cond) return cond.not_in.indexOf(a) < 0;
-    if ("gte" in cond) return a >= cond.gte;
-    if ("gt" in cond) return a > cond.gt;
-    if ("lte" in cond) return a <= cond.lte;
-    if ("lt" in cond) return a < cond.lt;
-    if ("contains" in cond) return a.indexOf(cond.contains) >= 0;
-    if ("contains_any" in cond) return cond.contains_any.some(function (v) { return a.indexOf(v) >= 0; });
-    if ("contains_all" in cond) return cond.contains_all.every(function (v) { return a.indexOf(v) >= 0; });
-    if ("empty" in cond) return (a.length === 0) === cond.empty;
+    if ("in" in cond) return !list && cond.in.indexOf(a) >= 0;
+    if ("not_in" in cond) return list || cond.not_in.indexOf(a) < 0;
+    if ("gte" in cond) return number && a >= cond.gte;
+    if ("gt" in cond) return number && a > cond.gt;
+    if ("lte" in cond) return number && a <= cond.lte;
+    if ("lt" in cond) return number && a < cond.lt;
+    if ("contains" in cond) return list && a.indexOf(cond.contains) >= 0;
+    if ("contains_any" in cond) return list && cond.contains_any.some(function (v) { return a.indexOf(v) >= 0; });
+    if ("contains_all" in cond) return list && cond.contains_all.every(function (v) { return a.indexOf(v) >= 0; });
+    if ("empty" in cond) return list && (a.length === 0) === cond.empty;
     return true;
   }
+
+  // The evaluator on a plain answers object, for tests/browser/test_condition_parity.py: conditionHolds is the
+  // engine's verdict; questionShown is the questionnaire's, where a test on a key not answered yet holds.
+  function lookup(answers) {
+    return function (key) { return Object.prototype.hasOwnProperty.call(answers, key) ? answers[key] : undefined; };
+  }
+  window.advisor = window.advisor || {};
+  window.advisor.conditionHolds = function (cond, answers) { return holds(cond, lookup(answers)); };
+  window.advisor.questionShown = function (cond, answers) { return holds(cond, lookup(answers), true); };
 
   function wireConditions(form) {
     var conditional = form.querySelectorAll("[data-show-if]");
     if (!conditional.length) return;
+    function answer(key) { return answerOf(form, key); }
     function update() {
       conditional.forEach(function (el) {
-        var show = holds(JSON.parse(el.getAttribute("data-show-if")), form);
+        var show = holds(JSON.parse(el.getAttribute("data-show-if")), answer, true); // not answered yet: keep it visible
         el.hidden = !show;
         el.querySelectorAll("input, select, textarea").forEach(function (i) { i.disabled = !show; });
       });
