@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -106,18 +107,23 @@ def test_kb_check_validates_an_overlay(tmp_path: Path) -> None:
     assert "checklist/acme.yaml: items[0] 'acme-change-board': why: must not be empty" in bad.stderr
 
 
-def test_the_app_uses_the_overlay_and_shows_its_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    overlay = write_overlay(tmp_path / "acme", [OWN_ITEM], version="acme.7")
-    monkeypatch.setenv("ADVISOR_KNOWLEDGE_BASE", str(overlay))
+def signed_in_with_an_assessment(tmp_path: Path, config: dict[str, str]) -> tuple[Any, int]:
+    """An app on its own SQLite file (with ``config``), its owner signed in, and one saved assessment."""
     app = create_app(
-        {"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}"}
+        {"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}", **config}
     )
     with app.app_context():
         db.create_all()
     make_user(app, "owner@example.com")
     client = app.test_client()
     sign_in(client, "owner@example.com")
-    assessment_id = new_assessment_with_revision(client)
+    return client, new_assessment_with_revision(client)
+
+
+def test_the_app_uses_the_overlay_and_shows_its_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    overlay = write_overlay(tmp_path / "acme", [OWN_ITEM], version="acme.7")
+    monkeypatch.setenv("ADVISOR_KNOWLEDGE_BASE", str(overlay))
+    client, assessment_id = signed_in_with_an_assessment(tmp_path, {})
     page = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
     assert "+acme.7" in page
     assert "Take production changes through the ACME change board" in page
@@ -137,19 +143,7 @@ def test_an_app_given_its_own_knowledge_base_clones_and_exports_with_it(
     when ADVISOR_KNOWLEDGE_BASE names nothing (issue 13, item 5)."""
     monkeypatch.delenv("ADVISOR_KNOWLEDGE_BASE", raising=False)
     overlay = write_overlay(tmp_path / "acme", [OWN_ITEM], version="acme.9")
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path / "i"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}",
-            "KNOWLEDGE_BASE": str(overlay),
-        }
-    )
-    with app.app_context():
-        db.create_all()
-    make_user(app, "owner@example.com")
-    client = app.test_client()
-    sign_in(client, "owner@example.com")
-    assessment_id = new_assessment_with_revision(client)
+    client, assessment_id = signed_in_with_an_assessment(tmp_path, {"KNOWLEDGE_BASE": str(overlay)})
     page = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(
         r'value="([^"]+)" name="csrf_token"', page
