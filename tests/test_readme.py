@@ -21,13 +21,47 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+def _section(title: str) -> str:
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", README, re.DOTALL | re.MULTILINE)
+    assert match, f"README.md has a section {title!r}"
+    return match.group(1)
+
+
+def _make_targets() -> dict[str, tuple[list[str], list[str]]]:
+    """Each Makefile target: its prerequisites and its recipe lines."""
+    targets: dict[str, tuple[list[str], list[str]]] = {}
+    current: list[str] | None = None
+    for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines():
+        if rule := re.match(r"^([A-Za-z][\w.-]*):(?!=)\s*(.*)$", line):
+            current = []
+            targets[rule.group(1)] = (rule.group(2).replace("|", " ").split(), current)
+        elif line.startswith("\t") and current is not None:
+            current.append(line.strip())
+        elif not line.startswith("#"):
+            current = None
+    return targets
+
+
 def test_the_two_commands_are_documented_and_exist() -> None:
-    assert "make run" in README
-    assert "make test" in README
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^run:", makefile, re.MULTILINE)
-    assert re.search(r"^test:", makefile, re.MULTILINE)
-    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(.*?)```", _section("The two commands"), re.DOTALL)
+    assert block, "the section shows the commands"
+    commands = [line.split("#", 1)[0].strip() for line in block.group(1).splitlines() if line.strip()]
+    assert commands == ["make run", "make test"]
+    targets = _make_targets()
+    for command in commands:
+        assert command.removeprefix("make ") in targets, command
+    # `make test` is what CI runs: the one command .ci/run executes (its comments aside)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    executed = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert "make test" in executed
+    # and it lints, type-checks, and runs the whole suite measuring coverage, as README says
+    assert {"lint", "typecheck", "pytest"} <= set(targets["test"][0])
+    pytest_recipe = [line for line in targets["pytest"][1] if "pytest" in line]
+    assert len(pytest_recipe) == 1
+    words = pytest_recipe[0].split()
+    arguments = words[[w.endswith("/pytest") for w in words].index(True) + 1 :]
+    assert "--cov" in arguments
+    assert all(a.startswith("--cov") for a in arguments), "the whole suite (testpaths): no selection of tests"
 
 
 def test_example_answers_evaluate() -> None:
