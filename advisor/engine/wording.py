@@ -161,3 +161,17 @@ def _answered(
 
 def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def format_answer(kb: KnowledgeBase, key: str, value: Any) -> str:
+    """An answer as people read it: option labels, not ids."""
+    q = kb.question_by_key.get(key)
+    labels = {o.value: o.label for o in q.options} if q else {}
+    if isinstance(value, bool):
+        return labels.get(value, "Yes" if value else "No")
+    if isinstance(value, list):
+        return ", ".join(labels.get(v, str(v)) for v in value) or "none"
+    if isinstance(value, dict):
+        names = {c.id: c.label for c in kb.criteria}
+        return ", ".join(f"{names.get(k, k)} {v}" for k, v in value.items()) or "none"
+    return str(labels.get(value, value))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor.engine import KnowledgeBase
+from advisor.engine.wording import format_answer
 from advisor.exports.document import ExportDocument
 
 
@@ -72,7 +73,6 @@ def readable_answers(kb: KnowledgeBase, answers: dict[str, Any]) -> list[tuple[s
 
     Priorities and statuses are left out: the decision drivers and the checklist show them.
     """
-    from advisor.services.compare import format_answer  # here: the services package imports SQLAlchemy
 
     skip = ("priorities", "status")
     rows = []

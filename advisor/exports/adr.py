@@ -29,8 +29,7 @@ from advisor.exports import (
 from advisor.exports.document import ExportDocument
 from advisor.exports.result import pct
 from advisor.exports.text import md_escape, md_prose
-from advisor.forms.assessment import STATUS_LABELS
-from advisor.report import framework_names, item_facts
+from advisor.report import STATUS_LABELS, framework_names, item_facts
 
 MIMETYPE = "application/zip"
 GOOD, BAD = 0.7, 0.4  # a criterion value at or above GOOD is a good consequence, at or below BAD a bad one

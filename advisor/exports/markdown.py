@@ -17,8 +17,8 @@ from advisor.exports.result import (
     start_here_markdown,
 )
 from advisor.exports.text import md_escape, md_prose
-from advisor.forms.assessment import STATUS_LABELS
 from advisor.report import (
+    STATUS_LABELS,
     TOPIC_LABELS,
     checklist_facts,
     compliance_mapping,

@@ -39,12 +39,12 @@ from advisor.exports import (
 )
 from advisor.exports.document import ExportDocument
 from advisor.exports.result import pct
-from advisor.forms.assessment import STATUS_LABELS
 from advisor.paths import resource_dir
 from advisor.report import (
     MAPPING_INTRO,
     NOT_ANSWERED,
     START_HERE_INTRO,
+    STATUS_LABELS,
     charts,
     checklist_facts,
     compliance_mapping,

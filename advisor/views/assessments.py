@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from advisor import fragments, report
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.engine.result import close_call, reason
-from advisor.engine.wording import sentence
+from advisor.engine.wording import format_answer, sentence
 from advisor.extensions import db
 from advisor.forms.assessment import (
     STATUS_LABELS,
@@ -32,7 +32,7 @@ from advisor.models import Assessment, Revision
 from advisor.readonly import read_only
 from advisor.services import assessments as svc
 from advisor.services import audit, workspaces
-from advisor.services.compare import compare_results, format_answer, has_changes
+from advisor.services.compare import compare_results, has_changes
 from advisor.views.common import (
     MAX_ID,
     access_context,
