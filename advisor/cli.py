@@ -17,9 +17,7 @@ from typing import Any
 
 import click
 
-from advisor.engine.schema import PRIORITIES
-
-DONE_STATUSES = ("done", "not_applicable")
+from advisor.engine.schema import DONE_STATUSES, PRIORITIES
 
 
 def flask_group_needed() -> bool:

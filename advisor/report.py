@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from advisor.charts import score_chart
 from advisor.engine import KnowledgeBase
-from advisor.engine.schema import PRIORITIES, STATUSES, TOPICS
+from advisor.engine.schema import DONE_STATUSES, PRIORITIES, STATUSES, TOPICS
 
 if TYPE_CHECKING:  # the database models only as types: `advisor evaluate` renders with this module, without them
     from advisor.models import ChecklistStatus
@@ -51,7 +51,6 @@ MAPPING_INTRO = (
     "one, and the requirements this checklist leaves to you. The items are evidence towards a requirement, "
     "not an audit of it."
 )
-DONE = ("done", "not_applicable")
 
 
 def summary_sentence(result: Mapping[str, Any]) -> str:
@@ -95,8 +94,8 @@ def counts(result: Mapping[str, Any], statuses: dict[str, ChecklistStatus]) -> d
     status_of = {i["id"]: (statuses[i["id"]].status if i["id"] in statuses else "todo") for i in checklist}
     by_priority = Counter(i["priority"] for i in checklist)
     by_status = Counter(status_of.values())
-    done = sum(1 for s in status_of.values() if s in DONE)
-    open_by_priority = Counter(i["priority"] for i in checklist if status_of[i["id"]] not in DONE)
+    done = sum(1 for s in status_of.values() if s in DONE_STATUSES)
+    open_by_priority = Counter(i["priority"] for i in checklist if status_of[i["id"]] not in DONE_STATUSES)
     return {
         "total": len(checklist),
         "done": done,

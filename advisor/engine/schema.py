@@ -42,6 +42,7 @@ Topic = Literal[
 CRITERIA: tuple[str, ...] = get_args(Criterion)
 PRIORITIES: tuple[str, ...] = get_args(Priority)
 STATUSES: tuple[str, ...] = get_args(Status)
+DONE_STATUSES: tuple[str, ...] = ("done", "not_applicable")  # counted as progress; every other status is open
 TOPICS: tuple[str, ...] = get_args(Topic)
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")

@@ -18,6 +18,7 @@ from typing import Any
 
 from advisor.engine import KnowledgeBase
 from advisor.engine.result import reason
+from advisor.engine.schema import DONE_STATUSES
 from advisor.exports import (
     Export,
     day,
@@ -33,7 +34,6 @@ from advisor.report import STATUS_LABELS, framework_names, item_facts
 
 MIMETYPE = "application/zip"
 GOOD, BAD = 0.7, 0.4  # a criterion value at or above GOOD is a good consequence, at or below BAD a bad one
-DONE = ("done", "not_applicable")
 
 
 def record_name(number: int, decision_id: str) -> str:
@@ -213,7 +213,7 @@ def _confirmation(doc: ExportDocument, d: dict[str, Any]) -> list[str]:
     names = framework_names(doc.kb, doc.result)
     for item in items:
         st = doc.status_of(item["id"])
-        box = "x" if st.status in DONE else " "
+        box = "x" if st.status in DONE_STATUSES else " "
         facts = item_facts(item, names)  # engine 2.1: when, and who does it
         extra = f"; when: {md_escape(facts.phase)}" if facts.phase else ""
         if facts.responsibility:

@@ -6,6 +6,7 @@ details) goes through ``md_escape``; knowledge-base prose through ``md_prose``.
 
 from __future__ import annotations
 
+from advisor.engine.schema import DONE_STATUSES
 from advisor.exports import Export, action_text, detail_text, file_stem, when
 from advisor.exports.document import ExportDocument
 from advisor.exports.result import (
@@ -108,7 +109,7 @@ def to_markdown(doc: ExportDocument) -> str:
         lines += [f"### {md_escape(TOPIC_LABELS.get(topic, label))}", ""]
         for item in items:
             st = doc.status_of(item["id"])
-            box = "x" if st.status in ("done", "not_applicable") else " "
+            box = "x" if st.status in DONE_STATUSES else " "
             lines += [
                 f"#### {md_escape(item['title'])}",
                 "",

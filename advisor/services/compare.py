@@ -6,13 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from advisor.engine import KnowledgeBase
+from advisor.engine.schema import DONE_STATUSES
 from advisor.engine.wording import format_answer
-
-DONE = ("done", "not_applicable")
 
 
 def _progress(checklist: list[dict[str, Any]], statuses: Mapping[str, str]) -> dict[str, int]:
-    done = sum(1 for item in checklist if statuses.get(item["id"], "todo") in DONE)
+    done = sum(1 for item in checklist if statuses.get(item["id"], "todo") in DONE_STATUSES)
     return {"done": done, "total": len(checklist)}
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import defer, load_only
 
+from advisor.engine.schema import DONE_STATUSES
 from advisor.models import Assessment, ChecklistStatus, Revision
 from advisor.services import DbSession
 
@@ -19,7 +20,6 @@ SORTS = {
     "title": (func.lower(Assessment.title), Assessment.id),
 }
 SHOW = ("active", "archived", "all")
-DONE = ("done", "not_applicable")
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def dashboard_page(
     if ids:
         for assessment_id, item_id in session.execute(
             select(ChecklistStatus.assessment_id, ChecklistStatus.item_id).where(
-                ChecklistStatus.assessment_id.in_(ids), ChecklistStatus.status.in_(DONE)
+                ChecklistStatus.assessment_id.in_(ids), ChecklistStatus.status.in_(DONE_STATUSES)
             )
         ):
             done[assessment_id].add(item_id)

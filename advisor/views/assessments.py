@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from advisor import fragments, report
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.engine.result import close_call, reason
+from advisor.engine.schema import DONE_STATUSES
 from advisor.engine.wording import format_answer, sentence
 from advisor.extensions import db
 from advisor.forms.assessment import (
@@ -57,6 +58,7 @@ ACTIVITY_PAGE = 100  # entries per page of the activity tab, newest first
 def labels() -> dict[str, Any]:
     return {
         "STATUS_LABELS": STATUS_LABELS,
+        "DONE_STATUSES": DONE_STATUSES,
         "TOPIC_LABELS": report.TOPIC_LABELS,
         "START_HERE_INTRO": report.START_HERE_INTRO,
         "MAPPING_INTRO": report.MAPPING_INTRO,
