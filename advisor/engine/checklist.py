@@ -154,14 +154,14 @@ def build_checklist(
     return [entry for _, _, entry in chosen]
 
 
-def _urgency(kb: KnowledgeBase, item: ItemModel, index: int) -> tuple[int, int]:
+def _urgency(kb: KnowledgeBase, item_id: str) -> tuple[int, int]:
     """Where an item stands in the order to do critical work (order.yaml), then in file order."""
-    return (kb.rank.get(item.id, len(kb.rank)), index)
+    return (kb.rank.get(item_id, len(kb.rank)), kb.position[item_id])
 
 
 def _hold_critical_budget(kb: KnowledgeBase, chosen: list[tuple[ItemModel, int, ChecklistItem]]) -> None:
     """Keep critical to the budget: the most urgent stay critical, the rest become high and say why."""
-    critical = sorted((c for c in chosen if c[2]["priority"] == "critical"), key=lambda c: _urgency(kb, c[0], c[1]))
+    critical = sorted((c for c in chosen if c[2]["priority"] == "critical"), key=lambda c: _urgency(kb, c[0].id))
     budget = critical_budget(len(chosen))
     for _, _, entry in critical[budget:]:
         entry["priority"] = "high"
@@ -174,11 +174,9 @@ def _hold_critical_budget(kb: KnowledgeBase, chosen: list[tuple[ItemModel, int, 
 def start_here(kb: KnowledgeBase, checklist: list[ChecklistItem]) -> list[str]:
     """The first things to do, in order: the critical work the team does itself (it is all before go-live);
     when that is fewer than three items, the most urgent of the rest, before-go-live work first."""
-    index = {item.id: i for i, item in enumerate(kb.items)}
 
     def urgency(entry: ChecklistItem) -> tuple[int, int, int, int]:
-        item = kb.item_by_id[entry["id"]]
-        return (_PHASE_RANK[entry["phase"]], _PRIORITY_RANK[entry["priority"]], *_urgency(kb, item, index[item.id]))
+        return (_PHASE_RANK[entry["phase"]], _PRIORITY_RANK[entry["priority"]], *_urgency(kb, entry["id"]))
 
     ours = sorted((e for e in checklist if e["responsibility"] != "provider"), key=urgency)
     critical = sum(e["priority"] == "critical" for e in ours)

@@ -70,6 +70,7 @@ class KnowledgeBase:
     rank: dict[str, int] = field(default_factory=dict, repr=False)
     question_by_key: dict[str, QuestionModel] = field(default_factory=dict, repr=False)
     item_by_id: dict[str, ItemModel] = field(default_factory=dict, repr=False)
+    position: dict[str, int] = field(default_factory=dict, repr=False)  # item id → its place in file order
     decision_by_id: dict[str, DecisionFile] = field(default_factory=dict, repr=False)
     framework_by_id: dict[str, FrameworkModel] = field(default_factory=dict, repr=False)
     # texts composed for answers (an item's steps for one estate and set of clouds), made once each
@@ -78,6 +79,7 @@ class KnowledgeBase:
     def __post_init__(self) -> None:
         self.question_by_key.update({q.key: q for q in self.questions})
         self.item_by_id.update({i.id: i for i in self.items})
+        self.position.update({i.id: n for n, i in enumerate(self.items)})
         self.decision_by_id.update({d.id: d for d in self.decisions})
         self.framework_by_id.update({f.id: f for f in self.frameworks})
 
