@@ -16,6 +16,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from advisor import create_app
 from advisor.cli import cli, evaluate_command, kb_group
+from advisor.exports import FORMAT_NAMES
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False, help=cli.help)
@@ -75,9 +76,7 @@ def create_token_command(email: str, name: str) -> None:
 
 @app_cli.command("export")
 @click.argument("assessment_id", type=int)
-@click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "markdown", "csv", "compliance_csv", "json", "adr"]), required=True
-)
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), required=True)
 @click.option("--revision", type=int, help="Revision number (default: the latest).")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."

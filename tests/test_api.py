@@ -134,7 +134,7 @@ def test_invalid_bodies_are_400_with_named_keys(api: FlaskClient, owner: dict[st
         headers=owner,
     )
     assert status.status_code == 400
-    assert {e["key"] for e in status.get_json()["errors"]} == {"base_version"}
+    assert {e["key"] for e in status.get_json()["errors"]} == {"status", "base_version"}, "every problem at once"
     unknown_item = api.patch(
         f"/api/v1/assessments/{created['id']}/checklist/nope", json={"status": "done", "base_version": 0}, headers=owner
     )
@@ -172,18 +172,16 @@ def test_access_follows_workspace_roles(app: Flask, api: FlaskClient, owner: dic
         ).status_code
         == 403
     )
-    for method, path in (
-        ("get", base),
-        ("get", f"{base}/revisions/1"),
-        ("get", f"{base}/export"),
-        ("post", f"{base}/revisions"),
-        ("patch", f"{base}/checklist/psa-restricted-enforce"),
+    # a body is checked before the assessment is looked up: a malformed one is refused alike whether or not the
+    # assessment exists, and a well-formed one from a stranger meets the same 404 as an absent assessment
+    for method, path, body in (
+        ("get", base, None),
+        ("get", f"{base}/revisions/1", None),
+        ("get", f"{base}/export", None),
+        ("post", f"{base}/revisions", {"answers": BASE_ANSWERS, "base_revision": 1}),
+        ("patch", f"{base}/checklist/psa-restricted-enforce", {"status": "done", "base_version": 0}),
     ):
-        response = getattr(api, method)(
-            path,
-            headers=stranger,
-            json={"answers": BASE_ANSWERS, "base_revision": 1, "status": "done", "base_version": 0},
-        )
+        response = getattr(api, method)(path, headers=stranger, json=body)
         assert response.status_code == 404, (method, path)
         assert "API plan" not in response.get_data(as_text=True)
     assert api.get("/api/v1/assessments", headers=stranger).get_json()["total"] == 0

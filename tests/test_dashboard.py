@@ -156,3 +156,9 @@ def test_dashboard_shows_recommendation_and_progress(app: Flask, client: FlaskCl
     total = len(evaluate(ANSWERS)["checklist"])
     assert f'<progress max="{total}" value="5"' in page
     assert f"5 of {total} done" in page
+
+
+def test_every_offered_sort_has_an_order() -> None:
+    from advisor.services import dashboard
+
+    assert set(dashboard._ORDER) == set(dashboard.SORT_LABELS)

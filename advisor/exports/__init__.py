@@ -87,18 +87,30 @@ def readable_answers(kb: KnowledgeBase, answers: dict[str, Any]) -> list[tuple[s
 
 Renderer = Callable[[ExportDocument], Export]
 
+# every export format of a stored revision (contract §7), in the order people are offered them, with its label:
+# the one list the web pages, the API's model, the command line and FORMATS are built from
+FORMAT_LABELS: dict[str, str] = {
+    "pdf": "PDF",
+    "markdown": "Markdown",
+    "csv": "CSV checklist",
+    "compliance_csv": "CSV compliance mapping",
+    "json": "JSON",
+    "adr": "Decision records (zip)",
+}
+FORMAT_NAMES: tuple[str, ...] = tuple(FORMAT_LABELS)
+
 if TYPE_CHECKING:
     FORMATS: dict[str, Renderer]
 
 
 def __getattr__(name: str) -> Any:
-    """``FORMATS``, made when first asked for: the renderers import the web forms, so importing them only
-    then lets ``advisor.exports.result`` (what `advisor evaluate` renders with) load without the web app."""
+    """``FORMATS``, made when first asked for: the PDF renderer loads WeasyPrint, which takes longer than the
+    whole of `advisor evaluate` should, so the command line's light path never imports the renderers."""
     if name != "FORMATS":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from advisor.exports import adr, csv_export, json_export, markdown, pdf
 
-    formats: dict[str, Renderer] = {
+    renderers: dict[str, Renderer] = {
         "pdf": pdf.render,
         "markdown": markdown.render,
         "csv": csv_export.render,
@@ -106,7 +118,8 @@ def __getattr__(name: str) -> Any:
         "json": json_export.render,
         "adr": adr.render,
     }
+    formats = {fmt: renderers[fmt] for fmt in FORMAT_NAMES}
     return globals().setdefault("FORMATS", formats)  # one mapping, whichever thread asks first
 
 
-__all__ = ["FORMATS", "Export", "ExportDocument", "Renderer", "file_stem"]
+__all__ = ["FORMATS", "FORMAT_LABELS", "FORMAT_NAMES", "Export", "ExportDocument", "Renderer", "file_stem"]

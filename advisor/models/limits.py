@@ -7,3 +7,6 @@ OWNER = 200  # who owns a checklist item
 NOTE = 5000  # a checklist item's note
 NAME = 100  # a workspace's or an API token's name
 EMAIL = 254  # an email address (RFC 5321's limit on a path)
+PASSWORD = 1000  # a password as typed: long passphrases welcome, a megabyte to hash is not
+SEARCH = 200  # the dashboard's search words; longer text is cut, not refused
+MAX_ID = 2**31 - 1  # an id or revision number: database integers cannot hold a larger one

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from advisor.models import limits
 from advisor.models.account import User
 from advisor.models.base import NEVER_REUSE_IDS, Actor, Base, Created, IntPK
 
@@ -15,7 +16,7 @@ class Workspace(Base):
     __tablename__ = "workspaces"
 
     id: Mapped[IntPK]
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     # a user's own workspace: made with the account, never shared with others
     personal_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     created_at: Mapped[Created]
@@ -54,7 +55,8 @@ class Invitation(Base):
 
     id: Mapped[IntPK]
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(String(254), index=True)  # normalised; looked up when an account is made
+    # normalised; looked up when an account is made
+    email: Mapped[str] = mapped_column(String(limits.EMAIL), index=True)
     role: Mapped[str] = mapped_column(String(10))
     invited_by: Mapped[Actor]
     created_at: Mapped[Created]

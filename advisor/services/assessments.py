@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from advisor.engine import KnowledgeBase, evaluate
 from advisor.engine.schema import STATUSES
-from advisor.models import Assessment, ChecklistStatus, Membership, Revision, User, Workspace
+from advisor.models import Assessment, ChecklistStatus, Membership, Revision, User, Workspace, limits
 from advisor.services import DbSession
 from advisor.services.audit import record
 
@@ -178,7 +178,7 @@ def set_status(
 def clone(session: DbSession, assessment: Assessment, actor: str | None, kb: KnowledgeBase) -> Assessment:
     """A new assessment starting from this one's latest answers and checklist progress."""
     copy = create_assessment(
-        session, assessment.workspace_id, f"Copy of {assessment.title}"[:200], assessment.description, actor
+        session, assessment.workspace_id, f"Copy of {assessment.title}"[: limits.TITLE], assessment.description, actor
     )
     record(session, assessment.workspace_id, assessment.id, actor, "cloned", into=copy.id)
     record(session, copy.workspace_id, copy.id, actor, "cloned_from", source=assessment.id, title=assessment.title)

@@ -14,12 +14,15 @@ from advisor.models import Assessment, ChecklistStatus, Revision
 from advisor.services import DbSession
 
 PER_PAGE = 20
-SORTS = {
+# the dashboard's filters, for the page's menus and the API's query model: each value with its label
+SORT_LABELS = {"updated": "Last updated", "created": "Newest", "title": "Title"}
+SHOW_LABELS = {"active": "Active", "archived": "Archived", "all": "All"}
+SHOW = tuple(SHOW_LABELS)
+_ORDER = {
     "updated": (Assessment.updated_at.desc(), Assessment.id.desc()),
     "created": (Assessment.created_at.desc(), Assessment.id.desc()),
     "title": (func.lower(Assessment.title), Assessment.id),
 }
-SHOW = ("active", "archived", "all")
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def dashboard_page(
     total = session.scalar(select(func.count()).select_from(Assessment).where(*filters)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, query.page), pages)
-    order = SORTS.get(query.sort, SORTS["updated"])
+    order = _ORDER.get(query.sort, _ORDER["updated"])
     # pick the page's ids from assessments alone, then join the revisions of those few rows only:
     # joining first would look up a revision for every row skipped on a deep page
     page_ids = select(Assessment.id).where(*filters).order_by(*order).limit(per_page).offset((page - 1) * per_page)

@@ -13,12 +13,6 @@ from advisor.services.accounts import now
 from advisor.services.audit import record_export, trail
 
 
-def formats() -> tuple[str, ...]:
-    from advisor.exports import FORMATS
-
-    return tuple(FORMATS)
-
-
 def build_document(
     session: DbSession,
     assessment: Assessment,

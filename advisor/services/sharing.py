@@ -7,7 +7,7 @@ import secrets
 
 from sqlalchemy import select
 
-from advisor.models import Assessment, ShareLink
+from advisor.models import Assessment, ShareLink, limits
 from advisor.services import DbSession
 from advisor.services.accounts import hash_secret, now
 from advisor.services.audit import as_utc, record
@@ -36,7 +36,7 @@ def create_link(
     link = ShareLink(
         assessment_id=assessment.id,
         revision_number=revision_number,
-        label=label.strip()[:100],
+        label=label.strip()[: limits.LABEL],
         token_hash=hash_secret(raw),
         created_by=actor,
         expires_at=now() + dt.timedelta(days=days),

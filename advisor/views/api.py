@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import copy
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, request, url_for
+from flask import Blueprint, Flask, Request, Response, current_app, g, request, url_for
 from flask.json.provider import DefaultJSONProvider
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+from spectree import Response as SpecResponse
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import SecureType
 from werkzeug.exceptions import HTTPException
 
 from advisor.documents import text_problem
-from advisor.engine import AnswersError, evaluate
-from advisor.engine.schema import STATUSES
+from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.extensions import csrf, db
-from advisor.models import Assessment, User, limits
+from advisor.models import Assessment, Revision, User, limits
 from advisor.services import accounts, workspaces
 from advisor.services import assessments as svc
-from advisor.services.dashboard import SHOW, DashboardQuery, dashboard_page
-from advisor.views.common import MAX_ID, download, export_wait, int_or, kb
+from advisor.services.dashboard import DashboardQuery, dashboard_page
+from advisor.views import api_models as models
+from advisor.views.common import download, export_wait, kb
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: cross-site requests cannot carry them
@@ -43,16 +49,6 @@ class StrictJSONProvider(DefaultJSONProvider):
 
 def init_app(app: Flask) -> None:
     app.json = StrictJSONProvider(app)
-
-
-# what each text field of a request body may hold, as on the web forms
-TEXT_LIMITS = {
-    "title": limits.TITLE,
-    "description": limits.DESCRIPTION,
-    "label": limits.LABEL,
-    "owner": limits.OWNER,
-    "note": limits.NOTE,
-}
 
 
 class ApiError(HTTPException):
@@ -95,53 +91,9 @@ def api_user() -> User:
     return user
 
 
-def _type_ok(value: Any, kind: type) -> bool:
-    if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, kind)
-
-
-_TYPE_NAMES = {str: "a string", int: "an integer", dict: "an object"}
-
-
-def json_body(what: str = "a JSON object") -> dict[str, Any]:
-    """The request's JSON object, or a 400 saying what is wrong with the body."""
-    if not request.is_json:
-        raise fail(400, "(body)", f"Send {what} with Content-Type: application/json.")
-    try:
-        data = current_app.json.loads(request.get_data(cache=True))
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError among them
-        raise fail(400, "(body)", f"not valid JSON: {exc}. Send {what}.") from None
-    if not isinstance(data, dict):
-        raise fail(400, "(body)", f"Send {what}, not {type(data).__name__}.")
-    return data
-
-
-def body_object(allowed: Mapping[str, type], required: tuple[str, ...]) -> dict[str, Any]:
-    """The JSON body as an object with known keys of the right types and lengths, or a 400 naming every problem."""
-    data = json_body()
-    errors = [
-        {"key": k, "message": f"unknown key; allowed keys: {', '.join(allowed)}"} for k in data if k not in allowed
-    ]
-    errors += [{"key": k, "message": "is required"} for k in required if k not in data]
-    errors += [
-        {"key": k, "message": f"expected {_TYPE_NAMES[kind]}"}
-        for k, kind in allowed.items()
-        if k in data and data[k] is not None and not _type_ok(data[k], kind)
-    ]
-    errors += [
-        {"key": k, "message": f"at most {limit} characters (got {len(data[k])})"}
-        for k, limit in TEXT_LIMITS.items()
-        if isinstance(data.get(k), str) and len(data[k]) > limit
-    ]
-    if errors:
-        raise ApiError(400, errors)
-    return data
-
-
 def assessment_for(assessment_id: int, needed: str = "viewer") -> Assessment:
     """Another workspace's assessment answers 404, like an absent one; too small a role answers 403."""
-    assessment = db.session.get(Assessment, assessment_id) if assessment_id <= MAX_ID else None
+    assessment = db.session.get(Assessment, assessment_id)
     role = workspaces.role_of(db.session, api_user(), assessment.workspace_id) if assessment else None
     if assessment is None or role is None:
         raise fail(404, "id", f"no assessment {assessment_id} that this token may see")
@@ -154,65 +106,143 @@ def answers_errors(exc: AnswersError) -> ApiError:
     return ApiError(400, [{"key": f"answers.{e['key']}", "message": e["message"]} for e in exc.errors])
 
 
-def statuses_json(assessment: Assessment) -> dict[str, Any]:
-    return {
-        s.item_id: {
-            "status": s.status,
-            "note": s.note,
-            "owner": s.owner,
-            "version": s.version,
-            "updated_by": s.updated_by,
-            "updated_at": s.updated_at.isoformat() if s.updated_at else None,
-        }
-        for s in sorted(assessment.statuses, key=lambda s: s.item_id)
-    }
+# --- the API's description: spectree validates requests and responses against views.api_models --------
+
+_WORDS = {
+    "missing": "is required",
+    "string_type": "expected a string",
+    "int_type": "expected an integer",
+    "int_parsing": "expected a whole number",
+    "dict_type": "expected an object",
+}
+_BODIES = {model.__name__: model for model in (models.NewAssessment, models.NewRevision, models.StatusChange)}
 
 
-def revision_json(revision: Any) -> dict[str, Any]:
-    return {
-        "number": revision.number,
-        "label": revision.label,
-        "created_at": revision.created_at.isoformat(),
-        "author": revision.author,
-        "engine_version": revision.engine_version,
-        "knowledge_base_version": revision.knowledge_base_version,
-        "answers": revision.answers,
-        "result": revision.result,
-        "statuses": revision.statuses,
-    }
+def _problem(error: ErrorDetails, model_name: str) -> dict[str, str]:
+    """One of pydantic's errors in the contract's words, keyed on the field."""
+    kind, ctx = error["type"], error.get("ctx", {})
+    if kind == "extra_forbidden":
+        message = f"unknown key; allowed keys: {', '.join(_BODIES[model_name].model_fields)}"
+    elif kind == "string_too_long":
+        message = f"at most {ctx['max_length']} characters (got {len(error['input'])})"
+    elif kind == "value_error":
+        message = str(ctx["error"])
+    elif kind == "greater_than_equal":
+        message = f"at least {ctx['ge']}"
+    elif kind == "less_than_equal":
+        message = f"at most {ctx['le']}"
+    else:
+        message = _WORDS.get(kind, error["msg"])
+    return {"key": ".".join(str(part) for part in error["loc"]) or "(body)", "message": message}
+
+
+def _refuse_invalid(req: Request, _resp: Any, error: Exception | None, _view: Any, _adapter: Any) -> None:
+    """Runs after spectree's checks, before the view: an unreadable body is named as such (spectree reads it as
+    empty), then every field's problem is answered in the contract's shape."""
+    if req.method in ("POST", "PATCH"):
+        readable_body()
+    if isinstance(error, ValidationError):
+        raise ApiError(400, [_problem(e, error.title) for e in error.errors()])
+
+
+def _refuse_unlike_its_model(req: Request, _resp: Any, error: Exception | None, _view: Any, _a: Any) -> None:
+    if error is not None:  # our bug, not the client's: a 500 that is logged, never a body the document denies
+        raise RuntimeError(f"{req.method} {req.path} answered a body its model refuses: {error}")
+
+
+spec = SpecTree(
+    "flask",
+    mode="strict",  # only the routes decorated below; the web pages are not part of the API
+    title="Kubernetes architecture advisor API",
+    version="1",
+    description=f"Contract v1 (engine {ENGINE_VERSION}). Authenticate with a personal API token: "
+    '`Authorization: Bearer <token>`. Errors are `{"errors": [{"key", "message"}]}`.',
+    security_schemes=[SecurityScheme(name="token", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer"))],
+    security={"token": []},
+    validation_error_status=400,
+    validation_error_model=models.Errors,
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
+    before=_refuse_invalid,
+    after=_refuse_unlike_its_model,
+)
+
+_MEANINGS = {
+    400: "Invalid request",
+    401: "No token, or not a valid one",
+    403: "Your role does not allow this",
+    404: "Absent, or not yours to see",
+    409: "Stale write: someone saved first",
+    413: "Body too large",
+    429: "Too many requests: wait as long as Retry-After says",
+}
+
+
+def replies(ok: int, model: Any, meaning: str, *errors: int) -> SpecResponse:
+    """The answers an operation gives: ``ok`` with ``model``, and each error code with the contract's errors."""
+    codes = {f"HTTP_{code}": (models.Errors, _MEANINGS[code]) for code in (401, *errors)}
+    return SpecResponse(**{f"HTTP_{ok}": (model, meaning)}, **codes)
+
+
+def readable_body() -> Any:
+    """The request's JSON object, or a 400 saying what is wrong with the body as a whole."""
+    if not request.is_json:
+        raise fail(400, "(body)", "Send a JSON object with Content-Type: application/json.")
+    try:
+        data = current_app.json.loads(request.get_data(cache=True))
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError among them
+        raise fail(400, "(body)", f"not valid JSON: {exc}. Send a JSON object.") from None
+    if not isinstance(data, dict):
+        raise fail(400, "(body)", f"Send a JSON object, not {type(data).__name__}.")
+    return data
 
 
 @bp.get("/openapi.json")
 def openapi() -> dict[str, Any]:
-    from advisor.views.openapi import document
+    """The API's description; public, and not part of itself."""
+    return openapi_document(url_for("api.openapi", _external=True).rsplit("/api/v1/", 1)[0])
 
-    return document(url_for("api.openapi", _external=True).rsplit("/api/v1/", 1)[0])
+
+def openapi_document(server: str) -> dict[str, Any]:
+    """The document spectree writes from the models, with this server's address and the export's file types
+    (a file is not a JSON model)."""
+    from advisor.exports import adr, csv_export, json_export, markdown, pdf
+
+    binary, text = {"type": "string", "format": "binary"}, {"type": "string"}
+    files = {
+        pdf.MIMETYPE: binary,
+        markdown.MIMETYPE: text,
+        csv_export.MIMETYPE: text,
+        json_export.MIMETYPE: {"type": "object"},
+        adr.MIMETYPE: binary,
+    }
+    document: dict[str, Any] = copy.deepcopy(spec.spec)
+    document["servers"] = [{"url": server}]
+    export_ok = document["paths"]["/api/v1/assessments/{assessment_id}/export"]["get"]["responses"]["200"]
+    export_ok["content"] = {media: {"schema": schema} for media, schema in files.items()}
+    return document
 
 
 @bp.post("/evaluate")
 @token_required
-def evaluate_answers() -> Json:
-    """Evaluate an answers document; nothing is stored."""
-    data = json_body("the answers document as a JSON object")
+@spec.validate(resp=replies(200, models.Result, "The result", 413))
+def evaluate_answers(json: models.Answers) -> Json:
+    """Evaluate an answers document; nothing is stored"""
     try:
-        return dict(evaluate(data, kb())), 200
+        return dict(evaluate(json.root, kb())), 200
     except AnswersError as exc:
         return {"errors": exc.errors}, 400
 
 
 @bp.get("/assessments")
 @token_required
-def list_assessments() -> Json:
-    page_number = int_or(request.args.get("page"), 1)
-    if not 1 <= page_number <= 100_000:
-        raise fail(400, "page", "a page number from 1 to 100000")
-    show = request.args.get("show", "active")
-    if show not in SHOW:
-        raise fail(400, "show", f"allowed: {', '.join(SHOW)}")
+@spec.validate(resp=replies(200, models.AssessmentPage, "The page"))
+def list_assessments(query: models.ListQuery) -> Json:
+    """A page of the assessments this token may see"""
     memberships = workspaces.memberships(db.session, api_user())
     names = {m.workspace_id: m.workspace.name for m in memberships}
-    query = DashboardQuery(q=request.args.get("q", "")[:200], show=show, page=page_number)
-    page = dashboard_page(db.session, query, list(names))
+    wanted = DashboardQuery(q=query.q[: limits.SEARCH], show=query.show, page=query.page)
+    page = dashboard_page(db.session, wanted, list(names))
     items = [
         {
             "id": row.assessment.id,
@@ -231,23 +261,22 @@ def list_assessments() -> Json:
 
 @bp.post("/assessments")
 @token_required
-def create_assessment() -> Json:
-    data = body_object(
-        {"title": str, "answers": dict, "workspace": int, "description": str, "label": str}, ("title", "answers")
-    )
-    title = data["title"].strip()
+@spec.validate(resp=replies(201, models.Created, "Created", 403, 404, 413))
+def create_assessment(json: models.NewAssessment) -> Json:
+    """Create an assessment with its first revision"""
+    title = json.title.strip()
     if not title:
         raise fail(400, "title", f"give a title of 1 to {limits.TITLE} characters")
     user = api_user()
-    workspace_id = data.get("workspace") or workspaces.personal_workspace(db.session, user).id
-    role = workspaces.role_of(db.session, user, workspace_id) if 0 < workspace_id <= MAX_ID else None
+    workspace_id = json.workspace or workspaces.personal_workspace(db.session, user).id
+    role = workspaces.role_of(db.session, user, workspace_id) if 0 < workspace_id <= limits.MAX_ID else None
     if role is None:
         raise fail(404, "workspace", f"no workspace {workspace_id} that this token may see")
     if not workspaces.allows(role, "editor"):
         raise fail(403, "workspace", f"your role in this workspace is {role}; creating needs editor")
-    assessment = svc.create_assessment(db.session, workspace_id, title, data.get("description") or "", user.email)
+    assessment = svc.create_assessment(db.session, workspace_id, title, json.description or "", user.email)
     try:
-        revision = svc.save_revision(db.session, assessment, data["answers"], 0, data.get("label"), user.email, kb())
+        revision = svc.save_revision(db.session, assessment, json.answers, 0, json.label, user.email, kb())
     except AnswersError as exc:
         db.session.rollback()
         raise answers_errors(exc) from exc
@@ -258,7 +287,9 @@ def create_assessment() -> Json:
 
 @bp.get("/assessments/<int:assessment_id>")
 @token_required
+@spec.validate(resp=replies(200, models.AssessmentView, "The assessment", 404))
 def get_assessment(assessment_id: int) -> Json:
+    """The assessment, its latest revision's answers and result, and checklist statuses"""
     assessment = assessment_for(assessment_id)
     latest = svc.latest_revision(db.session, assessment)
     return {
@@ -276,12 +307,13 @@ def get_assessment(assessment_id: int) -> Json:
 
 @bp.post("/assessments/<int:assessment_id>/revisions")
 @token_required
-def add_revision(assessment_id: int) -> Json:
+@spec.validate(resp=replies(201, models.RevisionView, "The new revision", 403, 404, 409, 413))
+def add_revision(assessment_id: int, json: models.NewRevision) -> Json:
+    """Save new answers as the next revision"""
     assessment = assessment_for(assessment_id, "editor")
-    data = body_object({"answers": dict, "base_revision": int, "label": str}, ("answers", "base_revision"))
     try:
         revision = svc.save_revision(
-            db.session, assessment, data["answers"], data["base_revision"], data.get("label"), api_user().email, kb()
+            db.session, assessment, json.answers, json.base_revision, json.label, api_user().email, kb()
         )
     except svc.Conflict as exc:
         db.session.rollback()
@@ -296,9 +328,11 @@ def add_revision(assessment_id: int) -> Json:
 
 @bp.get("/assessments/<int:assessment_id>/revisions/<int:number>")
 @token_required
+@spec.validate(resp=replies(200, models.RevisionView, "The revision", 404))
 def get_revision(assessment_id: int, number: int) -> Json:
+    """One revision as it was stored"""
     assessment = assessment_for(assessment_id)
-    revision = svc.get_revision(db.session, assessment, number) if number <= MAX_ID else None
+    revision = svc.get_revision(db.session, assessment, number)
     if revision is None:
         raise fail(404, "number", f"assessment {assessment_id} has no revision {number}")
     return revision_json(revision), 200
@@ -306,50 +340,74 @@ def get_revision(assessment_id: int, number: int) -> Json:
 
 @bp.patch("/assessments/<int:assessment_id>/checklist/<item_id>")
 @token_required
-def set_status(assessment_id: int, item_id: str) -> Json:
+@spec.validate(resp=replies(200, models.StatusSaved, "Saved", 403, 404, 409, 413))
+def set_status(assessment_id: int, item_id: str, json: models.StatusChange) -> Json:
+    """Set a checklist item's status"""
     assessment = assessment_for(assessment_id, "editor")
     if item_id not in kb().item_by_id:
         raise fail(404, "item_id", f"no checklist item {item_id!r}")
-    data = body_object({"status": str, "note": str, "owner": str, "base_version": int}, ("status", "base_version"))
-    if data["status"] not in STATUSES:
-        raise fail(400, "status", f"got {data['status']!r}; allowed: {', '.join(STATUSES)}")
     try:
         row = svc.set_status(
             db.session,
             assessment,
             item_id,
-            data["status"],
-            (data.get("note") or "").strip(),
-            (data.get("owner") or "").strip(),
-            data["base_version"],
+            json.status,
+            (json.note or "").strip(),
+            (json.owner or "").strip(),
+            json.base_version,
             api_user().email,
         )
     except svc.Conflict as exc:
         db.session.rollback()
         current = svc.set_status_current(db.session, assessment_id, item_id)
-        raise ApiError(
-            409, [{"key": "base_version", "message": f"{exc}; the stored version is {current['version']}"}]
-        ) from exc
+        raise fail(409, "base_version", f"{exc}; the stored version is {current['version']}") from exc
     db.session.commit()
     return {"item_id": item_id, "status": row.status, "note": row.note, "owner": row.owner, "version": row.version}, 200
 
 
 @bp.get("/assessments/<int:assessment_id>/export")
 @token_required
-def export(assessment_id: int) -> Response:
+@spec.validate(resp=replies(200, None, "The file (adr: a zip of one MADR record per decision)", 404, 429))
+def export(assessment_id: int, query: models.ExportQuery) -> Response:
+    """A revision as a file"""
     from advisor.services import exports
 
     assessment = assessment_for(assessment_id)
-    fmt = request.args.get("format", "json")
-    if fmt not in exports.formats():
-        raise fail(400, "format", f"allowed: {', '.join(exports.formats())}")
-    wait = export_wait(f"user:{api_user().id}", fmt)
+    wait = export_wait(f"user:{api_user().id}", query.format)
     if wait:
         message = f"too many exports: try again in {wait} seconds"
         raise ApiError(429, [{"key": "format", "message": message}], {"Retry-After": str(wait)})
-    number = int_or(request.args.get("revision"), assessment.latest_revision_number)
+    number = query.revision or assessment.latest_revision_number
     try:
-        rendered = exports.export(db.session, assessment, number, fmt, api_user().email, "api", kb())
+        rendered = exports.export(db.session, assessment, number, query.format, api_user().email, "api", kb())
     except LookupError as exc:
         raise fail(404, "revision", str(exc)) from exc
     return download(db.session, rendered)
+
+
+def statuses_json(assessment: Assessment) -> dict[str, Any]:
+    return {
+        s.item_id: {
+            "status": s.status,
+            "note": s.note,
+            "owner": s.owner,
+            "version": s.version,
+            "updated_by": s.updated_by,
+            "updated_at": s.updated_at.isoformat() if s.updated_at else None,
+        }
+        for s in sorted(assessment.statuses, key=lambda s: s.item_id)
+    }
+
+
+def revision_json(revision: Revision) -> dict[str, Any]:
+    return {
+        "number": revision.number,
+        "label": revision.label,
+        "created_at": revision.created_at.isoformat(),
+        "author": revision.author,
+        "engine_version": revision.engine_version,
+        "knowledge_base_version": revision.knowledge_base_version,
+        "answers": revision.answers,
+        "result": revision.result,
+        "statuses": revision.statuses,
+    }

@@ -19,6 +19,7 @@ from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.engine.result import close_call, reason
 from advisor.engine.schema import DONE_STATUSES
 from advisor.engine.wording import format_answer, sentence
+from advisor.exports import FORMAT_LABELS, FORMAT_NAMES
 from advisor.extensions import db
 from advisor.forms.assessment import (
     STATUS_LABELS,
@@ -29,13 +30,12 @@ from advisor.forms.assessment import (
     VersionForm,
 )
 from advisor.fragments import FragmentCache
-from advisor.models import Assessment, Revision
+from advisor.models import Assessment, Revision, limits
 from advisor.readonly import read_only
 from advisor.services import assessments as svc
 from advisor.services import audit, workspaces
 from advisor.services.compare import compare_results, has_changes
 from advisor.views.common import (
-    MAX_ID,
     access_context,
     actor,
     carry_out,
@@ -58,6 +58,7 @@ ACTIVITY_PAGE = 100  # entries per page of the activity tab, newest first
 def labels() -> dict[str, Any]:
     return {
         "STATUS_LABELS": STATUS_LABELS,
+        "FORMAT_LABELS": FORMAT_LABELS,
         "DONE_STATUSES": DONE_STATUSES,
         "TOPIC_LABELS": report.TOPIC_LABELS,
         "START_HERE_INTRO": report.START_HERE_INTRO,
@@ -227,7 +228,7 @@ def show(assessment_id: int) -> str:
 @bp.get("/<int:assessment_id>/revisions/<int:number>")
 @read_only
 def revision(assessment_id: int, number: int) -> str:
-    rows = get_report_rows(assessment_id, number if number <= MAX_ID else 0)
+    rows = get_report_rows(assessment_id, number if number <= limits.MAX_ID else 0)
     if rows.revision_id is None:
         abort(404)
     return report_page(rows)
@@ -414,12 +415,12 @@ def activity(assessment_id: int) -> str:
 
 @bp.get("/<int:assessment_id>/export")
 def export(assessment_id: int) -> Response:
-    """Download a revision (the latest unless ?revision=N) as pdf, markdown, csv, compliance_csv, json or adr."""
+    """Download a revision (the latest unless ?revision=N) in one of the export formats."""
     from advisor.services import exports
 
     assessment = get_assessment(assessment_id)
     fmt = request.args.get("format", "pdf")
-    if fmt not in exports.formats():
+    if fmt not in FORMAT_NAMES:
         abort(404)
     refuse_fast_exports(f"user:{current_user.id}", fmt)
     number = int_or(request.args.get("revision"), assessment.latest_revision_number)

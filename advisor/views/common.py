@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from advisor.engine import KnowledgeBase
 from advisor.exports import Export
 from advisor.extensions import db, limiter
-from advisor.models import Assessment
+from advisor.models import Assessment, limits
 from advisor.services import assessments as svc
 from advisor.services import workspaces
 from advisor.services.throttle import seconds_until
@@ -41,7 +41,7 @@ def role_for(assessment: Assessment) -> str | None:
 def get_assessment(assessment_id: int, needed: str = "viewer") -> Assessment:
     """The assessment, if the user may act on it: 404 outside their workspaces, 403 for too small a role."""
     found = None
-    if assessment_id <= MAX_ID and current_user.is_authenticated:
+    if assessment_id <= limits.MAX_ID and current_user.is_authenticated:
         found = workspaces.assessment_with_role(db.session, assessment_id, current_user)
     if found is None:
         abort(404)
@@ -53,7 +53,7 @@ def get_assessment(assessment_id: int, needed: str = "viewer") -> Assessment:
 def get_report_rows(assessment_id: int, number: int | None) -> svc.ReportRows:
     """What decides a report page, in one light query, with the same access rules as ``get_assessment``."""
     rows = None
-    if assessment_id <= MAX_ID and current_user.is_authenticated:
+    if assessment_id <= limits.MAX_ID and current_user.is_authenticated:
         rows = svc.report_rows(db.session, assessment_id, number, current_user)
     if rows is None:
         abort(404)
@@ -70,16 +70,13 @@ def _check_role(workspace_id: int, role: str | None, needed: str) -> None:
     g.setdefault("roles", {})[workspace_id] = role
 
 
-MAX_ID = 2**31 - 1  # database integers: a larger id or number cannot exist
-
-
 def int_or(value: Any, default: int) -> int:
     """An integer from user input within what the database can hold, else ``default``."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         return default
-    return number if -MAX_ID <= number <= MAX_ID else default
+    return number if -limits.MAX_ID <= number <= limits.MAX_ID else default
 
 
 def submitted_version() -> int:

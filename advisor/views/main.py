@@ -9,9 +9,10 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from advisor.extensions import db
+from advisor.models import limits
 from advisor.readonly import read_only
 from advisor.services import workspaces
-from advisor.services.dashboard import SHOW, SORTS, DashboardQuery, dashboard_page
+from advisor.services.dashboard import SHOW_LABELS, SORT_LABELS, DashboardQuery, dashboard_page
 from advisor.views.common import int_or, kb
 
 bp = Blueprint("main", __name__)
@@ -29,10 +30,10 @@ def _date(value: str | None) -> dt.date | None:
 def index() -> str:
     args = request.args
     query = DashboardQuery(
-        q=args.get("q", "")[:200],
-        show=args.get("show", "active") if args.get("show") in SHOW else "active",
+        q=args.get("q", "")[: limits.SEARCH],
+        show=args.get("show", "active") if args.get("show") in SHOW_LABELS else "active",
         since=_date(args.get("since")),
-        sort=args.get("sort", "updated") if args.get("sort") in SORTS else "updated",
+        sort=args.get("sort", "updated") if args.get("sort") in SORT_LABELS else "updated",
         page=max(1, int_or(args.get("page"), 1)),
         workspace=int_or(args.get("workspace"), 0) or None,
     )
@@ -44,6 +45,8 @@ def index() -> str:
         "main/index.html",
         page=page,
         query=query,
+        show_labels=SHOW_LABELS,
+        sort_labels=SORT_LABELS,
         decisions=decisions,
         alt_labels=alt_labels,
         bad_since=bool(args.get("since")) and query.since is None,

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
 
+from advisor.exports import FORMAT_NAMES
 from advisor.extensions import db
 from advisor.forms.auth import PlainForm, ShareForm
 from advisor.models import Assessment, ShareLink
@@ -103,7 +104,7 @@ def export(token: str) -> Response:
 
     link, assessment, number = _shared(token)
     fmt = request.args.get("format", "pdf")
-    if fmt not in exports.formats():
+    if fmt not in FORMAT_NAMES:
         abort(404)
     refuse_fast_exports(f"link:{link.id}", fmt)
     who = f"share link “{link.label}”" if link.label else f"share link {link.id}"

@@ -1,0 +1,220 @@
+"""The JSON API's request and response bodies (contract §7), as pydantic models.
+
+They are the API's one description: spectree validates each request against them before a view runs,
+checks each response against them, and writes the OpenAPI document from them (``views.api``). Request
+models are strict (no coercion: ``true`` is not an integer, ``"1"`` is not a number) and refuse unknown
+keys; query strings are text, so their models convert. Response models name what the contract promises
+and let the rest through: a stored result keeps whatever its engine wrote.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
+
+from advisor.engine.schema import STATUSES
+from advisor.exports import FORMAT_NAMES
+from advisor.models import limits
+from advisor.services.dashboard import SHOW
+
+
+def allowed(values: tuple[str, ...]) -> AfterValidator:
+    """Refuses a string outside the vocabulary, naming the values it takes."""
+
+    def known(value: str) -> str:
+        if value not in values:
+            raise ValueError(f"got {value!r}; allowed: {', '.join(values)}")
+        return value
+
+    return AfterValidator(known)
+
+
+def listed(values: tuple[str, ...]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": list(values)})
+
+
+StatusName = Annotated[str, allowed(STATUSES), listed(STATUSES)]
+ShowName = Annotated[str, allowed(SHOW), listed(SHOW)]
+FormatName = Annotated[str, allowed(FORMAT_NAMES), listed(FORMAT_NAMES)]
+Title = Annotated[str, Field(max_length=limits.TITLE)]
+Description = Annotated[str, Field(max_length=limits.DESCRIPTION)]
+Label = Annotated[str, Field(max_length=limits.LABEL)]
+Owner = Annotated[str, Field(max_length=limits.OWNER)]
+Note = Annotated[str, Field(max_length=limits.NOTE)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class Reply(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# --- errors -------------------------------------------------------------------------------------------
+
+
+class Problem(BaseModel):
+    key: str = Field(description="The field, query parameter or header at fault; `(body)` for the body as a whole.")
+    message: str
+
+
+class Errors(BaseModel):
+    """Every problem found with the request, one per field."""
+
+    errors: list[Problem] = Field(min_length=1)
+
+
+# --- request bodies -----------------------------------------------------------------------------------
+
+
+class Answers(RootModel[dict[str, Any]]):
+    """An answers document (contract §1); the engine checks its keys and values and names each fault."""
+
+
+class NewAssessment(Body):
+    title: Title
+    answers: dict[str, Any] = Field(description="An answers document (contract §1).")
+    workspace: int | None = Field(None, description="The workspace to create it in; your personal one if absent.")
+    description: Description | None = None
+    label: Label | None = Field(None, description="A label for the first revision.")
+
+
+class NewRevision(Body):
+    answers: dict[str, Any] = Field(description="An answers document (contract §1).")
+    base_revision: int = Field(description="The latest revision you read: a newer one means someone saved first.")
+    label: Label | None = None
+
+
+class StatusChange(Body):
+    status: StatusName
+    note: Note | None = None
+    owner: Owner | None = None
+    base_version: int = Field(description="The status's version you read; 0 when no status was set before.")
+
+
+# --- query strings ------------------------------------------------------------------------------------
+
+
+class ListQuery(BaseModel):
+    q: str = Field("", description=f"Words in the title or description (the first {limits.SEARCH} characters).")
+    page: int = Field(1, ge=1, le=100_000)
+    show: ShowName = "active"
+
+
+class ExportQuery(BaseModel):
+    format: FormatName = "json"
+    revision: int | None = Field(None, ge=1, le=limits.MAX_ID, description="The latest revision if absent.")
+
+
+# --- responses ----------------------------------------------------------------------------------------
+
+
+class Requirement(BaseModel):
+    requirement: str
+    title: str
+    items: list[str] = Field(description="The checklist items that answer it; none: no item does.")
+
+
+class FrameworkView(BaseModel):
+    framework: str
+    label: str
+    requirements: list[Requirement]
+
+
+class Result(Reply):
+    """The evaluation result of contract §4. Engine 2.1 adds `start_here`, `frameworks` and, per checklist item,
+    `phase`, `effort`, `responsibility`, `priority_because` and `frameworks`; results stored by older engines
+    lack them."""
+
+    engine_version: str
+    knowledge_base_version: str
+    answers: dict[str, Any]
+    weights: dict[str, Any]
+    decisions: list[dict[str, Any]]
+    checklist: list[dict[str, Any]]
+    warnings: list[Any]
+    start_here: list[str] | None = Field(None, description="The ids of the first checklist items to do, in order.")
+    frameworks: list[FrameworkView] | None = Field(
+        None, description="Per ticked compliance framework, every requirement and the items that answer it."
+    )
+
+
+class WorkspaceRef(BaseModel):
+    id: int
+    name: str
+
+
+class Progress(BaseModel):
+    done: int = Field(description="Items done or not applicable.")
+    total: int
+
+
+class AssessmentRow(BaseModel):
+    id: int
+    title: str
+    workspace: WorkspaceRef
+    archived: bool
+    latest_revision: int
+    recommended: dict[str, str | None] | None = Field(
+        description="Each decision's recommended alternative (none: the decision does not apply)."
+    )
+    checklist: Progress
+    updated_at: str
+
+
+class AssessmentPage(BaseModel):
+    items: list[AssessmentRow]
+    page: int
+    pages: int
+    total: int
+
+
+class Created(BaseModel):
+    id: int
+    revision: int
+    result: Result
+
+
+class ItemStatus(BaseModel):
+    status: StatusName
+    note: str
+    owner: str
+    version: int
+    updated_by: str | None
+    updated_at: str | None
+
+
+class AssessmentView(BaseModel):
+    """The assessment, its latest revision's answers and result, and the checklist's statuses."""
+
+    id: int
+    title: str
+    description: str
+    workspace: WorkspaceRef
+    archived: bool
+    latest_revision: int
+    answers: dict[str, Any] | None
+    result: Result | None
+    statuses: dict[str, ItemStatus]
+
+
+class RevisionView(BaseModel):
+    number: int
+    label: str | None
+    created_at: str
+    author: str | None
+    engine_version: str
+    knowledge_base_version: str
+    answers: dict[str, Any]
+    result: Result
+    statuses: dict[str, StatusName] = Field(description="Each item's status when the revision was saved.")
+
+
+class StatusSaved(BaseModel):
+    item_id: str
+    status: StatusName
+    note: str
+    owner: str
+    version: int
