@@ -14,6 +14,7 @@ from advisor.extensions import db
 from advisor.forms.auth import NewUserForm, PlainForm
 from advisor.models import User
 from advisor.services import accounts
+from advisor.views.common import refused_on
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -46,8 +47,7 @@ def create_user() -> str | tuple[str, int]:
         try:
             user, temporary = accounts.invite_user(db.session, form.email.data or "", is_admin=bool(form.is_admin.data))
         except accounts.AccountError as exc:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(exc)]
+            refused_on(form.email, exc)
         else:
             db.session.commit()
             shown = {"email": user.email, "password": temporary}

@@ -14,6 +14,7 @@ from advisor.forms.auth import ChangePasswordForm, LoginForm, PlainForm, SetupFo
 from advisor.models import ApiToken, User
 from advisor.services import accounts
 from advisor.services.throttle import SignInDelays
+from advisor.views.common import refused_on
 
 bp = Blueprint("auth", __name__)
 
@@ -116,8 +117,7 @@ def setup() -> str | Response | tuple[str, int]:
         try:
             user = accounts.create_user(db.session, form.email.data or "", form.password.data or "", is_admin=True)
         except accounts.AccountError as exc:
-            db.session.rollback()
-            form.password.errors = [*form.password.errors, str(exc)]
+            refused_on(form.password, exc)
             return render_template("auth/setup.html", form=form), 422
         db.session.commit()
         current_app.extensions["advisor.has_users"] = True
@@ -184,8 +184,7 @@ def password() -> str | Response | tuple[str, int]:
         try:
             accounts.change_password(current_user, form.current.data or "", form.password.data or "")
         except accounts.AccountError as exc:
-            db.session.rollback()
-            form.password.errors = [*form.password.errors, str(exc)]
+            refused_on(form.password, exc)
             return render_template("auth/password.html", form=form), 422
         db.session.commit()
         _sign_in(current_user._get_current_object())  # the nonce changed: renew this session only

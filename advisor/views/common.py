@@ -10,6 +10,7 @@ from flask_login import current_user
 from limits import parse_many
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import Field
 
 from advisor.engine import KnowledgeBase
 from advisor.exports import Export
@@ -151,3 +152,10 @@ def carry_out(
         then()
     flash(done if isinstance(done, str) else done(), "success")
     return redirect(to)
+
+
+def refused_on(field: Field, exc: Exception) -> None:
+    """A service refused what a form asked: undo what it began and show its reason under ``field``, where the
+    person fixes it (the page is shown again with everything they typed)."""
+    db.session.rollback()
+    field.errors = [*field.errors, str(exc)]

@@ -14,7 +14,7 @@ from advisor.readonly import read_only
 from advisor.services import assessments as svc
 from advisor.services import sharing
 from advisor.views.assessments import report_page
-from advisor.views.common import access_context, actor, download, get_assessment, kb, refuse_fast_exports
+from advisor.views.common import access_context, actor, download, get_assessment, kb, refuse_fast_exports, refused_on
 
 bp = Blueprint("share", __name__)
 
@@ -52,8 +52,7 @@ def manage(assessment_id: int) -> tuple[str, int]:
                 db.session, assessment, form.days.data or 0, pinned, form.label.data or "", actor()
             )
         except sharing.SharingError as exc:
-            db.session.rollback()
-            form.days.errors = [*form.days.errors, str(exc)]
+            refused_on(form.days, exc)
             return _page(assessment, form, status=422)
         db.session.commit()
         # the token is shown this once; only its hash is stored

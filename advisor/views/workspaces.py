@@ -11,7 +11,7 @@ from advisor.forms.auth import MemberEntryForm, MemberForm, PlainForm, RoleForm,
 from advisor.models import Workspace
 from advisor.services import workspaces
 from advisor.services.accounts import AccountError, normalise_email
-from advisor.views.common import carry_out
+from advisor.views.common import carry_out, refused_on
 
 bp = Blueprint("workspaces", __name__, url_prefix="/workspaces")
 
@@ -71,8 +71,7 @@ def add_member(workspace_id: int) -> Response | tuple[str, int]:
         try:
             workspaces.add_member(db.session, workspace, email, role, current_user.email)
         except AccountError as exc:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(exc)]
+            refused_on(form.email, exc)
         else:
             db.session.commit()
             flash(f"{email} added as {role}.", "success")
