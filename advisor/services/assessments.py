@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Integer, Select, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -240,8 +240,8 @@ class ReportRows:
     role: str | None
     revision_id: int | None
     page_key: str | None  # the revision's random key: what cached pages are stored under
-    statuses_stamp: tuple[Any, ...]  # count of statuses, sum of their versions, latest change
-    frame_stamp: tuple[Any, ...]  # the assessment row's version and latest change, its workspace's name
+    statuses_stamp: tuple[int, int, str]  # count of statuses, sum of their versions, latest change
+    frame_stamp: tuple[int, str, str]  # the assessment row's version and latest change, its workspace's name
 
     def assessment(self, session: DbSession) -> Assessment:
         """The assessment with its workspace (LookupError when it was deleted since the stamps were read)."""
@@ -333,7 +333,14 @@ def report_rows(session: DbSession, assessment_id: int, number: int | None, user
     )
 
 
-def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> dict[str, Any]:
+class StatusState(TypedDict):
+    status: str
+    note: str
+    owner: str
+    version: int  # 0: never saved
+
+
+def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> StatusState:
     """The stored state of one item's status, as the page needs it after a refused save."""
     row = session.scalar(
         select(ChecklistStatus).where(
