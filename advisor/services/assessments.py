@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from advisor.engine import KnowledgeBase, evaluate
 from advisor.engine.schema import STATUSES
-from advisor.models import Assessment, ChecklistStatus, Membership, Revision, User, Workspace
+from advisor.models import Assessment, ChecklistStatus, Draft, Membership, Revision, User, Workspace
 from advisor.services import DbSession
 from advisor.services.audit import record
 
@@ -45,7 +45,6 @@ def create_assessment(
         description=description,
         created_by=actor,
         updated_by=actor,
-        draft={},
         latest_revision_number=0,
     )
     session.add(assessment)
@@ -63,11 +62,15 @@ def update_details(
     record(session, assessment.workspace_id, assessment.id, actor, "details_edited", title=title)
 
 
+def saved_draft(assessment: Assessment) -> Draft | None:
+    return None if assessment.draft is None else Draft.from_json(assessment.draft)
+
+
 def save_draft(
-    session: DbSession, assessment: Assessment, draft: Mapping[str, Any], expected_version: int, actor: str | None
+    session: DbSession, assessment: Assessment, draft: Draft, expected_version: int, actor: str | None
 ) -> None:
     _check_version(assessment.version, expected_version, "This assessment")
-    assessment.draft = dict(draft)
+    assessment.draft = draft.to_json()
     assessment.updated_by = actor
     flush(session, "This assessment")
 
@@ -186,7 +189,7 @@ def clone(session: DbSession, assessment: Assessment, actor: str | None, kb: Kno
     if latest is not None:
         save_revision(session, copy, latest.answers, 0, f"Cloned from revision {latest.number}", actor, kb)
     else:
-        copy.draft = dict(assessment.draft or {})
+        copy.draft = assessment.draft
     for row in assessment.statuses:
         session.add(
             ChecklistStatus(
