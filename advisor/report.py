@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup, escape
 
@@ -89,7 +89,14 @@ def statuses_by_item(rows: list[ChecklistStatus]) -> dict[str, ChecklistStatus]:
     return {row.item_id: row for row in rows}
 
 
-def counts(result: Mapping[str, Any], statuses: dict[str, ChecklistStatus]) -> dict[str, Any]:
+class HasStatus(Protocol):
+    """What counting reads of an item's progress: a database row on the page, a plain record in the exports."""
+
+    @property
+    def status(self) -> str: ...
+
+
+def counts(result: Mapping[str, Any], statuses: Mapping[str, HasStatus]) -> dict[str, Any]:
     checklist = result["checklist"]
     status_of = {i["id"]: (statuses[i["id"]].status if i["id"] in statuses else "todo") for i in checklist}
     by_priority = Counter(i["priority"] for i in checklist)

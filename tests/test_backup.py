@@ -76,7 +76,7 @@ def test_backup_restore_round_trip_is_identical(
     assert len(tables["revisions"]) == 2
     assert len(tables["checklist_statuses"]) == 1
     assert {e["action"] for e in tables["audit_events"]} >= {"created", "revised", "status_changed", "shared"}
-    assert tables["assessments"][0]["draft"]["experience"] == "expert", "drafts survive too"
+    assert tables["assessments"][0]["draft"]["values"]["experience"] == "expert", "drafts survive too"
 
     other = fresh_app(app, tmp_path, request)
     runner = other.test_cli_runner()

@@ -98,3 +98,71 @@ def test_upgrade_keeps_rows_gives_page_keys_and_never_reuses_ids(empty_database_
             from advisor.extensions import db
 
             db.engine.dispose()
+
+
+def test_drafts_become_one_document_and_flat_again_on_downgrade(empty_database_url: str, tmp_path: Path) -> None:
+    """c39574cd4d5f: a flat draft's form values, ``_steps_done`` and ``_base_revision`` become
+    ``values``, ``steps_done`` and ``base_revision``; the empty starting draft becomes no draft."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "5360435d90a6"]).exit_code == 0
+    engine = sa.create_engine(empty_database_url)
+    assessments = sa.table("assessments", sa.column("id", sa.Integer()), sa.column("draft", sa.JSON()))
+    flat = {
+        1: {"experience": "expert", "compliance": ["gdpr"], "_steps_done": ["context"], "_base_revision": 1},
+        2: {"experience": "novice"},  # begun from the empty starting draft: no meta keys
+        3: {},
+        4: None,  # JSON null, as the ORM writes a dropped draft; 5 is left SQL NULL, as a row inserted without one
+    }
+
+    def drafts() -> dict[int, object]:
+        with engine.connect() as conn:
+            return {row.id: row.draft for row in conn.execute(sa.select(assessments.c.id, assessments.c.draft))}
+
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "insert into users (id, email, password_hash, is_admin, disabled, must_change_password,"
+                    " session_nonce) values (1, 'a@example.com', 'x', true, false, false, 'n')"
+                )
+            )
+            conn.execute(sa.text("insert into workspaces (id, name, personal_for_id) values (1, 'w', 1)"))
+            for assessment_id in (*flat, 5):
+                conn.execute(
+                    sa.text(
+                        "insert into assessments (id, workspace_id, title, description, archived,"
+                        " latest_revision_number, version) values (:id, 1, 't', '', false, :latest, 1)"
+                    ),
+                    {"id": assessment_id, "latest": 1 if assessment_id == 1 else 0},
+                )
+            for assessment_id, draft in flat.items():
+                conn.execute(assessments.update().where(assessments.c.id == assessment_id).values(draft=draft))
+
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        assert drafts() == {
+            1: {
+                "values": {"experience": "expert", "compliance": ["gdpr"]},
+                "steps_done": ["context"],
+                "base_revision": 1,
+            },
+            2: {"values": {"experience": "novice"}, "steps_done": [], "base_revision": 0},
+            3: None,
+            4: None,
+            5: None,
+        }
+
+        assert runner.invoke(args=["db", "downgrade", "5360435d90a6"]).exit_code == 0
+        assert drafts() == {
+            1: flat[1],
+            2: {"experience": "novice", "_steps_done": [], "_base_revision": 0},  # what the flat reader assumed
+            3: None,  # as the flat reader took it: nothing answered, no revision to start from
+            4: None,
+            5: None,
+        }
+    finally:
+        engine.dispose()
+        with app.app_context():
+            from advisor.extensions import db
+
+            db.engine.dispose()

@@ -317,7 +317,7 @@ def test_cached_pages_are_keyed_on_what_never_recurs(app: Flask, client: FlaskCl
         assert old is not None
         workspace_id, answers, revision_id = old.workspace_id, old.revisions[0].answers, old.revisions[0].id
         db.session.execute(db.delete(Assessment).where(Assessment.id == first))  # not through the view: kept cached
-        again = Assessment(id=first, workspace_id=workspace_id, title="Bravo platform", draft={})
+        again = Assessment(id=first, workspace_id=workspace_id, title="Bravo platform")
         db.session.add(again)
         db.session.flush()
         new = svc.save_revision(

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from advisor.extensions import db
-from advisor.models import Assessment, Revision
+from advisor.models import Assessment, Draft, Revision
 from tests.web import (
     STEP_ANSWERS,
     answer_all_steps,
@@ -136,6 +136,30 @@ def test_save_draft_and_resume(client: FlaskClient) -> None:
     assert "a draft is in progress" in landing
     resumed = html(client.get(url))
     assert re.search(r'value="expert"[^>]*checked', resumed)
+
+
+def test_the_draft_keeps_values_steps_done_and_base_revision(client: FlaskClient, app: Flask) -> None:
+    assessment_id = create_assessment(client)
+    with app.app_context():
+        assert db.session.get(Assessment, assessment_id).draft is None, "a new assessment has no draft yet"
+    form_post(client, f"/assessments/{assessment_id}/answers/context", {**STEP_ANSWERS["context"], "action": "next"})
+    with app.app_context():
+        document = db.session.get(Assessment, assessment_id).draft
+    assert document is not None
+    assert set(document) == {"values", "steps_done", "base_revision"}
+    assert document["values"].items() >= STEP_ANSWERS["context"].items()
+    assert not any(key.startswith("_") for key in document["values"]), "only the form's values"
+    assert (document["steps_done"], document["base_revision"]) == (["context"], 0)
+    assert Draft.from_json(document).to_json() == document
+
+    revised = new_assessment_with_revision(client)
+    form_post(client, f"/assessments/{revised}/answers/hosting", {"infrastructure": "hybrid", "action": "draft"})
+    with app.app_context():
+        draft = Draft.from_json(db.session.get(Assessment, revised).draft)
+    assert draft.base_revision == 1
+    assert draft.values["infrastructure"] == "hybrid"
+    assert draft.values["experience"] == STEP_ANSWERS["context"]["experience"], "started from the revision's answers"
+    assert draft.steps_done == tuple(s.id for s in app.extensions["advisor.kb"].steps)
 
 
 def test_back_keeps_answers_without_validating(client: FlaskClient) -> None:

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +55,7 @@ def day(moment: dt.datetime) -> str:
     return utc(moment).strftime("%Y-%m-%d")
 
 
-def detail_text(detail: dict[str, Any]) -> str:
+def detail_text(detail: Mapping[str, Any]) -> str:
     """An audit entry's details on one line, as the web activity page shows them (``key: value; …``)."""
     return "; ".join(f"{k}: {v}" for k, v in detail.items() if v not in (None, ""))
 
@@ -68,7 +68,7 @@ def criteria_labels(kb: KnowledgeBase) -> dict[str, str]:
     return {c.id: c.label for c in kb.criteria}
 
 
-def readable_answers(kb: KnowledgeBase, answers: dict[str, Any]) -> list[tuple[str, str]]:
+def readable_answers(kb: KnowledgeBase, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The answers as (question, answer) in questionnaire order, with the knowledge base's labels.
 
     Priorities and statuses are left out: the decision drivers and the checklist show them.

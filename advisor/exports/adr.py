@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping
 from typing import Any
 
 from advisor.engine import KnowledgeBase
 from advisor.engine.result import reason
-from advisor.engine.schema import DONE_STATUSES
+from advisor.engine.schema import DONE_STATUSES, CriterionModel
 from advisor.exports import (
     Export,
     day,
@@ -44,7 +45,7 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _criteria(kb: KnowledgeBase) -> dict[str, Any]:
+def _criteria(kb: KnowledgeBase) -> dict[str, CriterionModel]:
     return {c.id: c for c in kb.criteria}
 
 
@@ -62,7 +63,7 @@ def _criterion_phrase(kb: KnowledgeBase, criterion: str, value: float, explain: 
     return phrase
 
 
-def _runner_up(d: dict[str, Any]) -> dict[str, Any] | None:
+def _runner_up(d: Mapping[str, Any]) -> Mapping[str, Any] | None:
     eligible = [a for a in d["alternatives"] if not a["excluded"] and a["id"] != d["recommended"]]
     return eligible[0] if eligible else None
 
@@ -77,7 +78,7 @@ def _front_matter(doc: ExportDocument) -> list[str]:
     ]
 
 
-def _context(doc: ExportDocument, d: dict[str, Any]) -> list[str]:
+def _context(doc: ExportDocument, d: Mapping[str, Any]) -> list[str]:
     kb_decision = doc.kb.decision_by_id.get(d["id"])
     lines = ["## Context and Problem Statement", ""]
     if kb_decision is not None:
@@ -116,7 +117,7 @@ def _drivers(doc: ExportDocument) -> list[str]:
     return [*lines, ""]
 
 
-def _options(d: dict[str, Any]) -> list[str]:
+def _options(d: Mapping[str, Any]) -> list[str]:
     lines = ["## Considered Options", ""]
     for alt in d["alternatives"]:
         if alt["excluded"]:
@@ -127,7 +128,7 @@ def _options(d: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _leads(kb: KnowledgeBase, chosen: dict[str, Any], other: dict[str, Any]) -> list[str]:
+def _leads(kb: KnowledgeBase, chosen: Mapping[str, Any], other: Mapping[str, Any]) -> list[str]:
     """Criteria on which the chosen option gains the most weighted points over another."""
     gains = {
         c: chosen["contributions"][c] - other["contributions"].get(c, 0)
@@ -138,7 +139,7 @@ def _leads(kb: KnowledgeBase, chosen: dict[str, Any], other: dict[str, Any]) -> 
     return [f"{_criterion_label(kb, c).lower()} (+{g * 100:.1f})" for c, g in top]
 
 
-def _outcome(kb: KnowledgeBase, d: dict[str, Any]) -> list[str]:
+def _outcome(kb: KnowledgeBase, d: Mapping[str, Any]) -> list[str]:
     lines = ["## Decision Outcome", ""]
     chosen = next((a for a in d["alternatives"] if a["id"] == d["recommended"]), None)
     if chosen is None:
@@ -200,7 +201,7 @@ def _outcome(kb: KnowledgeBase, d: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _confirmation(doc: ExportDocument, d: dict[str, Any]) -> list[str]:
+def _confirmation(doc: ExportDocument, d: Mapping[str, Any]) -> list[str]:
     items = [i for i in doc.result["checklist"] if d["id"] in i["decisions"]]
     lines = ["### Confirmation", ""]
     if not items:
@@ -229,7 +230,7 @@ def _confirmation(doc: ExportDocument, d: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _pros_and_cons(kb: KnowledgeBase, d: dict[str, Any]) -> list[str]:
+def _pros_and_cons(kb: KnowledgeBase, d: Mapping[str, Any]) -> list[str]:
     lines = ["## Pros and Cons of the Options", ""]
     for alt in d["alternatives"]:
         lines += [f"### {md_escape(alt['label'])}", ""]
@@ -273,7 +274,7 @@ def _more(doc: ExportDocument) -> list[str]:
     return lines
 
 
-def record(doc: ExportDocument, d: dict[str, Any]) -> str:
+def record(doc: ExportDocument, d: Mapping[str, Any]) -> str:
     """One MADR record for an applicable decision."""
     chosen = next((a for a in d["alternatives"] if a["id"] == d["recommended"]), None)
     title = f"{md_escape(d['label'])}: {md_escape(chosen['label']) if chosen else 'no option left'}"

@@ -74,7 +74,7 @@ def to_markdown(doc: ExportDocument) -> str:
         found = doc.status_of(item_id).status
         return STATUS_LABELS.get(found, found)
 
-    progress = counts(result, doc.statuses)  # type: ignore[arg-type]  # StatusRecord has the .status it reads
+    progress = counts(result, doc.statuses)
     lines += ["## Summary", "", md_prose(summary_sentence(result)), ""]
     lines += [
         f"**{progress['done']} of {progress['total']}** checklist items done or not applicable "

@@ -146,7 +146,7 @@ def to_html(doc: ExportDocument) -> str:
         "summary": summary_sentence(result),
         "description": description,
         "description_on_cover": len(doc.description) <= COVER_DESCRIPTION and len(description) <= 2,
-        "progress": counts(result, doc.statuses),  # type: ignore[arg-type]  # reads only .status
+        "progress": counts(result, doc.statuses),
         "groups": groups,
         "start_here": start_here(result),
         "facts": checklist_facts(result, names),

@@ -124,7 +124,7 @@ def to_json(result: Mapping[str, Any], kb: KnowledgeBase) -> str:
     return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
 
 
-def references_text(item: dict[str, Any]) -> str:
+def references_text(item: Mapping[str, Any]) -> str:
     """An item's references in one cell: ``label <url> | label <url>``."""
     return " | ".join(f"{r['label']} <{r['url']}>" for r in item["references"])
 
@@ -170,7 +170,7 @@ def reason_line(raw: Any) -> str:
     return f"{'For' if r['effect'] == 'for' else 'Against'}{points}: {md_prose(r['text'])}"
 
 
-def decision_markdown(d: dict[str, Any], heading: str = "###") -> list[str]:
+def decision_markdown(d: Mapping[str, Any], heading: str = "###") -> list[str]:
     """One decision: its alternatives with scores, exclusions and reasons, and what would flip it."""
     lines = [f"{heading} {md_escape(d['label'])}", ""]
     if not d["applicable"]:

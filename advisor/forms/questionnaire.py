@@ -96,11 +96,9 @@ def raw_step_values(kb: KnowledgeBase, step: str, formdata: MultiDict[str, str])
     return out
 
 
-def draft_formdata(draft: Mapping[str, Any]) -> MultiDict[str, str]:
+def draft_formdata(values: Mapping[str, Any]) -> MultiDict[str, str]:
     data: MultiDict[str, str] = MultiDict()
-    for name, value in draft.items():
-        if name.startswith("_"):
-            continue
+    for name, value in values.items():
         for v in value if isinstance(value, list) else [value]:
             data.add(name, v)
     return data
@@ -113,20 +111,20 @@ def _number(raw: str) -> Any:
         return raw  # the engine names the key and says a whole number is expected
 
 
-def draft_to_answers(kb: KnowledgeBase, draft: Mapping[str, Any]) -> dict[str, Any]:
-    """Typed answers from the raw draft; unanswered and hidden questions are left out."""
+def draft_to_answers(kb: KnowledgeBase, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed answers from a draft's raw values; unanswered and hidden questions are left out."""
     answers: dict[str, Any] = {}
     for q in kb.questions:
         if q.step is None:
             continue
         if q.type == "priorities":
-            given = {c: draft.get(priority_field(c), "") for c in CRITERIA}
+            given = {c: values.get(priority_field(c), "") for c in CRITERIA}
             if any(v != "" for v in given.values()):
                 answers[q.key] = {c: _number(v) if v != "" else 3 for c, v in given.items()}
             continue
-        if q.key not in draft:
+        if q.key not in values:
             continue
-        raw = draft[q.key]
+        raw = values[q.key]
         if q.type == "multi":
             answers[q.key] = list(raw)
         elif raw == "":
@@ -145,7 +143,7 @@ def draft_to_answers(kb: KnowledgeBase, draft: Mapping[str, Any]) -> dict[str, A
 
 def answers_to_draft(kb: KnowledgeBase, answers: Mapping[str, Any]) -> dict[str, Any]:
     """The raw form values that show a stored answers document in the questionnaire."""
-    draft: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     for q in kb.questions:
         if q.step is None or answers.get(q.key) is None:  # None: not known, an empty field
             continue
@@ -153,15 +151,14 @@ def answers_to_draft(kb: KnowledgeBase, answers: Mapping[str, Any]) -> dict[str,
         if q.default_when and value == conditional_default(q, answers):
             continue  # left unanswered, so it keeps following the answers it depends on (egress, the air gap)
         if q.type == "priorities":
-            draft.update({priority_field(c): str(value.get(c, 3)) for c in CRITERIA})
+            values.update({priority_field(c): str(value.get(c, 3)) for c in CRITERIA})
         elif q.type == "bool":
-            draft[q.key] = "true" if value else "false"
+            values[q.key] = "true" if value else "false"
         elif q.type == "multi":
-            draft[q.key] = list(value)
+            values[q.key] = list(value)
         else:
-            draft[q.key] = str(value)
-    draft["_steps_done"] = [s.id for s in kb.steps]
-    return draft
+            values[q.key] = str(value)
+    return values
 
 
 def error_field(error_key: str) -> str:

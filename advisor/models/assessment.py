@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
@@ -14,6 +16,29 @@ from advisor.models.base import NEVER_REUSE_IDS, Actor, Base, Created, IntPK, Up
 from advisor.models.workspace import Workspace
 
 _STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Answers being edited and not yet saved as a revision: the document ``Assessment.draft`` holds
+    (``to_json``), read back with ``from_json``. Saving a revision drops it, so no draft outlives its base."""
+
+    values: dict[str, Any]  # the form's raw values by field name: strings, lists for multiple choices
+    base_revision: int  # the revision the answers started from: saving refuses if a newer one was saved since
+    steps_done: tuple[str, ...] = ()  # the steps left with valid answers, in questionnaire order
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> Draft:
+        return cls(dict(document["values"]), document["base_revision"], tuple(document["steps_done"]))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"values": self.values, "steps_done": list(self.steps_done), "base_revision": self.base_revision}
+
+    def with_values(self, values: Mapping[str, Any]) -> Draft:
+        return replace(self, values={**self.values, **values})
+
+    def with_step_done(self, step: str, order: Sequence[str]) -> Draft:
+        return replace(self, steps_done=tuple(sorted({*self.steps_done, step}, key=order.index)))
 
 
 class Assessment(Base):
@@ -44,7 +69,7 @@ class Assessment(Base):
     updated_at: Mapped[Updated]
     created_by: Mapped[Actor]
     updated_by: Mapped[Actor]
-    # answers being edited and not yet saved as a revision: the form's raw values
+    # answers being edited and not yet saved as a revision: a Draft's JSON document; None when there is none
     draft: Mapped[dict[str, Any] | None]
     latest_revision_number: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)

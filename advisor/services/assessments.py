@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Integer, Select, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from advisor.engine import KnowledgeBase, evaluate
 from advisor.engine.schema import STATUSES
-from advisor.models import Assessment, ChecklistStatus, Membership, Revision, User, Workspace, limits
+from advisor.models import Assessment, ChecklistStatus, Draft, Membership, Revision, User, Workspace, limits
 from advisor.services import DbSession
 from advisor.services.audit import record
 
@@ -45,7 +45,6 @@ def create_assessment(
         description=description,
         created_by=actor,
         updated_by=actor,
-        draft={},
         latest_revision_number=0,
     )
     session.add(assessment)
@@ -63,11 +62,15 @@ def update_details(
     record(session, assessment.workspace_id, assessment.id, actor, "details_edited", title=title)
 
 
+def saved_draft(assessment: Assessment) -> Draft | None:
+    return None if assessment.draft is None else Draft.from_json(assessment.draft)
+
+
 def save_draft(
-    session: DbSession, assessment: Assessment, draft: Mapping[str, Any], expected_version: int, actor: str | None
+    session: DbSession, assessment: Assessment, draft: Draft, expected_version: int, actor: str | None
 ) -> None:
     _check_version(assessment.version, expected_version, "This assessment")
-    assessment.draft = dict(draft)
+    assessment.draft = draft.to_json()
     assessment.updated_by = actor
     flush(session, "This assessment")
 
@@ -186,7 +189,7 @@ def clone(session: DbSession, assessment: Assessment, actor: str | None, kb: Kno
     if latest is not None:
         save_revision(session, copy, latest.answers, 0, f"Cloned from revision {latest.number}", actor, kb)
     else:
-        copy.draft = dict(assessment.draft or {})
+        copy.draft = assessment.draft
     for row in assessment.statuses:
         session.add(
             ChecklistStatus(
@@ -240,8 +243,8 @@ class ReportRows:
     role: str | None
     revision_id: int | None
     page_key: str | None  # the revision's random key: what cached pages are stored under
-    statuses_stamp: tuple[Any, ...]  # count of statuses, sum of their versions, latest change
-    frame_stamp: tuple[Any, ...]  # the assessment row's version and latest change, its workspace's name
+    statuses_stamp: tuple[int, int, str]  # count of statuses, sum of their versions, latest change
+    frame_stamp: tuple[int, str, str]  # the assessment row's version and latest change, its workspace's name
 
     def assessment(self, session: DbSession) -> Assessment:
         """The assessment with its workspace (LookupError when it was deleted since the stamps were read)."""
@@ -333,7 +336,14 @@ def report_rows(session: DbSession, assessment_id: int, number: int | None, user
     )
 
 
-def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> dict[str, Any]:
+class StatusState(TypedDict):
+    status: str
+    note: str
+    owner: str
+    version: int  # 0: never saved
+
+
+def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> StatusState:
     """The stored state of one item's status, as the page needs it after a refused save."""
     row = session.scalar(
         select(ChecklistStatus).where(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from advisor.models import Assessment, AuditEvent
 from advisor.services import DbSession
@@ -58,7 +58,7 @@ def record_export(
     return record(session, assessment.workspace_id, assessment.id, actor, "exported", **detail)
 
 
-def _trail_filter(assessment: Assessment, workspace_events: bool) -> Any:
+def _trail_filter(assessment: Assessment, workspace_events: bool) -> ColumnElement[bool]:
     own = AuditEvent.assessment_id == assessment.id
     if not workspace_events:
         return own

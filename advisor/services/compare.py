@@ -3,20 +3,73 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from advisor.engine import KnowledgeBase
 from advisor.engine.schema import DONE_STATUSES
 from advisor.engine.wording import format_answer
 
 
-def _progress(checklist: list[dict[str, Any]], statuses: Mapping[str, str]) -> dict[str, int]:
+class AnswerChange(TypedDict):
+    key: str
+    label: str
+    before: str  # in words
+    after: str
+
+
+class AlternativeChange(TypedDict):
+    id: str
+    label: str
+    before: float | None  # None: not an alternative in that result
+    after: float | None
+    excluded_before: bool
+    excluded_after: bool
+
+
+class DecisionChange(TypedDict):
+    id: str
+    label: str
+    before: str  # the recommended alternative's id
+    after: str
+    changed: bool
+    alternatives: list[AlternativeChange]
+
+
+class ItemChange(TypedDict):
+    item: dict[str, Any]  # the checklist item as the later result has it
+    before: str  # a status or a priority
+    after: str
+
+
+class Progress(TypedDict):
+    done: int
+    total: int
+
+
+class Versions(TypedDict):
+    before: str  # knowledge-base versions
+    after: str
+
+
+class Comparison(TypedDict):
+    answers: list[AnswerChange]
+    decisions: list[DecisionChange]
+    added: list[dict[str, Any]]  # checklist items
+    removed: list[dict[str, Any]]
+    priority_changes: list[ItemChange]
+    status_changes: list[ItemChange]
+    progress_before: Progress
+    progress_after: Progress
+    versions: Versions
+
+
+def _progress(checklist: list[dict[str, Any]], statuses: Mapping[str, str]) -> Progress:
     done = sum(1 for item in checklist if statuses.get(item["id"], "todo") in DONE_STATUSES)
     return {"done": done, "total": len(checklist)}
 
 
-def _decisions(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
-    out = []
+def _decisions(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[DecisionChange]:
+    out: list[DecisionChange] = []
     after_by_id = {d["id"]: d for d in after["decisions"]}
     for b in before["decisions"]:
         a = after_by_id.get(b["id"])
@@ -24,7 +77,7 @@ def _decisions(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict
             continue
         scores_b = {x["id"]: x for x in b["alternatives"]}
         scores_a = {x["id"]: x for x in a["alternatives"]}
-        alternatives = [
+        alternatives: list[AlternativeChange] = [
             {
                 "id": alt_id,
                 "label": (scores_a.get(alt_id) or scores_b[alt_id])["label"],
@@ -54,8 +107,8 @@ def compare_results(
     after: Mapping[str, Any],
     statuses_before: Mapping[str, str],
     statuses_after: Mapping[str, str],
-) -> dict[str, Any]:
-    answers = []
+) -> Comparison:
+    answers: list[AnswerChange] = []
     for q in kb.questions:
         if q.key == "status":
             continue
@@ -71,12 +124,12 @@ def compare_results(
             )
     items_b = {i["id"]: i for i in before["checklist"]}
     items_a = {i["id"]: i for i in after["checklist"]}
-    status_changes = [
+    status_changes: list[ItemChange] = [
         {"item": items_a[i], "before": statuses_before.get(i, "todo"), "after": statuses_after.get(i, "todo")}
         for i in items_a
         if i in items_b and statuses_before.get(i, "todo") != statuses_after.get(i, "todo")
     ]
-    priority_changes = [
+    priority_changes: list[ItemChange] = [
         {"item": items_a[i], "before": items_b[i]["priority"], "after": items_a[i]["priority"]}
         for i in items_a
         if i in items_b and items_b[i]["priority"] != items_a[i]["priority"]
@@ -97,7 +150,7 @@ def compare_results(
     }
 
 
-def has_changes(diff: dict[str, Any]) -> bool:
+def has_changes(diff: Comparison) -> bool:
     return bool(
         diff["answers"]
         or any(d["changed"] for d in diff["decisions"])

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import defer, load_only
 
 from advisor.engine.schema import DONE_STATUSES
@@ -60,7 +59,7 @@ def dashboard_page(
 ) -> Page:
     """A page of the assessments in ``workspace_ids`` (the ones the user may see) that match the query."""
     visible = [query.workspace] if query.workspace in workspace_ids else workspace_ids
-    filters: list[Any] = [Assessment.workspace_id.in_(visible)]
+    filters: list[ColumnElement[bool]] = [Assessment.workspace_id.in_(visible)]
     text = query.q.replace("\x00", "").strip()  # no title holds a NUL, and PostgreSQL refuses it in a query
     if text:
         pattern = f"%{_escape_like(text)}%"

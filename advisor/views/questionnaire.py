@@ -14,30 +14,32 @@ from advisor.engine.wording import describe
 from advisor.extensions import db
 from advisor.forms import questionnaire as qf
 from advisor.forms.assessment import SaveRevisionForm, VersionForm
-from advisor.models import Assessment
+from advisor.models import Assessment, Draft
 from advisor.services import assessments as svc
 from advisor.views.common import actor, carry_out, get_assessment, kb, submitted_version
 
 bp = Blueprint("questionnaire", __name__, url_prefix="/assessments/<int:assessment_id>/answers")
 
 
-def _draft(assessment: Assessment) -> dict[str, Any]:
-    """The answers being edited: the saved draft, or the latest revision's answers to start from."""
-    if assessment.draft is not None:
-        return dict(assessment.draft)
+def _draft(assessment: Assessment) -> Draft:
+    """The answers being edited: the saved draft, or the latest revision's answers (every step done) to start from."""
+    saved = svc.saved_draft(assessment)
+    if saved is not None:
+        return saved
+    base = assessment.latest_revision_number
     latest = svc.latest_revision(db.session, assessment)
-    draft = qf.answers_to_draft(kb(), latest.answers) if latest else {}
-    draft["_base_revision"] = assessment.latest_revision_number
-    return draft
+    if latest is None:
+        return Draft({}, base)
+    return Draft(qf.answers_to_draft(kb(), latest.answers), base, tuple(_step_ids()))
 
 
 def _step_ids() -> list[str]:
     return [s.id for s in kb().steps]
 
 
-def _engine_errors(draft: dict[str, Any]) -> list[dict[str, str]]:
+def _engine_errors(draft: Draft) -> list[dict[str, str]]:
     try:
-        evaluate(qf.draft_to_answers(kb(), draft), kb())
+        evaluate(qf.draft_to_answers(kb(), draft.values), kb())
     except AnswersError as exc:
         return exc.errors
     return []
@@ -60,15 +62,15 @@ def _same_step_condition(q: QuestionModel) -> bool:
 def _render_step(
     assessment: Assessment,
     step: str,
-    draft: dict[str, Any],
+    draft: Draft,
     errors: dict[str, list[str]] | None = None,
     conflict: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     knowledge = kb()
-    form = qf.step_form_class(knowledge, step)(formdata=qf.draft_formdata(draft))
+    form = qf.step_form_class(knowledge, step)(formdata=qf.draft_formdata(draft.values))
     form.version.data = str(assessment.version)
-    answers = qf.draft_to_answers(knowledge, draft)
+    answers = qf.draft_to_answers(knowledge, draft.values)
     shown = []
     for q in qf.step_questions(knowledge, step):
         same_step = _same_step_condition(q)
@@ -92,7 +94,7 @@ def _render_step(
         step=knowledge.steps[index],
         steps=knowledge.steps,
         index=index,
-        done=set(draft.get("_steps_done", [])),
+        done=set(draft.steps_done),
         shown=shown,
         form=form,
         errors=errors or {},
@@ -116,14 +118,14 @@ def step(assessment_id: int, step: str) -> str | Response | tuple[str, int]:
     form = qf.step_form_class(kb(), step)()
     if not form.validate():  # only the CSRF token and the hidden version are checked here
         abort(400)
-    typed = {**draft, **qf.raw_step_values(kb(), step, request.form)}
+    typed = draft.with_values(qf.raw_step_values(kb(), step, request.form))
     action = request.form.get("action", "next")
     errors: dict[str, list[str]] = {}
     if action == "next":
         fields = {name for q in qf.step_questions(kb(), step) for name in qf.field_names(q)}
         errors = _errors_by_field(_engine_errors(typed), fields)
         if not errors:
-            typed["_steps_done"] = sorted(set(typed.get("_steps_done", [])) | {step}, key=steps.index)
+            typed = typed.with_step_done(step, steps)
     try:
         svc.save_draft(db.session, assessment, typed, submitted_version(), actor())
     except svc.Conflict as exc:
@@ -150,9 +152,9 @@ def step(assessment_id: int, step: str) -> str | Response | tuple[str, int]:
     return redirect(url_for(".review", assessment_id=assessment_id))
 
 
-def _review_sections(draft: dict[str, Any]) -> list[dict[str, Any]]:
+def _review_sections(draft: Draft) -> list[dict[str, Any]]:
     knowledge = kb()
-    answers = qf.draft_to_answers(knowledge, draft)
+    answers = qf.draft_to_answers(knowledge, draft.values)
     sections = []
     for s in knowledge.steps:
         rows = []
@@ -177,7 +179,7 @@ def review(assessment_id: int) -> str | Response | tuple[str, int]:
             svc.save_revision(
                 db.session,
                 assessment,
-                qf.draft_to_answers(kb(), draft),
+                qf.draft_to_answers(kb(), draft.values),
                 form.base_revision.data if form.base_revision.data is not None else -1,
                 form.label.data,
                 actor(),
@@ -196,7 +198,7 @@ def review(assessment_id: int) -> str | Response | tuple[str, int]:
     elif request.method == "POST":
         status = 422
     if request.method == "GET":
-        form.base_revision.data = int(draft.get("_base_revision", assessment.latest_revision_number))
+        form.base_revision.data = draft.base_revision
     form.version.data = str(assessment.version)
     step_of = qf.step_of_field(kb())
     return (
@@ -208,7 +210,7 @@ def review(assessment_id: int) -> str | Response | tuple[str, int]:
             form=form,
             conflict=conflict,
             steps=kb().steps,
-            done=set(draft.get("_steps_done", [])),
+            done=set(draft.steps_done),
             discard_form=VersionForm(),
             kb=kb(),
         ),
