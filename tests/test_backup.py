@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -95,6 +96,39 @@ def test_backup_restore_round_trip_is_identical(
     # and new rows get new ids after the restored ones
     new_id = new_assessment_with_revision(client2, "After restore")
     assert new_id > assessment_id
+
+
+def test_a_version_1_backup_restores_its_flat_drafts_as_documents(
+    app: Flask, client: FlaskClient, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A backup taken before drafts became one document still restores, and its draft opens."""
+    assessment_id = populate(client)
+    current = tmp_path / "current.json"
+    assert app.test_cli_runner().invoke(cli, ["backup", str(current)]).exit_code == 0
+    data = json.loads(current.read_text(encoding="utf-8"))
+    assert data["format_version"] == 2
+    row = data["tables"]["assessments"][0]
+    document = row["draft"]
+    # as version 1 wrote it: form values and "_" meta keys side by side
+    row["draft"] = {**document["values"], "_steps_done": document["steps_done"], "_base_revision": 2}
+    data["format_version"] = 1
+    old = tmp_path / "version-1.json"
+    old.write_text(json.dumps(data), encoding="utf-8")
+
+    other = fresh_app(app, tmp_path, request)
+    restored = other.test_cli_runner().invoke(cli, ["restore", str(old)])
+    assert restored.exit_code == 0, restored.output
+    again = tmp_path / "again.json"
+    assert other.test_cli_runner().invoke(cli, ["backup", str(again)]).exit_code == 0
+    assert json.loads(again.read_text(encoding="utf-8"))["tables"]["assessments"][0]["draft"] == {
+        **document,
+        "base_revision": 2,
+    }
+    client2 = other.test_client()
+    sign_in(client2, "owner@example.com")
+    page = client2.get(f"/assessments/{assessment_id}/answers/context")
+    assert page.status_code == 200
+    assert re.search(r'value="expert"[^>]*checked', page.get_data(as_text=True)), "the draft's answer is shown"
 
 
 def test_restore_refuses_a_database_in_use(app: Flask, client: FlaskClient, tmp_path: Path) -> None:

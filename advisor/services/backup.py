@@ -17,7 +17,7 @@ from advisor.models import Base
 from advisor.services import DbSession
 
 FORMAT = "advisor-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: drafts as one document (models.Draft); 1 is still read (see _drafts_as_documents)
 
 
 def _tables() -> list[sa.Table]:
@@ -101,8 +101,8 @@ def _parse(text: str) -> dict[str, Any]:
         found = _show(data["format"]) if "format" in data else "missing"
         raise RestoreError(f'not an advisor backup file: its "format" is {found}, not "{FORMAT}"')
     version = data.get("format_version")
-    if type(version) is not int or version != FORMAT_VERSION:
-        raise RestoreError(f"backup format version {_show(version)} is not supported (expected {FORMAT_VERSION})")
+    if type(version) is not int or version not in (1, FORMAT_VERSION):
+        raise RestoreError(f"backup format version {_show(version)} is not supported (expected 1 or {FORMAT_VERSION})")
     if "tables" not in data:
         raise RestoreError('the backup has no "tables" object')
     if not isinstance(data["tables"], dict):
@@ -110,7 +110,27 @@ def _parse(text: str) -> dict[str, Any]:
     unknown = sorted(set(data["tables"]) - {t.name for t in _tables()})
     if unknown:
         raise RestoreError(f"unknown tables in the backup: {', '.join(unknown)}")
+    if version == 1:
+        _drafts_as_documents(data["tables"].get("assessments"))
     return data
+
+
+def _drafts_as_documents(rows: Any) -> None:
+    """A version 1 file holds each draft as one flat object, the form's values beside ``_steps_done`` and
+    ``_base_revision``: rewritten as the database migration rewrote stored drafts, so a backup taken before
+    the upgrade restores with its drafts. Rows of the wrong shape are left for the checks to name."""
+    for row in rows if isinstance(rows, list) else []:
+        flat = row.get("draft") if isinstance(row, dict) else None
+        if isinstance(flat, dict):
+            row["draft"] = (
+                {
+                    "values": {k: v for k, v in flat.items() if not k.startswith("_")},
+                    "steps_done": flat.get("_steps_done", []),
+                    "base_revision": flat.get("_base_revision", row.get("latest_revision_number", 0)),
+                }
+                if flat
+                else None  # the empty draft a new assessment started with holds nothing
+            )
 
 
 _INTEGER_BITS = ((sa.BigInteger, 64), (sa.SmallInteger, 16), (sa.Integer, 32))
