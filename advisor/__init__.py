@@ -56,7 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def load_knowledge(app: Flask) -> None:
     """Load and validate the knowledge base now, so a broken one stops start-up."""
     from advisor.engine.knowledge import knowledge_base_for
-    from advisor.fragments import FragmentCache
+    from advisor.report.cache import FragmentCache
 
     app.extensions["advisor.kb"] = knowledge_base_for(app.config.get("KNOWLEDGE_BASE") or None)
     app.extensions["advisor.fragments"] = FragmentCache(int(float(app.config["FRAGMENT_CACHE_MB"]) * 2**20))

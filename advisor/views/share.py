@@ -12,8 +12,8 @@ from advisor.models import Assessment, ShareLink
 from advisor.readonly import read_only
 from advisor.services import assessments as svc
 from advisor.services import sharing
-from advisor.views.assessments import report_page
 from advisor.views.common import access_context, actor, download, get_assessment, kb, refuse_fast_exports
+from advisor.views.report_page import report_page
 
 bp = Blueprint("share", __name__)
 
