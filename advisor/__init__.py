@@ -41,12 +41,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.load_secret_key(instance)
 
-    from advisor import ops
+    from advisor import logs
 
-    ops.check_production(app)
+    settings.check_production(app)
     load_knowledge(app)
     register_extensions(app)
-    ops.init_app(app)
+    logs.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -96,12 +96,10 @@ def _private_sqlite_file(url: str) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from advisor import ops
     from advisor.views import admin, api, assessments, auth, health, main, questionnaire, share, workspaces
 
     for blueprint in (
         health.bp,
-        ops.bp,
         main.bp,
         auth.bp,
         admin.bp,
