@@ -63,11 +63,9 @@ def load_knowledge(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from advisor import (
-        models,  # noqa: F401  (every table known to Alembic)
-        readonly,
-    )
+    from advisor import models  # noqa: F401  (every table known to Alembic)
     from advisor.extensions import csrf, db, limiter, login_manager, migrate
+    from advisor.views import readonly
 
     db.init_app(app)
     csrf.init_app(app)

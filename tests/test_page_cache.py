@@ -14,10 +14,10 @@ from flask.testing import FlaskClient
 
 from advisor.extensions import db
 from advisor.models import Assessment, Revision, User, Workspace
-from advisor.readonly import WriteInReadOnlyRequest, read_only
 from advisor.report.cache import FragmentCache, body_key, page_key
 from advisor.services import assessments as svc
 from advisor.services import workspaces
+from advisor.views.readonly import WriteInReadOnlyRequest, read_only
 from tests.conftest import make_user, sign_in
 from tests.web import (
     STEP_ANSWERS,

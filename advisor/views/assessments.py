@@ -25,7 +25,6 @@ from advisor.forms.assessment import (
     VersionForm,
 )
 from advisor.models import Assessment
-from advisor.readonly import read_only
 from advisor.report import summary
 from advisor.services import assessments as svc
 from advisor.services import audit, workspaces
@@ -45,6 +44,7 @@ from advisor.views.common import (
     submitted_version,
     wants_json,
 )
+from advisor.views.readonly import read_only
 from advisor.views.report_page import report_page
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")

@@ -9,10 +9,10 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from advisor.extensions import db
 from advisor.forms.auth import PlainForm, ShareForm
 from advisor.models import Assessment, ShareLink
-from advisor.readonly import read_only
 from advisor.services import assessments as svc
 from advisor.services import sharing
 from advisor.views.common import access_context, actor, download, get_assessment, kb, refuse_fast_exports
+from advisor.views.readonly import read_only
 from advisor.views.report_page import report_page
 
 bp = Blueprint("share", __name__)
