@@ -10,8 +10,8 @@ from flask import Blueprint, Flask, Response, current_app, g, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
-from advisor.documents import text_problem
 from advisor.engine import AnswersError, evaluate
+from advisor.engine.answers_file import text_problem
 from advisor.engine.schema import STATUSES
 from advisor.extensions import csrf, db
 from advisor.models import Assessment, User, limits
