@@ -8,10 +8,10 @@ share link do. Each entry is stored under a digest of exactly those inputs (``bo
 asks for age out of a cache bounded in bytes (``ADVISOR_FRAGMENT_CACHE_MB``, 0 turns it off).
 Each process keeps its own; nothing is shared between processes.
 
-Keys start from the revision's random key (``Revision.page_key``), never from ids or stamps alone: an id can name
-another tenant's row after a deletion, and two fresh assessments have equal status stamps. Deleting
-an assessment also drops its entries here (``forget``); other processes' copies can no longer be
-reached and age out.
+Keys start from the revision's random key (``Revision.page_key``), never from ids or stamps alone:
+an id can name another tenant's row after a deletion, and two fresh assessments have equal status
+stamps. Deleting an assessment also drops its entries here (``forget``); other processes' copies
+can no longer be reached and age out.
 
 The one per-session value, the CSRF token of the page's forms, is rendered as a placeholder that
 is random per process (so no stored text can contain it) and put in on the way out.
