@@ -41,12 +41,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.load_secret_key(instance)
 
-    from advisor import ops
+    from advisor import logs
 
-    ops.check_production(app)
+    settings.check_production(app)
     load_knowledge(app)
     register_extensions(app)
-    ops.init_app(app)
+    logs.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -56,18 +56,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def load_knowledge(app: Flask) -> None:
     """Load and validate the knowledge base now, so a broken one stops start-up."""
     from advisor.engine.knowledge import knowledge_base_for
-    from advisor.fragments import FragmentCache
+    from advisor.report.cache import FragmentCache
 
     app.extensions["advisor.kb"] = knowledge_base_for(app.config.get("KNOWLEDGE_BASE") or None)
     app.extensions["advisor.fragments"] = FragmentCache(int(float(app.config["FRAGMENT_CACHE_MB"]) * 2**20))
 
 
 def register_extensions(app: Flask) -> None:
-    from advisor import (
-        models,  # noqa: F401  (every table known to Alembic)
-        readonly,
-    )
+    from advisor import models  # noqa: F401  (every table known to Alembic)
     from advisor.extensions import csrf, db, limiter, login_manager, migrate
+    from advisor.views import readonly
 
     db.init_app(app)
     csrf.init_app(app)
@@ -96,12 +94,10 @@ def _private_sqlite_file(url: str) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from advisor import ops
     from advisor.views import admin, api, assessments, auth, health, main, questionnaire, share, workspaces
 
     for blueprint in (
         health.bp,
-        ops.bp,
         main.bp,
         auth.bp,
         admin.bp,

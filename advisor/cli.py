@@ -107,8 +107,8 @@ def kb_check(directory: Path | None) -> None:
 )
 def evaluate_command(file: Path, fmt: str, fail_on: str | None) -> None:
     """Evaluate an answers document (YAML or JSON; '-' reads standard input)."""
-    from advisor.documents import DocumentError, parse_document
     from advisor.engine import AnswersError, default_knowledge_base, evaluate
+    from advisor.engine.answers_file import AnswersFileError, read_answers_text
     from advisor.exports.result import RENDERERS
 
     source = "standard input" if str(file) == "-" else str(file)
@@ -122,8 +122,8 @@ def evaluate_command(file: Path, fmt: str, fail_on: str | None) -> None:
         sys.exit(2)
     try:
         kb = default_knowledge_base()  # the built-in one, with ADVISOR_KNOWLEDGE_BASE's additions when set
-        result = evaluate(parse_document(text, source), kb)
-    except DocumentError as exc:
+        result = evaluate(read_answers_text(text, source), kb)
+    except AnswersFileError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     except AnswersError as exc:

@@ -1,4 +1,5 @@
-"""Configuration from ``ADVISOR_*`` environment variables, with safe defaults.
+"""Configuration from ``ADVISOR_*`` environment variables, with safe defaults, and the checks that
+refuse to start in production mode with an unsafe one.
 
 The settings that carry secrets can instead name a file holding them (a mounted Kubernetes
 Secret, a Docker secret): ``ADVISOR_SECRET_KEY_FILE``, ``ADVISOR_DATABASE_URL_FILE`` and
@@ -14,7 +15,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the checks read a built app; this module itself loads no Flask
+    from flask import Flask
 
 ENV_PREFIX = "ADVISOR_"
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
@@ -130,3 +134,41 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] | None = No
     if key := secret_setting(env, "ADVISOR_SECRET_KEY"):
         config["SECRET_KEY"] = key
     return config
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Production mode found a setting that must not be used there; the message says which and why."""
+
+
+def check_production(app: Flask, environ: Mapping[str, str] | None = None) -> None:
+    """In production mode (ADVISOR_ENV=production), refuse to start with an unsafe configuration.
+
+    Reads the resolved configuration (a secret key or URL from a ``_FILE`` counts like one set
+    directly); the environment says whether production mode is on and how many processes run.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("ADVISOR_ENV", "").lower() != "production":
+        return
+    problems = []
+    key = app.config.get("SECRET_KEY")
+    if not key or isinstance(key, GeneratedSecretKey):
+        problems.append(
+            "ADVISOR_SECRET_KEY is not set: every instance needs the same explicit secret key"
+            " (ADVISOR_SECRET_KEY_FILE naming a mounted secret file, or ADVISOR_SECRET_KEY)"
+        )
+    elif len(key) < 32:
+        problems.append("ADVISOR_SECRET_KEY is shorter than 32 characters")
+    if app.debug or env.get("FLASK_DEBUG", "").lower() in ("1", "true", "yes"):
+        problems.append("debug mode is on: it shows stack traces and runs an interactive debugger")
+    instances = max(int(env.get("ADVISOR_INSTANCES", "1") or 1), int(env.get("WEB_CONCURRENCY", "1") or 1))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and instances > 1:
+        problems.append(f"SQLite cannot be shared by {instances} instances or workers: use PostgreSQL")
+    if str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://") and instances > 1:
+        problems.append(
+            f"ADVISOR_RATELIMIT_STORAGE_URL is memory://, so each of the {instances} instances or workers"
+            " would count sign-in attempts on its own and the throttling multiplies:"
+            " point every instance at one shared store, e.g. redis://advisor-redis:6379/0"
+            " (ADVISOR_RATELIMIT_STORAGE_URL_FILE may name a file holding the URL with its password)"
+        )
+    if problems:
+        raise UnsafeConfiguration("refusing to start in production mode:\n" + "\n".join(f"  - {p}" for p in problems))

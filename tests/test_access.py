@@ -134,7 +134,7 @@ A = "/assessments/{w.assessment}"
 MATRIX: dict[str, list[Case]] = {
     "health.healthz": [Case("GET", lambda w, r: "/healthz", EVERYONE)],
     # the test schema is made by create_all, not migrations, so it is "not current": 503 for everyone
-    "ops.readyz": [Case("GET", lambda w, r: "/readyz", dict.fromkeys(ROLES, 503))],
+    "health.readyz": [Case("GET", lambda w, r: "/readyz", dict.fromkeys(ROLES, 503))],
     "main.index": [Case("GET", lambda w, r: "/", SIGNED_IN)],
     "auth.setup": [Case("GET", lambda w, r: "/setup", dict.fromkeys(ROLES, 404))],
     "auth.login": [Case("GET", lambda w, r: "/login", EVERYONE)],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from advisor.charts import LABEL_CHARS, LABEL_W, score_chart
 from advisor.engine import KnowledgeBase
+from advisor.report.charts import LABEL_CHARS, LABEL_W, score_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -45,7 +45,7 @@ def test_long_labels_wrap_inside_their_column_and_rows_grow(kb: KnowledgeBase) -
 
 
 def test_the_lead_is_said_in_words_and_a_tie_is_called_one() -> None:
-    from advisor.report import lead
+    from advisor.report.summary import lead
 
     assert lead(0.117) == "11.7 points ahead of the runner-up"
     assert lead(0.0002) == "less than 0.1 points ahead of the runner-up"

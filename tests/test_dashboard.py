@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 
 from advisor.engine import evaluate
 from advisor.extensions import db
-from advisor.fragments import FragmentCache
 from advisor.models import Assessment, ChecklistStatus, Revision, User, Workspace
+from advisor.report.cache import FragmentCache
 from tests.helpers import BASE_ANSWERS
 from tests.web import html
 

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from advisor.engine import default_knowledge_base, evaluate
 from advisor.exports import FORMATS, Export, adr, csv_export, json_export, markdown, pdf
 from advisor.exports.document import AuditRecord, ExportDocument, StatusRecord
-from advisor.report import lead
+from advisor.report.summary import lead
 from tests.helpers import BASE_ANSWERS, item_ids
 
 RICH_ANSWERS = {

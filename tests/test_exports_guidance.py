@@ -20,7 +20,7 @@ from advisor.exports import FORMATS, Export, ExportDocument, csv_export, json_ex
 from advisor.exports import result as result_formats
 from advisor.exports.document import StatusRecord
 from advisor.exports.text import md_escape, md_prose
-from advisor.report import EFFORT_LABELS, NOT_ANSWERED, PHASE_LABELS, RESPONSIBILITY_LABELS
+from advisor.report.summary import EFFORT_LABELS, NOT_ANSWERED, PHASE_LABELS, RESPONSIBILITY_LABELS
 from tests.helpers import with_mapping
 from tests.test_exports import RAW_MARKUP, adr_files, make_doc, parse_csv, pdf_text, squash
 

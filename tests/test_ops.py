@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from advisor import create_app
 from advisor.cli import cli
-from advisor.ops import UnsafeConfiguration, check_production
+from advisor.config import UnsafeConfiguration, check_production
 
 
 def test_readyz_follows_the_database_and_migrations(empty_database_url: str, tmp_path: Path) -> None:

@@ -13,11 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from advisor.extensions import db
-from advisor.fragments import FragmentCache
 from advisor.models import Assessment, Revision, User, Workspace
-from advisor.readonly import WriteInReadOnlyRequest, read_only
+from advisor.report.cache import FragmentCache, body_key, page_key
 from advisor.services import assessments as svc
 from advisor.services import workspaces
+from advisor.views.readonly import WriteInReadOnlyRequest, read_only
 from tests.conftest import make_user, sign_in
 from tests.web import (
     STEP_ANSWERS,
@@ -241,6 +241,22 @@ def test_cache_holds_what_fits_and_forgets_the_oldest() -> None:
     assert FragmentCache(10).placeholder != cache.placeholder
     assert str(cache.with_csrf(f"<a {cache.placeholder}> <b {cache.placeholder}>", lambda: "T")) == "<a T> <b T>"
     assert str(cache.with_csrf("<p>no form</p>", lambda: pytest.fail("no token needed"))) == "<p>no form</p>"
+
+
+def test_every_input_of_a_report_changes_its_keys() -> None:
+    body_inputs = [7, "r4nd0m", "2.1", True, "/assessments/7", (3, 5, "2026-01-01")]
+    body = body_key(*body_inputs)
+    page_inputs = [7, body, (2, "2026-01-01", "Team"), "editor", (1, "a@example.com", False), None]
+    page = page_key(*page_inputs)
+    body_changes = [8, "other", "2.2", False, "/share/x", (3, 5, "2026-01-02")]
+    page_changes = [8, "other body", (3, "2026-01-01", "Team"), "viewer", None, (1, "link", None)]
+    for n, other in enumerate(body_changes):
+        assert body_key(*body_inputs[:n], other, *body_inputs[n + 1 :]) != body, n
+    for n, other in enumerate(page_changes):
+        assert page_key(*page_inputs[:n], other, *page_inputs[n + 1 :]) != page, n
+    assert body_key(*body_inputs) == body, "the same inputs, the same key"
+    assert body.startswith("7:"), "forget(7) finds it"
+    assert page.startswith("7:"), "forget(7) finds it"
 
 
 @pytest.fixture

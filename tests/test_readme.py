@@ -13,9 +13,8 @@ import yaml
 from flask import Flask
 
 from advisor import create_app
-from advisor.config import from_environment
+from advisor.config import UnsafeConfiguration, check_production, from_environment
 from advisor.engine import evaluate
-from advisor.ops import UnsafeConfiguration, check_production
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from advisor.engine import ENGINE_VERSION
 from advisor.extensions import db
 from advisor.models import Assessment, ChecklistStatus, Revision
-from advisor.report import (
+from advisor.report.summary import (
     EFFORT_LABELS,
     NOT_ANSWERED,
     PHASE_LABELS,

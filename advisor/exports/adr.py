@@ -31,7 +31,7 @@ from advisor.exports import (
 from advisor.exports.document import ExportDocument
 from advisor.exports.result import pct
 from advisor.exports.text import md_escape, md_prose
-from advisor.report import STATUS_LABELS, framework_names, item_facts
+from advisor.report.summary import STATUS_LABELS, framework_names, item_facts
 
 MIMETYPE = "application/zip"
 GOOD, BAD = 0.7, 0.4  # a criterion value at or above GOOD is a good consequence, at or below BAD a bad one

@@ -15,7 +15,7 @@ from advisor.exports import Export, file_stem
 from advisor.exports.document import ExportDocument
 from advisor.exports.result import GUIDANCE_COLUMNS, guidance_cells, references_text, start_here_order
 from advisor.exports.text import csv_text
-from advisor.report import NOT_ANSWERED, checklist_facts, compliance_mapping, framework_names
+from advisor.report.summary import NOT_ANSWERED, checklist_facts, compliance_mapping, framework_names
 
 MIMETYPE = "text/csv"  # bytes in UTF-8; Response(mimetype=...) adds "; charset=utf-8" to text/* itself
 BOM = "\ufeff"

@@ -17,7 +17,7 @@ from typing import Any
 
 from advisor.exports import Export, file_stem, iso
 from advisor.exports.document import ExportDocument
-from advisor.report import compliance_mapping, framework_names, start_here
+from advisor.report.summary import compliance_mapping, framework_names, start_here
 
 MIMETYPE = "application/json"
 FORMAT = "advisor-export"

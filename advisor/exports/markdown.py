@@ -18,7 +18,7 @@ from advisor.exports.result import (
     start_here_markdown,
 )
 from advisor.exports.text import md_escape, md_prose
-from advisor.report import (
+from advisor.report.summary import (
     STATUS_LABELS,
     TOPIC_LABELS,
     checklist_facts,

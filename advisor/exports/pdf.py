@@ -40,7 +40,7 @@ from advisor.exports import (
 from advisor.exports.document import ExportDocument
 from advisor.exports.result import pct
 from advisor.paths import resource_dir
-from advisor.report import (
+from advisor.report.summary import (
     MAPPING_INTRO,
     NOT_ANSWERED,
     START_HERE_INTRO,

@@ -14,7 +14,7 @@ from typing import Any
 from advisor.engine import KnowledgeBase
 from advisor.engine.result import reason
 from advisor.exports.text import csv_text, md_escape, md_prose
-from advisor.report import (
+from advisor.report.summary import (
     MAPPING_INTRO,
     NOT_ANSWERED,
     START_HERE_INTRO,

@@ -16,7 +16,7 @@ from wtforms.widgets import HiddenInput
 
 from advisor.engine.schema import STATUSES
 from advisor.models import limits
-from advisor.report import STATUS_LABELS as STATUS_LABELS  # the labels live with the others; re-exported
+from advisor.report.summary import STATUS_LABELS as STATUS_LABELS  # the labels live with the others; re-exported
 
 
 class DetailsForm(FlaskForm):

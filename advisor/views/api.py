@@ -16,8 +16,8 @@ from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 from werkzeug.exceptions import HTTPException
 
-from advisor.documents import text_problem
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
+from advisor.engine.answers_file import text_problem
 from advisor.extensions import csrf, db
 from advisor.models import Assessment, Revision, User, limits
 from advisor.services import accounts, workspaces

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
 
-from advisor import fragments, report
-from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
+from advisor.engine import AnswersError, evaluate
 from advisor.engine.result import close_call, reason
 from advisor.engine.schema import DONE_STATUSES
 from advisor.engine.wording import format_answer, sentence
@@ -29,9 +25,8 @@ from advisor.forms.assessment import (
     StatusForm,
     VersionForm,
 )
-from advisor.fragments import FragmentCache
-from advisor.models import Assessment, Revision, limits
-from advisor.readonly import read_only
+from advisor.models import Assessment, limits
+from advisor.report import summary
 from advisor.services import assessments as svc
 from advisor.services import audit, workspaces
 from advisor.services.compare import compare_results, has_changes
@@ -49,6 +44,8 @@ from advisor.views.common import (
     submitted_version,
     wants_json,
 )
+from advisor.views.readonly import read_only
+from advisor.views.report_page import report_page
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 ACTIVITY_PAGE = 100  # entries per page of the activity tab, newest first
@@ -60,12 +57,12 @@ def labels() -> dict[str, Any]:
         "STATUS_LABELS": STATUS_LABELS,
         "FORMAT_LABELS": FORMAT_LABELS,
         "DONE_STATUSES": DONE_STATUSES,
-        "TOPIC_LABELS": report.TOPIC_LABELS,
-        "START_HERE_INTRO": report.START_HERE_INTRO,
-        "MAPPING_INTRO": report.MAPPING_INTRO,
-        "NOT_ANSWERED": report.NOT_ANSWERED,
+        "TOPIC_LABELS": summary.TOPIC_LABELS,
+        "START_HERE_INTRO": summary.START_HERE_INTRO,
+        "MAPPING_INTRO": summary.MAPPING_INTRO,
+        "NOT_ANSWERED": summary.NOT_ANSWERED,
         "format_answer": format_answer,
-        "lead": report.lead,
+        "lead": summary.lead,
         "reason": reason,
         "close_call": close_call,
     }
@@ -78,7 +75,7 @@ def sentence_filter(text: str | None) -> str:
 
 @bp.app_template_filter("code")
 def code_filter(text: str) -> Any:
-    return report.inline_code(text)
+    return summary.inline_code(text)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -128,88 +125,6 @@ def _conflict_form(template: str, exc: Exception, **context: Any) -> tuple[str, 
     context["form"].version.data = str(assessment.version)
     context["conflict"] = str(exc)
     return render_template(template, **context), 409
-
-
-def report_page(rows: svc.ReportRows, *, shared: Any = None, share_token: str | None = None) -> str:
-    """The report of ``rows.revision_id``; ``rows.role`` None means a read-only share link.
-
-    Rendered pages come from the fragment cache (advisor.fragments) at two levels, keyed by the
-    plain values ``rows`` holds. The body (summary, decisions, checklist) is keyed by the revision,
-    the status stamp, the edit right and the address, so readers with the same right share it. The
-    whole page adds what the frame shows: the assessment's version (raised by every change to its
-    row), its workspace's name, the reader, the share link. Only a page not yet stored loads the
-    assessment and revision objects. Every CSRF token is a placeholder until the page goes out.
-    """
-    knowledge = kb()
-    role = rows.role
-    can_edit = workspaces.allows(role, "editor")
-    cache: FragmentCache = current_app.extensions["advisor.fragments"]
-    body_key = fragments.key(
-        rows.assessment_id, "report-body", rows.page_key, knowledge.version, can_edit, request.path, rows.statuses_stamp
-    )
-    reader = (current_user.id, current_user.email, current_user.is_admin) if current_user.is_authenticated else None
-    link = (shared.id, shared.label, shared.expires_at) if shared else None
-    page_key = fragments.key(
-        rows.assessment_id, "report-page", body_key, ENGINE_VERSION, rows.frame_stamp, role, reader, link
-    )
-
-    @functools.cache
-    def objects() -> tuple[Assessment, Revision]:
-        """Loaded once, and only if something must be rendered."""
-        return rows.objects(db.session)
-
-    def render_body() -> str:
-        assessment, revision = objects()
-        result = revision.result
-        statuses = report.statuses_by_item(list(assessment.statuses))
-        names = report.framework_names(knowledge, result)
-        mapping = report.compliance_mapping(result, names)
-        return render_template(
-            "assessments/_report_body.html",
-            assessment=assessment,
-            revision=revision,
-            result=result,
-            statuses=statuses,
-            summary=report.summary_sentence(result),
-            counts=report.counts(result, statuses),
-            groups=report.grouped_checklist(result),
-            start_here=report.start_here(result),
-            facts=report.checklist_facts(result, names),
-            mapping=mapping,
-            mapped={row.anchor for section in mapping for row in section.requirements},
-            charts=report.charts(result, knowledge),
-            criteria=knowledge.criteria,
-            can_edit=can_edit,
-            shared=shared,
-            share_token=share_token,
-            csrf_value=cache.placeholder if can_edit else "",
-        )
-
-    def render_page() -> str:
-        assessment, revision = objects()
-        return render_template(
-            "assessments/report.html",
-            body=Markup(cache.get_or_render(body_key, render_body)),  # noqa: S704 - rendered by Jinja with autoescape
-            csrf_token=lambda: cache.placeholder,
-            assessment=assessment,
-            revision=revision,
-            outdated=revision.knowledge_base_version != knowledge.version or revision.engine_version != ENGINE_VERSION,
-            kb_version=knowledge.version,
-            engine_version=ENGINE_VERSION,
-            is_latest=revision.number == assessment.latest_revision_number,
-            role=role,
-            can_edit=can_edit,
-            can_own=workspaces.allows(role, "owner"),
-            shared=shared,
-            share_token=share_token,
-        )
-
-    try:
-        # a page with a message to flash is one of a kind: shown once, never stored
-        page = render_page() if session.get("_flashes") else cache.get_or_render(page_key, render_page)
-    except LookupError:  # deleted between reading the stamps and loading it
-        abort(404)
-    return cache.with_csrf(page, generate_csrf)
 
 
 @bp.get("/<int:assessment_id>")

@@ -57,7 +57,7 @@ def gate() -> Response | None:
     """Before every request: first-run set-up, then sign-in, then a forced password change."""
     endpoint = request.endpoint or ""
     # the API answers JSON, always: its routes check their token, and unknown ones answer a JSON 404/405
-    if endpoint in ("static", "health.healthz", "ops.readyz") or request.path.startswith(API_PREFIX):
+    if endpoint in ("static", "health.healthz", "health.readyz") or request.path.startswith(API_PREFIX):
         return None
     if not _has_users():
         return None if endpoint == "auth.setup" else redirect(url_for("auth.setup"))

@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from advisor.extensions import db
 from advisor.models import limits
-from advisor.readonly import read_only
 from advisor.services import workspaces
 from advisor.services.dashboard import SHOW_LABELS, SORT_LABELS, DashboardQuery, dashboard_page
 from advisor.views.common import int_or, kb
+from advisor.views.readonly import read_only
 
 bp = Blueprint("main", __name__)
 

@@ -10,11 +10,11 @@ from advisor.exports import FORMAT_NAMES
 from advisor.extensions import db
 from advisor.forms.auth import PlainForm, ShareForm
 from advisor.models import Assessment, ShareLink
-from advisor.readonly import read_only
 from advisor.services import assessments as svc
 from advisor.services import sharing
-from advisor.views.assessments import report_page
 from advisor.views.common import access_context, actor, download, get_assessment, kb, refuse_fast_exports, refused_on
+from advisor.views.readonly import read_only
+from advisor.views.report_page import report_page
 
 bp = Blueprint("share", __name__)
 

@@ -1,4 +1,4 @@
-"""Read answers documents (YAML or JSON) strictly: a repeated key is an error, not a silent override."""
+"""Read an answers file's text (YAML or JSON) strictly: a repeated key is an error, not a silent override."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import yaml
 
 
-class DocumentError(ValueError):
-    """The text is not a readable YAML/JSON document."""
+class AnswersFileError(ValueError):
+    """The text is not readable YAML or JSON."""
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -35,29 +35,29 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-def parse_document(text: str, source: str = "input") -> Any:
-    """Parse YAML (JSON is YAML too); raise DocumentError naming the line on bad input."""
+def read_answers_text(text: str, source: str = "input") -> Any:
+    """Parse YAML (JSON is YAML too); raise AnswersFileError naming the line on bad input."""
     try:
-        document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         detail = str(exc).replace("\n", " ")
-        raise DocumentError(f"{source}: not valid YAML or JSON: {detail}") from exc
+        raise AnswersFileError(f"{source}: not valid YAML or JSON: {detail}") from exc
     except RecursionError:
-        raise DocumentError(f"{source}: nested too deeply to read") from None
-    problem = text_problem(document)
+        raise AnswersFileError(f"{source}: nested too deeply to read") from None
+    problem = text_problem(data)
     if problem:
-        raise DocumentError(f"{source}: {problem}")
-    return document
+        raise AnswersFileError(f"{source}: {problem}")
+    return data
 
 
-def text_problem(document: Any) -> str | None:
-    """Why the text in a parsed document cannot be stored or shown, or None.
+def text_problem(data: Any) -> str | None:
+    """Why the text in parsed YAML or JSON cannot be stored or shown, or None.
 
     JSON and YAML escapes can spell half of a UTF-16 surrogate pair ("\\ud800"), which is not a
     character: it cannot be written as UTF-8, so no database, file or page can hold it.
     """
     try:
-        json.dumps(document, ensure_ascii=False, default=str).encode("utf-8")
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
     except UnicodeEncodeError:
         return "text holds an unpaired UTF-16 surrogate escape (such as \\ud800), which is not a character"
     except (RecursionError, ValueError):

@@ -3,15 +3,15 @@
 A report's body (summary, decisions, checklist) takes most of its rendering time, yet it changes
 only when the revision, the checklist statuses, the reader's permission to edit or the address
 change; the page around it only when the assessment's row, its workspace, the reader or the
-share link do. Each entry is stored under a digest of exactly those inputs (see
-``views.assessments.report_page``), so an entry can never be stale: any change makes a new key,
-and entries nobody asks for age out of a cache bounded in bytes (``ADVISOR_FRAGMENT_CACHE_MB``,
-0 turns it off). Each process keeps its own; nothing is shared between processes.
+share link do. Each entry is stored under a digest of exactly those inputs (``body_key``,
+``page_key``), so an entry can never be stale: any change makes a new key, and entries nobody
+asks for age out of a cache bounded in bytes (``ADVISOR_FRAGMENT_CACHE_MB``, 0 turns it off).
+Each process keeps its own; nothing is shared between processes.
 
-Keys start from the revision's random ``page_key``, never from ids or stamps alone: an id can name
-another tenant's row after a deletion, and two fresh assessments have equal status stamps. Deleting
-an assessment also drops its entries here (``forget``); other processes' copies can no longer be
-reached and age out.
+Keys start from the revision's random key (``Revision.page_key``), never from ids or stamps alone:
+an id can name another tenant's row after a deletion, and two fresh assessments have equal status
+stamps. Deleting an assessment also drops its entries here (``forget``); other processes' copies
+can no longer be reached and age out.
 
 The one per-session value, the CSRF token of the page's forms, is rendered as a placeholder that
 is random per process (so no stored text can contain it) and put in on the way out.
@@ -28,6 +28,8 @@ from typing import Any
 
 from cachetools import LRUCache
 from markupsafe import Markup
+
+from advisor.engine import ENGINE_VERSION
 
 
 class FragmentCache:
@@ -78,3 +80,29 @@ def key(assessment_id: int, *parts: Any) -> str:
     """The assessment's id (for ``forget``), then a digest of the inputs a fragment is rendered from."""
     encoded = json.dumps(parts, separators=(",", ":"), default=str).encode()
     return f"{assessment_id}:{hashlib.blake2b(encoded, digest_size=20).hexdigest()}"
+
+
+def body_key(
+    assessment_id: int,
+    revision_key: str | None,
+    kb_version: str,
+    can_edit: bool,
+    path: str,
+    statuses_stamp: tuple[Any, ...],
+) -> str:
+    """A report body's key: the revision (its random ``Revision.page_key``), the knowledge base its labels come
+    from, the reader's right to edit (the status forms), the address and the checklist statuses."""
+    return key(assessment_id, "report-body", revision_key, kb_version, can_edit, path, statuses_stamp)
+
+
+def page_key(
+    assessment_id: int,
+    body: str,
+    frame_stamp: tuple[Any, ...],
+    role: str | None,
+    reader: tuple[Any, ...] | None,
+    link: tuple[Any, ...] | None,
+) -> str:
+    """A whole report page's key: its body's key and what the frame around it shows: whether the revision
+    is outdated (the engine version), the assessment's row and workspace, the role, the reader, the share link."""
+    return key(assessment_id, "report-page", body, ENGINE_VERSION, frame_stamp, role, reader, link)

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup, escape
 
-from advisor.charts import score_chart
 from advisor.engine import KnowledgeBase
 from advisor.engine.schema import DONE_STATUSES, PRIORITIES, STATUSES, TOPICS
+from advisor.report.charts import score_chart
 
 if TYPE_CHECKING:  # the database models only as types: `advisor evaluate` renders with this module, without them
     from advisor.models import ChecklistStatus
@@ -306,3 +306,21 @@ def compliance_mapping(result: Mapping[str, Any], names: Mapping[str, str]) -> l
         label = str(view.get("label") or names.get(framework) or label_of({}, framework))
         sections.append(FrameworkSection(framework, label, f"framework-{_slug(framework)}", rows))
     return sections
+
+
+def report_contents(
+    result: Mapping[str, Any], statuses: dict[str, ChecklistStatus], kb: KnowledgeBase
+) -> dict[str, Any]:
+    """What the report page's body shows beside the result itself, by the names its template uses."""
+    names = framework_names(kb, result)
+    mapping = compliance_mapping(result, names)
+    return {
+        "summary": summary_sentence(result),
+        "counts": counts(result, statuses),
+        "groups": grouped_checklist(result),
+        "start_here": start_here(result),
+        "facts": checklist_facts(result, names),
+        "mapping": mapping,
+        "mapped": {row.anchor for section in mapping for row in section.requirements},
+        "charts": charts(result, kb),
+    }

@@ -1,0 +1,135 @@
+"""The report page of a revision, as members and share-link readers see it; rendered pages come from
+the report cache (advisor.report.cache)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from flask import abort, current_app, render_template, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from advisor.engine import ENGINE_VERSION, KnowledgeBase
+from advisor.extensions import db
+from advisor.models import Assessment, Revision, ShareLink
+from advisor.report import cache as report_cache
+from advisor.report import summary
+from advisor.services import assessments as svc
+from advisor.services import workspaces
+from advisor.views.common import kb
+
+
+def report_page(rows: svc.ReportRows, *, shared: ShareLink | None = None, share_token: str | None = None) -> str:
+    """The report of ``rows.revision_id``; ``rows.role`` None means a read-only share link.
+
+    Rendered pages come from the report cache (advisor.report.cache) at two levels, keyed by the
+    plain values ``rows`` holds. The body (summary, decisions, checklist) is keyed by the revision,
+    the status stamp, the edit right and the address, so readers with the same right share it. The
+    whole page adds what the frame shows: the assessment's version (raised by every change to its
+    row), its workspace's name, the reader, the share link. Only a page not yet stored loads the
+    assessment and revision objects. Every CSRF token is a placeholder until the page goes out.
+    """
+    knowledge = kb()
+    cache: report_cache.FragmentCache = current_app.extensions["advisor.fragments"]
+    body_key = report_cache.body_key(
+        rows.assessment_id,
+        rows.page_key,
+        knowledge.version,
+        workspaces.allows(rows.role, "editor"),
+        request.path,
+        rows.statuses_stamp,
+    )
+    page_key = report_cache.page_key(
+        rows.assessment_id, body_key, rows.frame_stamp, rows.role, reader_stamp(), link_stamp(shared)
+    )
+    render = functools.partial(render_report, rows, body_key, knowledge, cache, shared=shared, share_token=share_token)
+    try:
+        # a page with a message to flash is one of a kind: shown once, never stored
+        page = render() if session.get("_flashes") else cache.get_or_render(page_key, render)
+    except LookupError:  # deleted between reading the stamps and loading it
+        abort(404)
+    return cache.with_csrf(page, generate_csrf)
+
+
+def reader_stamp() -> tuple[Any, ...] | None:
+    """The signed-in reader as the page's frame may show them; None for an anonymous one."""
+    return (current_user.id, current_user.email, current_user.is_admin) if current_user.is_authenticated else None
+
+
+def link_stamp(shared: ShareLink | None) -> tuple[Any, ...] | None:
+    """The share link as its page shows it; None off a share link."""
+    return (shared.id, shared.label, shared.expires_at) if shared else None
+
+
+def render_report(
+    rows: svc.ReportRows,
+    body_key: str,
+    knowledge: KnowledgeBase,
+    cache: report_cache.FragmentCache,
+    *,
+    shared: ShareLink | None,
+    share_token: str | None,
+) -> str:
+    """The whole report page, its body from the cache when stored; LookupError when the assessment or
+    revision is gone. The assessment and revision are loaded here, once, and only when a page is rendered."""
+    assessment, revision = rows.objects(db.session)
+    can_edit = workspaces.allows(rows.role, "editor")
+    body = cache.get_or_render(
+        body_key,
+        functools.partial(
+            render_report_body,
+            assessment,
+            revision,
+            knowledge,
+            can_edit=can_edit,
+            shared=shared,
+            share_token=share_token,
+            csrf_value=cache.placeholder if can_edit else "",
+        ),
+    )
+    return render_template(
+        "assessments/report.html",
+        body=Markup(body),  # noqa: S704 - rendered by Jinja with autoescape
+        csrf_token=lambda: cache.placeholder,
+        assessment=assessment,
+        revision=revision,
+        outdated=revision.knowledge_base_version != knowledge.version or revision.engine_version != ENGINE_VERSION,
+        kb_version=knowledge.version,
+        engine_version=ENGINE_VERSION,
+        is_latest=revision.number == assessment.latest_revision_number,
+        role=rows.role,
+        can_edit=can_edit,
+        can_own=workspaces.allows(rows.role, "owner"),
+        shared=shared,
+        share_token=share_token,
+    )
+
+
+def render_report_body(
+    assessment: Assessment,
+    revision: Revision,
+    knowledge: KnowledgeBase,
+    *,
+    can_edit: bool,
+    shared: ShareLink | None,
+    share_token: str | None,
+    csrf_value: str,
+) -> str:
+    """The report's body (summary, decisions, checklist): everything in it comes from what ``body_key`` digests."""
+    result = revision.result
+    statuses = summary.statuses_by_item(list(assessment.statuses))
+    return render_template(
+        "assessments/_report_body.html",
+        assessment=assessment,
+        revision=revision,
+        result=result,
+        statuses=statuses,
+        **summary.report_contents(result, statuses, knowledge),
+        criteria=knowledge.criteria,
+        can_edit=can_edit,
+        shared=shared,
+        share_token=share_token,
+        csrf_value=csrf_value,
+    )
