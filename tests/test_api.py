@@ -310,3 +310,18 @@ def test_unknown_api_paths_and_methods_answer_json(api: FlaskClient, owner: dict
         assert wrong_method.is_json
         assert "GET" in wrong_method.headers["Allow"]
     assert api.get("/api/nothing").is_json
+
+
+def test_an_answer_unlike_its_model_is_a_server_error_not_a_broken_promise(
+    api: FlaskClient, owner: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answers are checked against the models the OpenAPI document is written from: a view that drifts from
+    them fails loudly (500, logged) instead of sending clients a body the document says cannot happen."""
+    created = create(api, owner)
+    from advisor.views import api as api_views
+
+    monkeypatch.setattr(api_views, "statuses_json", lambda _a: {"x": {"status": "finished"}})
+    response = api.get(f"/api/v1/assessments/{created['id']}", headers=owner)
+    assert response.status_code == 500
+    assert response.get_json()["errors"][0]["message"]
+    assert "finished" not in response.get_data(as_text=True)
