@@ -325,3 +325,25 @@ def test_an_answer_unlike_its_model_is_a_server_error_not_a_broken_promise(
     assert response.status_code == 500
     assert response.get_json()["errors"][0]["message"]
     assert "finished" not in response.get_data(as_text=True)
+
+
+def test_query_parameters_are_checked_and_named(api: FlaskClient, owner: dict[str, str]) -> None:
+    created = create(api, owner)
+    cases = [
+        ("/api/v1/assessments?page=0", {"key": "page", "message": "at least 1"}),
+        ("/api/v1/assessments?page=two", {"key": "page", "message": "expected a whole number"}),
+        (
+            "/api/v1/assessments?show=deleted",
+            {"key": "show", "message": "got 'deleted'; allowed: active, archived, all"},
+        ),
+        (
+            f"/api/v1/assessments/{created['id']}/export?format=docx",
+            {"key": "format", "message": "got 'docx'; allowed: pdf, markdown, csv, compliance_csv, json, adr"},
+        ),
+        (f"/api/v1/assessments/{created['id']}/export?revision=-1", {"key": "revision", "message": "at least 1"}),
+    ]
+    for url, problem in cases:
+        response = api.get(url, headers=owner)
+        assert response.status_code == 400, url
+        assert response.get_json()["errors"] == [problem], url
+    assert api.get("/api/v1/assessments?page=1&colour=red", headers=owner).status_code == 200, "unknown: ignored"
