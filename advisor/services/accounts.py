@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from advisor.models import ApiToken, Membership, User, UserSession, Workspace
+from advisor.models import ApiToken, Membership, User, UserSession, Workspace, limits
 from advisor.services import DbSession
 
 MIN_PASSWORD_LENGTH = 12
@@ -206,10 +206,30 @@ def end_session(session: DbSession, raw: str) -> None:
     )
 
 
+def users(session: DbSession) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email)))
+
+
+def api_tokens(session: DbSession, user: User) -> list[ApiToken]:
+    """The user's tokens, revoked ones included, newest first."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+
+
+def api_token_of(session: DbSession, user: User, token_id: int) -> ApiToken | None:
+    """The user's token ``token_id``; None for another person's, so a guessed id reveals nothing."""
+    token = session.get(ApiToken, token_id)
+    return token if token is not None and token.user_id == user.id else None
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    if token.revoked_at is None:  # the first revocation's time stands
+        token.revoked_at = now()
+
+
 def create_api_token(session: DbSession, user: User, name: str) -> tuple[str, ApiToken]:
     name = name.strip()
-    if not name or len(name) > 100:
-        raise AccountError("Give the token a name of 1 to 100 characters.")
+    if not name or len(name) > limits.NAME:
+        raise AccountError(f"Give the token a name of 1 to {limits.NAME} characters.")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_secret(raw), prefix=raw[:10])
     session.add(token)

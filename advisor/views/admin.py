@@ -29,14 +29,16 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def _users() -> list[User]:
-    return list(db.session.scalars(db.select(User).order_by(User.email)))
+def _page(form: NewUserForm, shown: dict[str, str] | None = None) -> str:
+    """The accounts page; ``shown`` is a new account's one-time password, displayed this once."""
+    users = accounts.users(db.session)
+    return render_template("admin/users.html", users=users, form=form, plain=PlainForm(), shown=shown)
 
 
 @bp.get("/users")
 @admin_required
 def users() -> str:
-    return render_template("admin/users.html", users=_users(), form=NewUserForm(), plain=PlainForm(), shown=None)
+    return _page(NewUserForm())
 
 
 @bp.post("/users")
@@ -50,11 +52,8 @@ def create_user() -> str | tuple[str, int]:
             refused_on(form.email, exc)
         else:
             db.session.commit()
-            shown = {"email": user.email, "password": temporary}
-            return render_template(
-                "admin/users.html", users=_users(), form=NewUserForm(formdata=None), plain=PlainForm(), shown=shown
-            )
-    return render_template("admin/users.html", users=_users(), form=form, plain=PlainForm(), shown=None), 422
+            return _page(NewUserForm(formdata=None), {"email": user.email, "password": temporary})
+    return _page(form), 422
 
 
 def _target(user_id: int) -> User:
@@ -87,7 +86,7 @@ def reset(user_id: int) -> str:
     db.session.commit()
     return render_template(
         "admin/users.html",
-        users=_users(),
+        users=accounts.users(db.session),
         form=NewUserForm(formdata=None),
         plain=PlainForm(),
         shown={"email": user.email, "password": temporary},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -11,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from advisor.extensions import db, limiter, login_manager
 from advisor.forms.auth import ChangePasswordForm, LoginForm, PlainForm, SetupForm, TokenForm
-from advisor.models import ApiToken, User
+from advisor.models import User
 from advisor.services import accounts
 from advisor.services.throttle import SignInDelays
 from advisor.views.common import refused_on
@@ -195,23 +194,19 @@ def password() -> str | Response | tuple[str, int]:
 
 @bp.get("/account")
 def account() -> str:
-    tokens = db.session.scalars(
-        db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
-    ).all()
+    tokens = accounts.api_tokens(db.session, current_user)
     return render_template("auth/account.html", tokens=tokens, form=TokenForm(), plain=PlainForm(), new_token=None)
 
 
 @bp.post("/account/tokens")
 def create_token() -> str | Response | tuple[str, int]:
     form = TokenForm()
-    tokens: Any = db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == current_user.id)).all()
     if not form.validate_on_submit():
+        tokens = accounts.api_tokens(db.session, current_user)
         return render_template("auth/account.html", tokens=tokens, form=form, plain=PlainForm(), new_token=None), 422
     raw, _ = accounts.create_api_token(db.session, current_user, form.name.data or "")
     db.session.commit()
-    tokens = db.session.scalars(
-        db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
-    ).all()
+    tokens = accounts.api_tokens(db.session, current_user)
     # shown this once; only its hash is stored
     return render_template(
         "auth/account.html", tokens=tokens, form=TokenForm(formdata=None), plain=PlainForm(), new_token=raw
@@ -220,13 +215,12 @@ def create_token() -> str | Response | tuple[str, int]:
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int) -> Response:
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
+    token = accounts.api_token_of(db.session, current_user, token_id)
+    if token is None:
         abort(404)
     if not PlainForm().validate_on_submit():
         abort(400)
-    if token.revoked_at is None:
-        token.revoked_at = accounts.now()
-        db.session.commit()
+    accounts.revoke_api_token(token)
+    db.session.commit()
     flash(f"Token “{token.name}” revoked.", "success")
     return redirect(url_for("auth.account"))
