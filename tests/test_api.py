@@ -347,3 +347,17 @@ def test_query_parameters_are_checked_and_named(api: FlaskClient, owner: dict[st
         assert response.status_code == 400, url
         assert response.get_json()["errors"] == [problem], url
     assert api.get("/api/v1/assessments?page=1&colour=red", headers=owner).status_code == 200, "unknown: ignored"
+
+
+def test_ids_past_what_the_database_holds_are_absent(api: FlaskClient, owner: dict[str, str]) -> None:
+    """PostgreSQL refuses to compare an integer column with 2**31: such ids answer 404, never 500."""
+    created = create(api, owner)
+    huge = 2**31
+    for url in (
+        f"/api/v1/assessments/{huge}",
+        f"/api/v1/assessments/{huge}/export?format=json",
+        f"/api/v1/assessments/{created['id']}/revisions/{huge}",
+    ):
+        response = api.get(url, headers=owner)
+        assert response.status_code == 404, (url, response.get_data(as_text=True)[:200])
+    assert api.get(f"/api/v1/assessments/{created['id']}/export?revision={huge}", headers=owner).status_code == 400

@@ -94,10 +94,12 @@ def api_user() -> User:
 
 def assessment_for(assessment_id: int, needed: str = "viewer") -> Assessment:
     """Another workspace's assessment answers 404, like an absent one; too small a role answers 403."""
-    assessment = db.session.get(Assessment, assessment_id)
-    role = workspaces.role_of(db.session, api_user(), assessment.workspace_id) if assessment else None
-    if assessment is None or role is None:
+    found = None
+    if assessment_id <= limits.MAX_ID:  # a larger id cannot exist (and PostgreSQL refuses to compare with it)
+        found = workspaces.assessment_with_role(db.session, assessment_id, api_user())
+    if found is None or found[1] is None:
         raise fail(404, "id", f"no assessment {assessment_id} that this token may see")
+    assessment, role = found
     if not workspaces.allows(role, needed):
         raise fail(403, "id", f"your role in this workspace is {role}; this needs {needed}")
     return assessment
@@ -346,7 +348,7 @@ def add_revision(assessment_id: int, json: models.NewRevision) -> Reply:
 def get_revision(assessment_id: int, number: int) -> Reply:
     """One revision as it was stored"""
     assessment = assessment_for(assessment_id)
-    revision = svc.get_revision(db.session, assessment, number)
+    revision = svc.get_revision(db.session, assessment, number) if number <= limits.MAX_ID else None
     if revision is None:
         raise fail(404, "number", f"assessment {assessment_id} has no revision {number}")
     return reply(revision_json(revision))
