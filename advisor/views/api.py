@@ -143,7 +143,7 @@ def _refuse_invalid(req: Request, _resp: Any, error: Exception | None, _view: An
     """Runs after spectree's checks, before the view: an unreadable body is named as such (spectree reads it as
     empty), then every field's problem is answered in the contract's shape."""
     if req.method in ("POST", "PATCH"):
-        readable_body()
+        require_json_object()
     if isinstance(error, ValidationError):
         raise ApiError(400, [_problem(e, error.title) for e in error.errors()])
 
@@ -196,8 +196,8 @@ def reply(body: dict[str, Any], status: int = 200, headers: dict[str, str] | Non
     return current_app.json.response(body), status, headers or {}
 
 
-def readable_body() -> Any:
-    """The request's JSON object, or a 400 saying what is wrong with the body as a whole."""
+def require_json_object() -> None:
+    """A 400 saying what is wrong with the body as a whole, unless it is a JSON object."""
     if not request.is_json:
         raise fail(400, "(body)", "Send a JSON object with Content-Type: application/json.")
     try:
@@ -206,7 +206,6 @@ def readable_body() -> Any:
         raise fail(400, "(body)", f"not valid JSON: {exc}. Send a JSON object.") from None
     if not isinstance(data, dict):
         raise fail(400, "(body)", f"Send a JSON object, not {type(data).__name__}.")
-    return data
 
 
 @bp.get("/openapi.json")
