@@ -94,7 +94,7 @@ def _private_sqlite_file(url: str) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from advisor.views import admin, api, assessments, auth, health, main, questionnaire, share, workspaces
+    from advisor.views import admin, api, assessments, auth, health, main, questionnaire, share, whatif, workspaces
 
     for blueprint in (
         health.bp,
@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
         workspaces.bp,
         assessments.bp,
         questionnaire.bp,
+        whatif.bp,
         share.bp,
         api.bp,
     ):

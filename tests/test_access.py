@@ -207,6 +207,16 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", lambda w, r: A.format(w=w) + "/reevaluate", members()),
         Case("POST", lambda w, r: A.format(w=w) + "/reevaluate", EDITORS, lambda w: {"base_revision": "1"}),
     ],
+    "whatif.panel": [
+        Case("GET", lambda w, r: A.format(w=w) + "/what-if", members()),
+        Case("POST", lambda w, r: A.format(w=w) + "/what-if", members(), lambda w: {"base_revision": "1"}),
+        Case(
+            "POST",
+            lambda w, r: A.format(w=w) + "/what-if",
+            EDITORS,
+            lambda w: {"base_revision": "1", "action": "save", "experience": "expert"},
+        ),
+    ],
     "assessments.details": [
         Case("GET", lambda w, r: A.format(w=w) + "/details", EDITORS),
         Case("POST", lambda w, r: A.format(w=w) + "/details", EDITORS, lambda w: {"title": "T", "version": "0"}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from advisor.engine import KnowledgeBase
+from advisor.engine import KnowledgeBase, evaluate
 from advisor.engine.schema import DONE_STATUSES
 from advisor.engine.wording import format_answer
 
@@ -159,3 +159,11 @@ def has_changes(diff: Comparison) -> bool:
         or diff["priority_changes"]
         or any(a["before"] != a["after"] for d in diff["decisions"] for a in d["alternatives"])
     )
+
+
+def what_if(
+    kb: KnowledgeBase, result: Mapping[str, Any], answers: Mapping[str, Any], statuses: Mapping[str, str]
+) -> Comparison:
+    """What ``answers`` would change against a stored ``result``, the statuses as they stand; nothing is stored.
+    AnswersError names each invalid answer."""
+    return compare_results(kb, result, evaluate(answers, kb), statuses, statuses)

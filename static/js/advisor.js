@@ -113,8 +113,42 @@
     });
   }
 
+  // --- What-if: preview while people change answers (the Preview button does the same without script) ----
+  function wireWhatIf(form) {
+    var target = document.querySelector("#whatif-result .whatif-body");
+    if (!target) return;
+    var timer = null, sent = 0;
+    function preview() {
+      var body = new FormData(form);
+      body.set("action", "preview");
+      var mine = ++sent;
+      target.setAttribute("aria-busy", "true");
+      fetch(form.getAttribute("data-preview"), {
+        method: "POST",
+        body: body,
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      }).then(function (response) {
+        return response.json();
+      }).then(function (data) {
+        if (mine !== sent) return; // a newer preview is on its way
+        if (typeof data.html === "string") target.innerHTML = data.html; // rendered and escaped by the server
+        target.removeAttribute("aria-busy");
+      }).catch(function () {
+        target.removeAttribute("aria-busy");
+      });
+    }
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(preview, 150);
+    }
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", schedule);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("form.questionnaire").forEach(wireConditions);
+    document.querySelectorAll("form.questionnaire, form.whatif-form").forEach(wireConditions);
+    document.querySelectorAll("form.whatif-form").forEach(wireWhatIf);
     document.querySelectorAll("form.status-form").forEach(wireStatusForm);
   });
 })();

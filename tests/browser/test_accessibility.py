@@ -231,6 +231,7 @@ PAGES = {
     "report": "/assessments/{id}",
     "revisions": "/assessments/{id}/revisions",
     "compare": "/assessments/{id}/compare?a=1&b=2",
+    "what-if": "/assessments/{id}/what-if",
     "details": "/assessments/{id}/details",
     "delete-confirmation": "/assessments/{id}/delete",
     "assessment-without-revision": "/assessments/{draft}",
@@ -248,6 +249,16 @@ def test_page_has_no_serious_violations(signed_in_page: Page, seeded: Seeded, na
     assert response is not None
     assert response.status == 200, f"{url} answered {response.status}"
     assert_accessible(page, name)
+
+
+def test_what_if_with_a_preview_open(signed_in_page: Page, seeded: Seeded) -> None:
+    """The what-if panel after a live preview has swapped in its comparison (issue 14)."""
+    page = signed_in_page
+    page.goto(f"/assessments/{seeded.assessment_id}/what-if")
+    experience = page.get_by_label("Kubernetes security experience of the team")
+    experience.select_option("novice" if experience.input_value() != "novice" else "expert")
+    expect(page.locator("#whatif-result .lead")).not_to_have_text("Nothing would change.")
+    assert_accessible(page, "what-if-preview")
 
 
 def test_not_found_page(signed_in_page: Page, seeded: Seeded) -> None:
