@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from markupsafe import Markup, escape
 
 from advisor.engine import KnowledgeBase
+from advisor.engine.result import close_call
 from advisor.engine.schema import DONE_STATUSES, PRIORITIES, STATUSES, TOPICS
 from advisor.report.charts import score_chart
 
@@ -54,9 +55,11 @@ MAPPING_INTRO = (
 
 
 def summary_sentence(result: Mapping[str, Any]) -> str:
-    """The recommended architecture in one sentence, from each recommended alternative's phrase."""
+    """The recommended architecture in one sentence, from each recommended alternative's phrase; a close call
+    says so where it stands, so a narrow win never reads like a firm one."""
     parts = [
         next(a.get("phrase") or a["label"] for a in d["alternatives"] if a["id"] == d["recommended"])
+        + (" (a close call)" if close_call(d) else "")
         for d in result["decisions"]
         if d["recommended"] is not None
     ]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from advisor.engine import KnowledgeBase, evaluate
+from advisor.engine.result import close_call
 from advisor.engine.schema import DONE_STATUSES
 from advisor.engine.wording import format_answer
 
@@ -32,6 +33,8 @@ class DecisionChange(TypedDict):
     before: str  # the recommended alternative's id
     after: str
     changed: bool
+    close_before: bool  # the recommendation was a close call
+    close_after: bool
     alternatives: list[AlternativeChange]
 
 
@@ -95,6 +98,8 @@ def _decisions(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Deci
                 "before": b["recommended"],
                 "after": a["recommended"],
                 "changed": b["recommended"] != a["recommended"],
+                "close_before": close_call(b),
+                "close_after": close_call(a),
                 "alternatives": alternatives,
             }
         )
