@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
@@ -121,6 +122,69 @@ def grouped_checklist(result: Mapping[str, Any]) -> list[tuple[str, str, list[di
     for item in result["checklist"]:
         groups.setdefault(item["topic"], []).append(item)
     return [(t, TOPIC_LABELS[t], groups[t]) for t in TOPICS if t in groups]
+
+
+OPEN = "open"  # the status filter's value for every item not yet done or not applicable
+
+
+@dataclass(frozen=True)
+class ChecklistFilter:
+    """Which checklist items the report lists: each field empty (any) or one value of its vocabulary; ``owner``
+    matches any part of the owner's name. Read from the page's query string, so a filtered view is a link."""
+
+    priority: str = ""
+    status: str = ""  # a status, or OPEN
+    phase: str = ""
+    responsibility: str = ""
+    topic: str = ""
+    framework: str = ""
+    owner: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> ChecklistFilter:
+        return cls(**{name: str(args.get(name, "")).strip()[:100] for name in cls.__dataclass_fields__})
+
+    @property
+    def active(self) -> bool:
+        return any(vars(self).values())
+
+    @property
+    def query(self) -> str:
+        """The filter as a query string (``?priority=critical&status=open``), empty when nothing is filtered."""
+        given = [f"{name}={quote(value)}" for name, value in vars(self).items() if value]
+        return "?" + "&".join(given) if given else ""
+
+    def matches(self, item: Mapping[str, Any], row: HasStatus | None) -> bool:
+        status = row.status if row else "todo"
+        owner = str(getattr(row, "owner", "") or "")
+        frameworks = {str(f.get("framework")) for f in item.get("frameworks") or () if isinstance(f, Mapping)}
+        return (
+            self.priority in ("", item.get("priority"))
+            and (self.status in ("", status) or (self.status == OPEN and status not in DONE_STATUSES))
+            and self.phase in ("", item.get("phase"))
+            and self.responsibility in ("", item.get("responsibility"))
+            and self.topic in ("", item.get("topic"))
+            and (not self.framework or self.framework in frameworks)
+            and (not self.owner or self.owner.casefold() in owner.casefold())
+        )
+
+
+def shown_checklist(
+    result: Mapping[str, Any], statuses: Mapping[str, HasStatus], wanted: ChecklistFilter
+) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """The report's checklist: the items ``wanted`` lets through, by topic, open items before finished ones
+    (each kept in the engine's order of urgency), topics left empty by the filter left out."""
+    shown = []
+    for topic, label, items in grouped_checklist(result):
+        kept = [item for item in items if wanted.matches(item, statuses.get(item["id"]))]
+        kept.sort(key=lambda item: _finished(statuses.get(item["id"])))
+        if kept:
+            shown.append((topic, label, kept))
+    return shown
+
+
+def _finished(row: HasStatus | None) -> bool:
+    return row is not None and row.status in DONE_STATUSES
 
 
 def charts(result: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
@@ -312,15 +376,22 @@ def compliance_mapping(result: Mapping[str, Any], names: Mapping[str, str]) -> l
 
 
 def report_contents(
-    result: Mapping[str, Any], statuses: dict[str, ChecklistStatus], kb: KnowledgeBase
+    result: Mapping[str, Any],
+    statuses: dict[str, ChecklistStatus],
+    kb: KnowledgeBase,
+    wanted: ChecklistFilter = ChecklistFilter(),
 ) -> dict[str, Any]:
     """What the report page's body shows beside the result itself, by the names its template uses."""
     names = framework_names(kb, result)
     mapping = compliance_mapping(result, names)
+    groups = shown_checklist(result, statuses, wanted)
     return {
         "summary": summary_sentence(result),
         "counts": counts(result, statuses),
-        "groups": grouped_checklist(result),
+        "groups": groups,
+        "wanted": wanted,
+        "shown_count": sum(len(items) for _, _, items in groups),
+        "framework_options": [(str(v["framework"]), str(v["label"])) for v in result.get("frameworks") or ()],
         "start_here": start_here(result),
         "facts": checklist_facts(result, names),
         "mapping": mapping,

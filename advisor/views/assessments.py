@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from advisor.engine import AnswersError, evaluate
 from advisor.engine.result import close_call, reason
-from advisor.engine.schema import DONE_STATUSES
+from advisor.engine.schema import DONE_STATUSES, PRIORITIES
 from advisor.engine.wording import format_answer, sentence
 from advisor.exports import FORMAT_LABELS, FORMAT_NAMES
 from advisor.extensions import db
@@ -58,6 +58,10 @@ def labels() -> dict[str, Any]:
         "FORMAT_LABELS": FORMAT_LABELS,
         "DONE_STATUSES": DONE_STATUSES,
         "TOPIC_LABELS": summary.TOPIC_LABELS,
+        "PHASE_LABELS": summary.PHASE_LABELS,
+        "RESPONSIBILITY_LABELS": summary.RESPONSIBILITY_LABELS,
+        "PRIORITIES": PRIORITIES,
+        "OPEN": summary.OPEN,
         "START_HERE_INTRO": summary.START_HERE_INTRO,
         "MAPPING_INTRO": summary.MAPPING_INTRO,
         "NOT_ANSWERED": summary.NOT_ANSWERED,

@@ -33,18 +33,21 @@ def report_page(rows: svc.ReportRows, *, shared: ShareLink | None = None, share_
     """
     knowledge = kb()
     cache: report_cache.FragmentCache = current_app.extensions["advisor.fragments"]
+    wanted = summary.ChecklistFilter.from_args(request.args)
     body_key = report_cache.body_key(
         rows.assessment_id,
         rows.page_key,
         knowledge.version,
         workspaces.allows(rows.role, "editor"),
-        request.path,
+        request.path + wanted.query,  # a filtered checklist is another body
         rows.statuses_stamp,
     )
     page_key = report_cache.page_key(
         rows.assessment_id, body_key, rows.frame_stamp, rows.role, reader_stamp(), link_stamp(shared)
     )
-    render = functools.partial(render_report, rows, body_key, knowledge, cache, shared=shared, share_token=share_token)
+    render = functools.partial(
+        render_report, rows, body_key, knowledge, cache, wanted, shared=shared, share_token=share_token
+    )
     try:
         # a page with a message to flash is one of a kind: shown once, never stored
         page = render() if session.get("_flashes") else cache.get_or_render(page_key, render)
@@ -68,6 +71,7 @@ def render_report(
     body_key: str,
     knowledge: KnowledgeBase,
     cache: report_cache.FragmentCache,
+    wanted: summary.ChecklistFilter,
     *,
     shared: ShareLink | None,
     share_token: str | None,
@@ -83,6 +87,7 @@ def render_report(
             assessment,
             revision,
             knowledge,
+            wanted,
             can_edit=can_edit,
             shared=shared,
             share_token=share_token,
@@ -111,6 +116,7 @@ def render_report_body(
     assessment: Assessment,
     revision: Revision,
     knowledge: KnowledgeBase,
+    wanted: summary.ChecklistFilter,
     *,
     can_edit: bool,
     shared: ShareLink | None,
@@ -126,7 +132,7 @@ def render_report_body(
         revision=revision,
         result=result,
         statuses=statuses,
-        **summary.report_contents(result, statuses, knowledge),
+        **summary.report_contents(result, statuses, knowledge, wanted),
         criteria=knowledge.criteria,
         can_edit=can_edit,
         shared=shared,
