@@ -223,6 +223,17 @@ def reevaluate(assessment_id: int) -> str | Response | tuple[str, int]:
     )
 
 
+def _counts_html(assessment: Assessment, back: str) -> str | None:
+    """The report's progress and counts as they stand after a save, for the page to show without a reload."""
+    shown = re.search(r"/revisions/(\d+)$", back)
+    number = int(shown.group(1)) if shown else assessment.latest_revision_number
+    revision = svc.get_revision(db.session, assessment, number)
+    if revision is None:
+        return None
+    statuses = summary.statuses_by_item(list(assessment.statuses))
+    return render_template("assessments/_counts.html", counts=summary.counts(revision.result, statuses))
+
+
 @bp.post("/<int:assessment_id>/checklist/<item_id>")
 def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
     assessment = get_assessment(assessment_id, "editor")
@@ -265,6 +276,7 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
     db.session.commit()
     if wants_json():
         return {
+            "counts_html": _counts_html(assessment, back),
             "item_id": item_id,
             "status": row.status,
             "note": row.note,

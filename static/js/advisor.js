@@ -75,8 +75,16 @@
   }
 
   // --- Checklist status: save in place, report conflicts without losing input --------------
+  var unsaved = new Set(); // status forms changed and not saved yet: leaving the page asks first
+
   function wireStatusForm(form) {
     var state = form.querySelector(".save-state");
+    function changed() {
+      unsaved.add(form);
+      state.textContent = "Not saved yet.";
+    }
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       state.textContent = "Saving…";
@@ -90,7 +98,15 @@
       }).then(function (r) {
         if (r.status === 200) {
           form.querySelector('[name="version"]').value = r.body.version;
+          unsaved.delete(form);
           state.textContent = "Saved.";
+          var counts = document.getElementById("report-counts");
+          if (counts && typeof r.body.counts_html === "string") counts.innerHTML = r.body.counts_html; // rendered and escaped by the server
+          var article = form.closest("article.item");
+          if (article) {
+            article.setAttribute("data-status", r.body.status);
+            article.setAttribute("data-owner", r.body.owner);
+          }
           // every badge showing this item's status: its own, and those in "Start here" and the compliance mapping
           var select = form.querySelector('[name="status"]');
           var item = form.getAttribute("data-item") || "";
@@ -146,9 +162,71 @@
     form.addEventListener("change", schedule);
   }
 
+  // --- Checklist filter: the same filter as the GET form, applied in place as it changes -------------------
+  function wireChecklistFilter(form) {
+    var items = document.querySelectorAll("section.checklist article.item");
+    var count = document.querySelector(".shown-count [data-shown]");
+    var fields = ["priority", "status", "phase", "responsibility", "topic", "framework"];
+    function wanted() {
+      var w = {};
+      fields.concat(["owner"]).forEach(function (name) {
+        var input = form.querySelector('[name="' + name + '"]');
+        w[name] = input ? input.value.trim() : "";
+      });
+      return w;
+    }
+    function matches(item, w) {
+      var status = item.getAttribute("data-status");
+      var finished = status === "done" || status === "not_applicable";
+      return fields.every(function (name) {
+        var value = w[name];
+        if (!value) return true;
+        if (name === "status") return value === "open" ? !finished : status === value;
+        if (name === "framework") return (" " + item.getAttribute("data-frameworks") + " ").indexOf(" " + value + " ") >= 0;
+        return item.getAttribute("data-" + name) === value;
+      }) && (!w.owner || item.getAttribute("data-owner").toLowerCase().indexOf(w.owner.toLowerCase()) >= 0);
+    }
+    function apply() {
+      var w = wanted(), shown = 0;
+      items.forEach(function (item) {
+        var show = matches(item, w);
+        item.hidden = !show;
+        if (show) shown += 1;
+      });
+      document.querySelectorAll("section.checklist section.topic").forEach(function (topic) {
+        topic.hidden = !topic.querySelector("article.item:not([hidden])");
+      });
+      if (count) count.textContent = String(shown);
+      var query = new URLSearchParams();
+      Object.keys(w).forEach(function (name) { if (w[name]) query.set(name, w[name]); });
+      history.replaceState(null, "", location.pathname + (query.toString() ? "?" + query : "") + "#checklist");
+    }
+    form.addEventListener("change", apply);
+    form.addEventListener("input", function (event) { if (event.target.name === "owner") apply(); });
+  }
+
+  // A link to an item opens its folded details, so the item shows whole
+  function openLinkedItem() {
+    var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    if (target && target.matches("article.item")) {
+      var details = target.querySelector("details.item-details");
+      if (details) details.open = true;
+    }
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved.size) {
+      event.preventDefault();
+      event.returnValue = ""; // the browser shows its own "leave the page?" question
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.questionnaire, form.whatif-form").forEach(wireConditions);
     document.querySelectorAll("form.whatif-form").forEach(wireWhatIf);
     document.querySelectorAll("form.status-form").forEach(wireStatusForm);
+    document.querySelectorAll("form.checklist-filter").forEach(wireChecklistFilter);
+    openLinkedItem();
+    window.addEventListener("hashchange", openLinkedItem);
   });
 })();
