@@ -229,6 +229,9 @@ MATRIX: dict[str, list[Case]] = {
             lambda w: {"status": "done", "version": "0"},
         )
     ],
+    "assessments.bulk_status": [
+        Case("POST", lambda w, r: A.format(w=w) + "/checklist", EDITORS, lambda w: {"status": "in_progress"})
+    ],
     "assessments.clone": [Case("POST", lambda w, r: A.format(w=w) + "/clone", EDITORS)],
     "assessments.archive": [Case("POST", lambda w, r: A.format(w=w) + "/archive", EDITORS, lambda w: {"version": "0"})],
     "assessments.delete": [

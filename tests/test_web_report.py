@@ -548,3 +548,42 @@ def test_the_checklist_filters_by_its_facts_with_open_items_first(
     assert "Show every item" in done_only
     # an unfiltered page after a filtered one is the whole list again: each filter is its own cached body
     assert re.findall(r'<article class="item" id="item-([^"]+)"', html(client.get(url))) == ids
+
+
+def test_several_items_change_at_once_or_not_at_all(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+    """Issue 14: bulk update. Ticked items get the status and owner; an empty field leaves each item's own value;
+    one item changed meanwhile refuses the whole change."""
+    url = f"/assessments/{assessment_id}"
+    page = html(client.get(url))
+    ticks = re.findall(r'name="items" form="bulk-update"\s+value="([^"]+)"', page)
+    assert len(ticks) == len(re.findall(r'<article class="item"', page)), "every item can be ticked"
+    first, second, third = (t.split(":")[0] for t in ticks[:3])
+    form_post(client, f"{url}/checklist/{third}", {"status": "in_progress", "note": "keep me", "version": "0"})
+    token = csrf_token(html(client.get(url)))
+
+    done = client.post(
+        f"{url}/checklist",
+        data={"csrf_token": token, "items": [f"{first}:0", f"{second}:0"], "status": "done", "owner": "Platform team"},
+    )
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"{url}#checklist")
+    page = html(client.get(url))
+    assert "2 items updated." in page
+    for item in (first, second):
+        block = item_block(page, item)
+        assert 'data-status="done"' in block
+        assert 'data-owner="Platform team"' in block
+
+    stale = client.post(
+        f"{url}/checklist",
+        data={"csrf_token": token, "items": [f"{first}:0", f"{third}:1"], "owner": "Someone else"},
+    )
+    assert stale.status_code == 302
+    page = html(client.get(url))
+    assert "Nothing was changed" in page, re.findall(r"</strong> (.*?)</p>", page, re.S)
+    assert 'data-owner="Someone else"' not in page, "all or none: the item that was current is unchanged too"
+    assert "keep me" in item_block(page, third)
+
+    nothing = client.post(f"{url}/checklist", data={"csrf_token": token, "items": [f"{third}:1"]})
+    assert nothing.status_code == 302
+    assert "Nothing changed: choose a status" in html(client.get(url))

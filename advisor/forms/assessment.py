@@ -41,6 +41,18 @@ class SaveRevisionForm(FlaskForm):
     version = HiddenField()
 
 
+class BulkStatusForm(FlaskForm):
+    """One change to the items ticked on the report; an empty field leaves each item's own value."""
+
+    status = SelectField(
+        "Set status to",
+        choices=[SelectChoice("", "Leave as is")] + [SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES],
+        default="",
+    )
+    owner = StringField("Set owner to", validators=[Optional(), Length(max=limits.OWNER)])
+    note = TextAreaField("Set note to", validators=[Optional(), Length(max=limits.NOTE)])
+
+
 class StatusForm(FlaskForm):
     status = SelectField("Status", choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES])
     owner = StringField("Owner", validators=[Optional(), Length(max=limits.OWNER)])

@@ -178,6 +178,34 @@ def set_status(
     return row
 
 
+def set_statuses(
+    session: DbSession,
+    assessment: Assessment,
+    versions: Mapping[str, int],
+    actor: str | None,
+    *,
+    status: str | None = None,
+    owner: str | None = None,
+    note: str | None = None,
+) -> int:
+    """One change to several items, all or none: ``versions`` maps each item to the version its page showed;
+    a field given as None is left as each item has it. Conflict (nothing changed) when any item moved on."""
+    current = {row.item_id: row for row in assessment.statuses}
+    for item_id, version in versions.items():
+        row = current.get(item_id)
+        set_status(
+            session,
+            assessment,
+            item_id,
+            status if status is not None else (row.status if row else "todo"),
+            note if note is not None else (row.note if row else ""),
+            owner if owner is not None else (row.owner if row else ""),
+            version,
+            actor,
+        )
+    return len(versions)
+
+
 def clone(session: DbSession, assessment: Assessment, actor: str | None, kb: KnowledgeBase) -> Assessment:
     """A new assessment starting from this one's latest answers and checklist progress."""
     copy = create_assessment(

@@ -19,6 +19,7 @@ from advisor.exports import FORMAT_LABELS, FORMAT_NAMES
 from advisor.extensions import db
 from advisor.forms.assessment import (
     STATUS_LABELS,
+    BulkStatusForm,
     DetailsForm,
     NewAssessmentForm,
     SaveRevisionForm,
@@ -223,6 +224,54 @@ def reevaluate(assessment_id: int) -> str | Response | tuple[str, int]:
     )
 
 
+def _back_to_report(assessment_id: int) -> str:
+    """The report page a checklist form came from (``next``), or the latest report: never another address."""
+    back = request.form.get("next", "")
+    if not re.fullmatch(r"/assessments/\d+(/revisions/\d+)?", back):
+        back = url_for("assessments.show", assessment_id=assessment_id)
+    return back
+
+
+@bp.post("/<int:assessment_id>/checklist")
+def bulk_status(assessment_id: int) -> Response:
+    """Set the status, owner or note of every item ticked on the report at once: all of them, or none."""
+    assessment = get_assessment(assessment_id, "editor")
+    back = _back_to_report(assessment_id) + "#checklist"
+    form = BulkStatusForm()
+    if not form.validate():
+        flash(
+            "Not saved: " + "; ".join(f"{form[f].label.text}: {', '.join(e)}" for f, e in form.errors.items()), "error"
+        )
+        return redirect(back)
+    known = {i.id for i in kb().items}
+    versions: dict[str, int] = {}
+    for ticked in request.form.getlist("items"):
+        item_id, _, version = ticked.partition(":")
+        if item_id in known and version.isdigit():
+            versions[item_id] = int(version)
+    if not versions:
+        flash("Nothing changed: tick the items to change first.", "error")
+        return redirect(back)
+    if not (form.status.data or form.owner.data or form.note.data):
+        flash("Nothing changed: choose a status, or type an owner or a note, to set on the ticked items.", "error")
+        return redirect(back)
+    return carry_out(
+        lambda: svc.set_statuses(
+            db.session,
+            assessment,
+            versions,
+            actor(),
+            status=form.status.data or None,
+            owner=(form.owner.data or "").strip() or None,
+            note=(form.note.data or "").strip() or None,
+        ),
+        done=f"{len(versions)} item{'s' if len(versions) != 1 else ''} updated.",
+        to=back,
+        refused=(svc.Conflict,),
+        refusal="Nothing was changed: {}. The page now shows the newer state; tick the items again.",
+    )
+
+
 def _counts_html(assessment: Assessment, back: str) -> str | None:
     """The report's progress and counts as they stand after a save, for the page to show without a reload."""
     shown = re.search(r"/revisions/(\d+)$", back)
@@ -241,9 +290,7 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
     if item_id not in known:
         abort(404)
     form = StatusForm()
-    back = request.form.get("next", "")
-    if not re.fullmatch(r"/assessments/\d+(/revisions/\d+)?", back):  # only back to a report: no open redirect
-        back = url_for("assessments.show", assessment_id=assessment_id)
+    back = _back_to_report(assessment_id)
     if not form.validate():
         message = "; ".join(f"{form[f].label.text}: {', '.join(e)}" for f, e in form.errors.items())
         if wants_json():

@@ -106,6 +106,8 @@
           if (article) {
             article.setAttribute("data-status", r.body.status);
             article.setAttribute("data-owner", r.body.owner);
+            var tick = article.querySelector('input[name="items"]');
+            if (tick) tick.value = article.id.replace(/^item-/, "") + ":" + r.body.version; // a later change to several starts here
           }
           // every badge showing this item's status: its own, and those in "Start here" and the compliance mapping
           var select = form.querySelector('[name="status"]');
@@ -163,6 +165,18 @@
   }
 
   // --- Checklist filter: the same filter as the GET form, applied in place as it changes -------------------
+  // "Tick every item shown": what the filter left on the page, for one change to all of them
+  function wireBulkUpdate(form) {
+    var button = form.querySelector("[data-tick-shown]");
+    if (!button) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      document.querySelectorAll('section.checklist article.item:not([hidden]) input[name="items"]').forEach(function (box) {
+        box.checked = true;
+      });
+    });
+  }
+
   function wireChecklistFilter(form) {
     var items = document.querySelectorAll("section.checklist article.item");
     var count = document.querySelector(".shown-count [data-shown]");
@@ -226,6 +240,7 @@
     document.querySelectorAll("form.whatif-form").forEach(wireWhatIf);
     document.querySelectorAll("form.status-form").forEach(wireStatusForm);
     document.querySelectorAll("form.checklist-filter").forEach(wireChecklistFilter);
+    document.querySelectorAll("form.bulk-update").forEach(wireBulkUpdate);
     openLinkedItem();
     window.addEventListener("hashchange", openLinkedItem);
   });

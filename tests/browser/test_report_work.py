@@ -74,3 +74,24 @@ def test_filter_counts_unsaved_warning_and_item_links(signed_in_page: Page) -> N
     page.goto(f"/assessments/{assessment_id}#{item_id}")
     expect(page.locator(f"#{item_id} details.item-details")).to_have_attribute("open", "")
     snap(page, "report-work-2-linked-item", full_page=False)
+
+
+def test_bulk_update_of_the_filtered_items(signed_in_page: Page) -> None:
+    page = signed_in_page
+    _report(page, "Bulk update")
+    page.get_by_label("Priority", exact=True).select_option("critical")
+    shown = page.locator("section.checklist article.item:not([hidden])")
+    count = shown.count()
+    assert count > 1
+    page.get_by_role("button", name="Tick every item shown").click()
+    page.get_by_label("Set status to").select_option("in_progress")
+    page.get_by_label("Set owner to").fill("Security team")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply to the ticked items").click()
+    expect(page.locator(".flash")).to_contain_text(f"{count} items updated.")
+    critical = page.locator('section.checklist article.item[data-priority="critical"]')
+    for index in range(critical.count()):
+        expect(critical.nth(index)).to_have_attribute("data-status", "in_progress")
+        expect(critical.nth(index)).to_have_attribute("data-owner", "Security team")
+    expect(page.locator('section.checklist article.item[data-status="in_progress"]')).to_have_count(count)
+    snap(page, "report-work-3-bulk-updated", full_page=False)
