@@ -3,9 +3,11 @@ warning before leaving unsaved changes, and links to single items."""
 
 from __future__ import annotations
 
+import io
 import re
 
 from playwright.sync_api import Dialog, Page, expect
+from pypdf import PdfReader
 
 from tests.browser.conftest import STEPS, answer_step, create_assessment, press, save_revision, snap
 
@@ -95,3 +97,14 @@ def test_bulk_update_of_the_filtered_items(signed_in_page: Page) -> None:
         expect(critical.nth(index)).to_have_attribute("data-owner", "Security team")
     expect(page.locator('section.checklist article.item[data-status="in_progress"]')).to_have_count(count)
     snap(page, "report-work-3-bulk-updated", full_page=False)
+
+
+def test_the_browser_print_of_a_report_is_no_longer_than_the_pdf_export_plus_two_pages(signed_in_page: Page) -> None:
+    page = signed_in_page
+    assessment_id = _report(page, "Printed report")
+    exported = page.request.get(f"/assessments/{assessment_id}/export?format=pdf")
+    assert exported.status == 200
+    pdf_pages = len(PdfReader(io.BytesIO(exported.body())).pages)
+    page.goto(f"/assessments/{assessment_id}")
+    printed = len(PdfReader(io.BytesIO(page.pdf(format="A4"))).pages)
+    assert printed <= pdf_pages + 2, (printed, pdf_pages)
