@@ -219,6 +219,14 @@ MATRIX: dict[str, list[Case]] = {
             lambda w: {"status": "done", "version": "0"},
         )
     ],
+    "assessments.confirm_status": [
+        Case(
+            "POST",
+            lambda w, r: A.format(w=w) + f"/checklist/{w.item}/confirm",
+            EDITORS,
+            lambda w: {"version": "0"},
+        )
+    ],
     "assessments.clone": [Case("POST", lambda w, r: A.format(w=w) + "/clone", EDITORS)],
     "assessments.archive": [Case("POST", lambda w, r: A.format(w=w) + "/archive", EDITORS, lambda w: {"version": "0"})],
     "assessments.delete": [

@@ -90,13 +90,18 @@
       }).then(function (r) {
         if (r.status === 200) {
           form.querySelector('[name="version"]').value = r.body.version;
-          state.textContent = "Saved.";
+          state.textContent = r.body.review_cleared ? "Saved; it no longer needs review." : "Saved.";
           // every badge showing this item's status: its own, and those in "Start here" and the compliance mapping
           var select = form.querySelector('[name="status"]');
           var item = form.getAttribute("data-item") || "";
           document.querySelectorAll('.badge[data-status-of="' + CSS.escape(item) + '"]').forEach(function (badge) {
             badge.className = "badge status-" + r.body.status;
             badge.textContent = select.options[select.selectedIndex].text;
+          });
+          // the "needs review" notice: gone once cleared, else its Confirm form carries the new version
+          document.querySelectorAll('[data-review-of="' + CSS.escape(item) + '"]').forEach(function (notice) {
+            if (!r.body.needs_review) notice.remove();
+            else notice.querySelectorAll('[name="version"]').forEach(function (v) { v.value = r.body.version; });
           });
         } else if (r.status === 409) {
           form.querySelector('[name="version"]').value = r.body.current.version;
