@@ -232,6 +232,14 @@ MATRIX: dict[str, list[Case]] = {
     "assessments.bulk_status": [
         Case("POST", lambda w, r: A.format(w=w) + "/checklist", EDITORS, lambda w: {"status": "in_progress"})
     ],
+    "assessments.confirm_status": [
+        Case(
+            "POST",
+            lambda w, r: A.format(w=w) + f"/checklist/{w.item}/confirm",
+            EDITORS,
+            lambda w: {"version": "0"},
+        )
+    ],
     "assessments.clone": [Case("POST", lambda w, r: A.format(w=w) + "/clone", EDITORS)],
     "assessments.archive": [Case("POST", lambda w, r: A.format(w=w) + "/archive", EDITORS, lambda w: {"version": "0"})],
     "assessments.delete": [

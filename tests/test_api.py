@@ -279,7 +279,7 @@ def test_the_api_keeps_the_forms_limits(api: FlaskClient, owner: dict[str, str],
     if field in ("title", "description"):
         call = ("post", "/api/v1/assessments", {"title": "x", "answers": BASE_ANSWERS})
     elif field == "label":
-        call = ("post", f"{base}/revisions", {"answers": BASE_ANSWERS, "base_revision": 1})
+        call = ("post", f"{base}/revisions", {"answers": {**BASE_ANSWERS, "services": 9}, "base_revision": 1})
     else:
         call = ("patch", f"{base}/checklist/psa-restricted-enforce", {"status": "done", "base_version": 0})
     method, path, body = call

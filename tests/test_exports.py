@@ -224,7 +224,8 @@ def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
     content = csv_export.render(doc).content
     assert content.split(b"\r\n")[0] == (
         b'\xef\xbb\xbf"id","topic","priority","title","status","owner","note","references","why","how","decisions",'
-        b'"start_here","phase","effort","responsibility","priority_because","included_because","frameworks"'
+        b'"start_here","phase","effort","responsibility","priority_because","included_because","frameworks",'
+        b'"needs_review"'
     )
     assert content.endswith(b"\r\n")
     rows = parse_csv(content)

@@ -166,3 +166,45 @@ def test_drafts_become_one_document_and_flat_again_on_downgrade(empty_database_u
             from advisor.extensions import db
 
             db.engine.dispose()
+
+
+def test_statuses_gain_the_review_columns_empty_and_lose_them_on_downgrade(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """7b1e5c0a9d24: existing statuses need no review; downgrading drops the columns and keeps the rows."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "c39574cd4d5f"]).exit_code == 0
+    engine = sa.create_engine(empty_database_url)
+
+    def columns() -> set[str]:
+        with engine.connect() as conn:
+            return {c["name"] for c in sa.inspect(conn).get_columns("checklist_statuses")}
+
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                "insert into users (id, email, password_hash, is_admin, disabled, must_change_password,"
+                " session_nonce) values (1, 'a@example.com', 'x', true, false, false, 'n')",
+                "insert into workspaces (id, name, personal_for_id) values (1, 'w', 1)",
+                "insert into assessments (id, workspace_id, title, description, archived, latest_revision_number,"
+                " version) values (1, 1, 't', '', false, 0, 1)",
+                "insert into checklist_statuses (assessment_id, item_id, status, note, owner, version)"
+                " values (1, 'x', 'done', 'kept', '', 1)",
+            ):
+                conn.execute(sa.text(statement))
+        assert not {"review_reason", "review_since"} & columns()
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with engine.connect() as conn:
+            row = conn.execute(sa.text("select note, review_reason, review_since from checklist_statuses")).one()
+        assert tuple(row) == ("kept", None, None)
+        assert runner.invoke(args=["db", "downgrade", "c39574cd4d5f"]).exit_code == 0
+        assert not {"review_reason", "review_since"} & columns()
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("select note from checklist_statuses")).scalar_one() == "kept"
+    finally:
+        engine.dispose()
+        with app.app_context():
+            from advisor.extensions import db
+
+            db.engine.dispose()

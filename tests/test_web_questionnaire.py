@@ -146,7 +146,8 @@ def test_the_draft_keeps_values_steps_done_and_base_revision(client: FlaskClient
     with app.app_context():
         document = db.session.get(Assessment, assessment_id).draft
     assert document is not None
-    assert set(document) == {"values", "steps_done", "base_revision"}
+    assert set(document) == {"values", "steps_done", "base_revision", "updated_by", "updated_at"}
+    assert document["updated_by"] == "owner@example.com"
     assert document["values"].items() >= STEP_ANSWERS["context"].items()
     assert not any(key.startswith("_") for key in document["values"]), "only the form's values"
     assert (document["steps_done"], document["base_revision"]) == (["context"], 0)
@@ -227,7 +228,7 @@ def test_two_tabs_on_one_step_the_later_save_is_refused(client: FlaskClient) -> 
     assert late.status_code == 409
     page = html(late)
     assert "Not saved" in page
-    assert "changed by someone else" in page
+    assert "changed by you, in another tab or window" in page
     assert re.search(r'value="novice"[^>]*checked', page), "the refused input is shown again"
     assert f'href="/assessments/{assessment_id}"' in page, "a way to see the newer state"
     assert re.search(r'value="expert"[^>]*checked', html(client.get(url))), "the first save stands"

@@ -43,6 +43,9 @@ CRITERIA: tuple[str, ...] = get_args(Criterion)
 PRIORITIES: tuple[str, ...] = get_args(Priority)
 STATUSES: tuple[str, ...] = get_args(Status)
 DONE_STATUSES: tuple[str, ...] = ("done", "not_applicable")  # counted as progress; every other status is open
+# statuses that claim an item is settled: a new revision that changes why the item applies or who does it
+# marks such a status "needs review" (and a status needing review counts as open)
+SETTLED_STATUSES: tuple[str, ...] = ("done", "not_applicable", "accepted_risk")
 TOPICS: tuple[str, ...] = get_args(Topic)
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")

@@ -214,7 +214,7 @@ def _confirmation(doc: ExportDocument, d: Mapping[str, Any]) -> list[str]:
     names = framework_names(doc.kb, doc.result)
     for item in items:
         st = doc.status_of(item["id"])
-        box = "x" if st.status in DONE_STATUSES else " "
+        box = "x" if st.status in DONE_STATUSES and not st.needs_review else " "
         facts = item_facts(item, names)  # engine 2.1: when, and who does it
         extra = f"; when: {md_escape(facts.phase)}" if facts.phase else ""
         if facts.responsibility:
@@ -223,6 +223,8 @@ def _confirmation(doc: ExportDocument, d: Mapping[str, Any]) -> list[str]:
             extra += f"; owner {md_escape(st.owner)}"
         if st.note:
             extra += f"; note: {md_escape(st.note)}"
+        if st.needs_review:
+            extra += f"; needs review: {md_escape(st.review_reason or '')}"
         lines.append(
             f"- [{box}] `{item['id']}` {md_escape(item['title'])} — {item['priority']}, "
             f"{STATUS_LABELS.get(st.status, st.status).lower()}{extra}"

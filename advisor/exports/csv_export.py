@@ -21,9 +21,11 @@ MIMETYPE = "text/csv"  # bytes in UTF-8; Response(mimetype=...) adds "; charset=
 BOM = "\ufeff"
 # the guidance columns (engine 2.1) come last, in words: start_here is the item's place among the first
 # things to do ("" when it is not one); frameworks lists the requirements it answers ("PCI DSS 6.5.3; …")
+# needs_review, last: why a later revision put a settled status in doubt ("" when it needs no review)
 COLUMNS = (
     *("id", "topic", "priority", "title", "status", "owner", "note", "references", "why", "how", "decisions"),
     *GUIDANCE_COLUMNS,
+    "needs_review",
 )
 
 
@@ -38,6 +40,7 @@ def to_csv(doc: ExportDocument) -> str:
                 *(item["id"], item["topic"], item["priority"], item["title"], st.status, st.owner, st.note),
                 *(references_text(item), item["why"], item["how"], " ".join(item["decisions"])),
                 *guidance_cells(item, facts[item["id"]], order),
+                st.review_reason or "",
             ]
         )
     return csv_text(COLUMNS, rows)
@@ -49,7 +52,7 @@ def render(doc: ExportDocument) -> Export:
 
 MAPPING_COLUMNS = (
     *("framework", "requirement", "requirement_title", "answered", "item_id", "item_title"),
-    *("priority", "status", "owner", "note"),
+    *("priority", "status", "owner", "note", "needs_review"),
 )
 
 
@@ -61,10 +64,11 @@ def to_mapping_csv(doc: ExportDocument) -> str:
         for req in section.requirements:
             head = [section.label, req.number, req.title]
             if not req.items:
-                rows.append([*head, "no", "", NOT_ANSWERED, "", "", "", ""])
+                rows.append([*head, "no", "", NOT_ANSWERED, "", "", "", "", ""])
             for item in req.items:
                 st = doc.status_of(item["id"])
-                rows.append([*head, "yes", item["id"], item["title"], item["priority"], st.status, st.owner, st.note])
+                cells = [item["id"], item["title"], item["priority"], st.status, st.owner, st.note]
+                rows.append([*head, "yes", *cells, st.review_reason or ""])
     return csv_text(MAPPING_COLUMNS, rows)
 
 

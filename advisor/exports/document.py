@@ -21,6 +21,16 @@ class StatusRecord:
     note: str = ""
     updated_by: str | None = None
     updated_at: dt.datetime | None = None
+    review_reason: str | None = None  # why a later revision put the status in doubt; None: it needs no review
+
+    @property
+    def needs_review(self) -> bool:
+        return self.review_reason is not None
+
+    def label(self, labels: Mapping[str, str]) -> str:
+        """The status in words, with "needs review" and its reason when a later revision put it in doubt."""
+        words = labels.get(self.status, self.status)
+        return f"{words} — needs review: {self.review_reason}" if self.needs_review else words
 
 
 @dataclass(frozen=True)

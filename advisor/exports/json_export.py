@@ -79,6 +79,8 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
             "note": st.note,
             "updated_by": st.updated_by,
             "updated_at": iso(st.updated_at),
+            "needs_review": st.needs_review,
+            "review_reason": st.review_reason,
         }
     return {
         "format": FORMAT,

@@ -71,14 +71,14 @@ def to_markdown(doc: ExportDocument) -> str:
     facts = checklist_facts(result, names)
 
     def status(item_id: str) -> str:
-        found = doc.status_of(item_id).status
-        return STATUS_LABELS.get(found, found)
+        return doc.status_of(item_id).label(STATUS_LABELS)
 
     progress = counts(result, doc.statuses)
     lines += ["## Summary", "", md_prose(summary_sentence(result)), ""]
     lines += [
         f"**{progress['done']} of {progress['total']}** checklist items done or not applicable "
-        f"({progress['percent']}%).",
+        f"({progress['percent']}%)"
+        + (f"; {progress['needs_review']} need review after a new revision." if progress["needs_review"] else "."),
         "",
         "| Priority | Items | Still open |",
         "|---|---|---|",
@@ -101,7 +101,7 @@ def to_markdown(doc: ExportDocument) -> str:
     for item in result["checklist"]:
         st = doc.status_of(item["id"])
         lines.append(
-            f"| `{item['id']}` {md_escape(item['title'])} | {item['priority']} | {STATUS_LABELS[st.status]} "
+            f"| `{item['id']}` {md_escape(item['title'])} | {item['priority']} | {_cell(st.label(STATUS_LABELS))} "
             f"| {_cell(st.owner)} | {_cell(st.note)} |"
         )
     lines.append("")
@@ -109,11 +109,12 @@ def to_markdown(doc: ExportDocument) -> str:
         lines += [f"### {md_escape(TOPIC_LABELS.get(topic, label))}", ""]
         for item in items:
             st = doc.status_of(item["id"])
-            box = "x" if st.status in DONE_STATUSES else " "
+            box = "x" if st.status in DONE_STATUSES and not st.needs_review else " "
             lines += [
                 f"#### {md_escape(item['title'])}",
                 "",
                 f"- [{box}] `{item['id']}` · priority {item['priority']} · status **{STATUS_LABELS[st.status]}**",
+                *([f"- **Needs review:** {md_escape(st.review_reason or '')}"] if st.needs_review else []),
                 *facts_markdown(facts[item["id"]]),
                 f"- Owner: {_cell(st.owner)}",
                 f"- Note: {_cell(st.note)}",

@@ -26,13 +26,29 @@ class Draft:
     values: dict[str, Any]  # the form's raw values by field name: strings, lists for multiple choices
     base_revision: int  # the revision the answers started from: saving refuses if a newer one was saved since
     steps_done: tuple[str, ...] = ()  # the steps left with valid answers, in questionnaire order
+    # who saved it last and when (ISO 8601, UTC), to say so when another tab's save is refused; drafts saved
+    # before these keys existed have neither
+    updated_by: str | None = None
+    updated_at: str | None = None
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> Draft:
-        return cls(dict(document["values"]), document["base_revision"], tuple(document["steps_done"]))
+        return cls(
+            dict(document["values"]),
+            document["base_revision"],
+            tuple(document["steps_done"]),
+            document.get("updated_by"),
+            document.get("updated_at"),
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"values": self.values, "steps_done": list(self.steps_done), "base_revision": self.base_revision}
+        return {
+            "values": self.values,
+            "steps_done": list(self.steps_done),
+            "base_revision": self.base_revision,
+            "updated_by": self.updated_by,
+            "updated_at": self.updated_at,
+        }
 
     def with_values(self, values: Mapping[str, Any]) -> Draft:
         return replace(self, values={**self.values, **values})
@@ -141,8 +157,17 @@ class ChecklistStatus(Base):
     updated_by: Mapped[Actor]
     updated_at: Mapped[Updated]
     version: Mapped[int] = mapped_column(default=1)
+    # set when a later revision changed why the item is on the list or who does it while its status claimed
+    # it settled (done, not applicable, accepted risk): what changed, in words, and the revision that did it.
+    # Cleared when the status is changed or confirmed.
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    review_since: Mapped[int | None]
 
     assessment: Mapped[Assessment] = relationship(back_populates="statuses")
+
+    @property
+    def needs_review(self) -> bool:
+        return self.review_reason is not None
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

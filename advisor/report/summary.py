@@ -99,17 +99,24 @@ class HasStatus(Protocol):
     @property
     def status(self) -> str: ...
 
+    @property
+    def needs_review(self) -> bool: ...
+
 
 def counts(result: Mapping[str, Any], statuses: Mapping[str, HasStatus]) -> dict[str, Any]:
+    """Progress on the checklist; a status needing review counts as open until someone confirms or changes it."""
     checklist = result["checklist"]
     status_of = {i["id"]: (statuses[i["id"]].status if i["id"] in statuses else "todo") for i in checklist}
+    review = {i["id"] for i in checklist if i["id"] in statuses and statuses[i["id"]].needs_review}
+    settled = {item_id for item_id, s in status_of.items() if s in DONE_STATUSES and item_id not in review}
     by_priority = Counter(i["priority"] for i in checklist)
     by_status = Counter(status_of.values())
-    done = sum(1 for s in status_of.values() if s in DONE_STATUSES)
-    open_by_priority = Counter(i["priority"] for i in checklist if status_of[i["id"]] not in DONE_STATUSES)
+    done = len(settled)
+    open_by_priority = Counter(i["priority"] for i in checklist if i["id"] not in settled)
     return {
         "total": len(checklist),
         "done": done,
+        "needs_review": len(review),
         "percent": round(100 * done / len(checklist)) if checklist else 100,
         "by_priority": [(p, by_priority.get(p, 0), open_by_priority.get(p, 0)) for p in PRIORITIES],
         "by_status": [(s, by_status.get(s, 0)) for s in STATUSES],
@@ -160,7 +167,7 @@ class ChecklistFilter:
         frameworks = {str(f.get("framework")) for f in item.get("frameworks") or () if isinstance(f, Mapping)}
         return (
             self.priority in ("", item.get("priority"))
-            and (self.status in ("", status) or (self.status == OPEN and status not in DONE_STATUSES))
+            and (self.status in ("", status) or (self.status == OPEN and not _finished(row)))
             and self.phase in ("", item.get("phase"))
             and self.responsibility in ("", item.get("responsibility"))
             and self.topic in ("", item.get("topic"))
@@ -184,7 +191,8 @@ def shown_checklist(
 
 
 def _finished(row: HasStatus | None) -> bool:
-    return row is not None and row.status in DONE_STATUSES
+    """Done or not applicable, and not waiting for someone to review it after the answers changed."""
+    return row is not None and row.status in DONE_STATUSES and not getattr(row, "needs_review", False)
 
 
 def charts(result: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypedDict
 
 from sqlalchemy import Integer, Select, and_, bindparam, func, select
@@ -16,10 +17,19 @@ from advisor.engine.schema import STATUSES
 from advisor.models import Assessment, ChecklistStatus, Draft, Membership, Revision, User, Workspace, limits
 from advisor.services import DbSession
 from advisor.services.audit import record
+from advisor.services.review import flag_for_review
 
 
 class Conflict(Exception):
     """Someone else saved first; the caller shows the newer state instead of overwriting it."""
+
+
+class Unchanged(Exception):
+    """The answers, knowledge base and engine are those of the latest revision: a new one would repeat it."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"the answers are the same as revision {number}, evaluated with the same knowledge base")
+        self.number = number
 
 
 def _check_version(current: int, expected: int, what: str) -> None:
@@ -66,10 +76,26 @@ def saved_draft(assessment: Assessment) -> Draft | None:
     return None if assessment.draft is None else Draft.from_json(assessment.draft)
 
 
+def changed_by(assessment: Assessment, actor: str | None) -> str:
+    """Who changed the assessment's answers last and when, in words: "you, in another tab or window, at 10:42"
+    when it was ``actor``; the draft's own stamp when it has one, else the assessment's."""
+    draft = saved_draft(assessment)
+    by, at = assessment.updated_by, assessment.updated_at
+    if draft is not None and draft.updated_at is not None:
+        by, at = draft.updated_by, dt.datetime.fromisoformat(draft.updated_at)
+    who = "you, in another tab or window" if by is not None and by == actor else (by or "someone else")
+    if at is None:
+        return who
+    at = at if at.tzinfo else at.replace(tzinfo=dt.UTC)  # SQLite hands back naive UTC
+    return f"{who}, at {at.astimezone(dt.UTC):%H:%M} UTC"
+
+
 def save_draft(
     session: DbSession, assessment: Assessment, draft: Draft, expected_version: int, actor: str | None
 ) -> None:
-    _check_version(assessment.version, expected_version, "This assessment")
+    if assessment.version != expected_version:
+        raise Conflict(f"the answers were changed by {changed_by(assessment, actor)}, after you opened this page")
+    draft = replace(draft, updated_by=actor, updated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     assessment.draft = draft.to_json()
     assessment.updated_by = actor
     flush(session, "This assessment")
@@ -101,12 +127,20 @@ def save_revision(
     if a revision was saved since ``base_revision`` or (given ``version``) the assessment changed since."""
     if assessment.latest_revision_number != base_revision:
         raise Conflict(
-            f"revision {assessment.latest_revision_number} was saved after you started from revision {base_revision}"
+            f"revision {assessment.latest_revision_number} was saved by {changed_by(assessment, actor)}, "
+            f"after you started from revision {base_revision}"
         )
     if version is not None and assessment.version != version:
-        raise Conflict("the answers were changed by someone else after you opened this page")
+        raise Conflict(f"the answers were changed by {changed_by(assessment, actor)}, after you opened this page")
     document = {k: v for k, v in answers.items() if k != "status"}
     result = evaluate(document, kb)
+    previous = latest_revision(session, assessment)
+    if previous is not None and (previous.answers, previous.knowledge_base_version, previous.engine_version) == (
+        result["answers"],
+        result["knowledge_base_version"],
+        result["engine_version"],
+    ):
+        raise Unchanged(previous.number)
     number = base_revision + 1
     revision = Revision(
         assessment=assessment,
@@ -125,6 +159,8 @@ def save_revision(
     assessment.latest_revision_number = number
     assessment.draft = None
     assessment.updated_by = actor
+    if previous is not None:
+        flag_for_review(assessment.statuses, previous.result, result, number)
     flush(session, "This assessment")
     record(
         session,
@@ -137,6 +173,34 @@ def save_revision(
         knowledge_base=revision.knowledge_base_version,
     )
     return revision
+
+
+def confirm_status(
+    session: DbSession, assessment: Assessment, item_id: str, expected_version: int, actor: str | None
+) -> ChecklistStatus:
+    """Someone checked a status flagged for review and it still holds: clear the flag."""
+    row = session.scalar(
+        select(ChecklistStatus).where(
+            ChecklistStatus.assessment_id == assessment.id, ChecklistStatus.item_id == item_id
+        )
+    )
+    _check_version(row.version if row else 0, expected_version, "This checklist item")
+    if row is None or not row.needs_review:
+        raise Conflict("this item's status no longer needs review")
+    reason = row.review_reason
+    row.review_reason, row.review_since, row.updated_by = None, None, actor
+    flush(session, "This checklist item")
+    record(
+        session,
+        assessment.workspace_id,
+        assessment.id,
+        actor,
+        "status_confirmed",
+        item=item_id,
+        status=row.status,
+        reason=reason,
+    )
+    return row
 
 
 def set_status(
@@ -162,6 +226,8 @@ def set_status(
     if row is None:
         row = ChecklistStatus(assessment_id=assessment.id, item_id=item_id)
         session.add(row)
+    if status != before:  # a new status is a fresh claim: whatever made the old one doubtful no longer applies
+        row.review_reason, row.review_since = None, None
     row.status, row.note, row.owner, row.updated_by = status, note, owner, actor
     flush(session, "This checklist item")
     record(
@@ -227,6 +293,8 @@ def clone(session: DbSession, assessment: Assessment, actor: str | None, kb: Kno
                 note=row.note,
                 owner=row.owner,
                 updated_by=actor,
+                review_reason=row.review_reason,
+                review_since=1 if row.needs_review else None,  # the copy's one revision
             )
         )
     session.flush()
@@ -369,6 +437,7 @@ class StatusState(TypedDict):
     note: str
     owner: str
     version: int  # 0: never saved
+    review_reason: str | None  # why it needs review; None when it does not
 
 
 def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> StatusState:
@@ -379,5 +448,11 @@ def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> 
         )
     )
     if row is None:
-        return {"status": "todo", "note": "", "owner": "", "version": 0}
-    return {"status": row.status, "note": row.note, "owner": row.owner, "version": row.version}
+        return {"status": "todo", "note": "", "owner": "", "version": 0, "review_reason": None}
+    return {
+        "status": row.status,
+        "note": row.note,
+        "owner": row.owner,
+        "version": row.version,
+        "review_reason": row.review_reason,
+    }

@@ -40,6 +40,7 @@ class Row:
     revision: Revision | None
     done: int
     total: int
+    needs_review: int = 0  # settled statuses a newer revision put in doubt: not counted as done
 
 
 @dataclass(frozen=True)
@@ -103,15 +104,23 @@ def dashboard_page(
     found = session.execute(stmt).all()
     ids = [a.id for a, _ in found]
     done: dict[int, set[str]] = {i: set() for i in ids}
+    review: dict[int, set[str]] = {i: set() for i in ids}
     if ids:
-        for assessment_id, item_id in session.execute(
-            select(ChecklistStatus.assessment_id, ChecklistStatus.item_id).where(
-                ChecklistStatus.assessment_id.in_(ids), ChecklistStatus.status.in_(DONE_STATUSES)
+        for assessment_id, item_id, reason in session.execute(
+            select(ChecklistStatus.assessment_id, ChecklistStatus.item_id, ChecklistStatus.review_reason).where(
+                ChecklistStatus.assessment_id.in_(ids),
+                ChecklistStatus.status.in_(DONE_STATUSES) | ChecklistStatus.review_reason.is_not(None),
             )
         ):
-            done[assessment_id].add(item_id)
+            (review if reason is not None else done)[assessment_id].add(item_id)
     rows = [
-        Row(a, r, len(done[a.id].intersection(r.checklist_ids)) if r else 0, len(r.checklist_ids) if r else 0)
+        Row(
+            a,
+            r,
+            len(done[a.id].intersection(r.checklist_ids)) if r else 0,
+            len(r.checklist_ids) if r else 0,
+            len(review[a.id].intersection(r.checklist_ids)) if r else 0,
+        )
         for a, r in found
     ]
     return Page(rows, total, page, pages)

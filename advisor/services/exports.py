@@ -46,7 +46,8 @@ def build_document(
         result=revision.result,
         kb=kb,
         statuses={
-            s.item_id: StatusRecord(s.status, s.owner, s.note, s.updated_by, s.updated_at) for s in assessment.statuses
+            s.item_id: StatusRecord(s.status, s.owner, s.note, s.updated_by, s.updated_at, s.review_reason)
+            for s in assessment.statuses
         },
         audit=[
             AuditRecord(e.created_at, e.actor, e.action, dict(e.detail))

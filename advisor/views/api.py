@@ -333,6 +333,9 @@ def add_revision(assessment_id: int, json: models.NewRevision) -> Reply:
     except svc.Conflict as exc:
         db.session.rollback()
         raise fail(409, "base_revision", f"{exc}; fetch the assessment and try again") from exc
+    except svc.Unchanged as exc:
+        db.session.rollback()
+        raise fail(409, "answers", f"{exc}; nothing was saved") from exc
     except AnswersError as exc:
         db.session.rollback()
         raise answers_errors(exc) from exc
@@ -411,6 +414,8 @@ def statuses_json(assessment: Assessment) -> dict[str, Any]:
             "version": s.version,
             "updated_by": s.updated_by,
             "updated_at": s.updated_at.isoformat() if s.updated_at else None,
+            "needs_review": s.needs_review,
+            "review_reason": s.review_reason,
         }
         for s in sorted(assessment.statuses, key=lambda s: s.item_id)
     }

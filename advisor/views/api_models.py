@@ -184,6 +184,10 @@ class ItemStatus(BaseModel):
     version: int
     updated_by: str | None
     updated_at: str | None
+    needs_review: bool = Field(
+        description="A later revision changed why the item applies or who does it since this status was set"
+    )
+    review_reason: str | None = Field(description="What changed, in words; null when it needs no review")
 
 
 class AssessmentView(BaseModel):

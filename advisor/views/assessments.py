@@ -194,7 +194,7 @@ def reevaluate(assessment_id: int) -> str | Response | tuple[str, int]:
             ),
             done=lambda: f"Re-evaluated and saved as revision {assessment.latest_revision_number}.",
             to=url_for("assessments.show", assessment_id=assessment_id),
-            refused=(svc.Conflict,),
+            refused=(svc.Conflict, svc.Unchanged),
             refusal="Not saved: {}. Here is the latest state.",
         )
     try:
@@ -297,6 +297,7 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
             return {"errors": [{"key": f, "message": ", ".join(e)} for f, e in form.errors.items()]}, 400
         flash(f"Not saved: {message}", "error")
         return redirect(f"{back}#item-{item_id}"), 303
+    flagged = svc.set_status_current(db.session, assessment_id, item_id)["review_reason"] is not None
     try:
         row = svc.set_status(
             db.session,
@@ -329,9 +330,34 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
             "note": row.note,
             "owner": row.owner,
             "version": row.version,
+            "needs_review": row.needs_review,
+            "review_reason": row.review_reason,
+            "review_cleared": flagged and not row.needs_review,  # the page drops its "needs review" notice
         }, 200
-    flash("Status saved.", "success")
+    cleared = flagged and not row.needs_review
+    flash("Status saved; it no longer needs review." if cleared else "Status saved.", "success")
     return redirect(f"{back}#item-{item_id}"), 303
+
+
+@bp.post("/<int:assessment_id>/checklist/<item_id>/confirm")
+def confirm_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
+    """A status flagged "needs review" was checked and still holds."""
+    assessment = get_assessment(assessment_id, "editor")
+    if item_id not in {i.id for i in kb().items}:
+        abort(404)
+    form = VersionForm()
+    back = request.form.get("next", "")
+    if not re.fullmatch(r"/assessments/\d+(/revisions/\d+)?", back):  # only back to a report: no open redirect
+        back = url_for("assessments.show", assessment_id=assessment_id)
+    if not form.validate():
+        abort(400)
+    return carry_out(
+        lambda: svc.confirm_status(db.session, assessment, item_id, submitted_version(), actor()),
+        done="Status confirmed: it no longer needs review.",
+        to=f"{back}#item-{item_id}",
+        refused=(svc.Conflict,),
+        refusal="Not confirmed: {}. The item shows the newer state.",
+    )
 
 
 @bp.post("/<int:assessment_id>/clone")

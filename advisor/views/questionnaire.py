@@ -33,6 +33,10 @@ def _draft(assessment: Assessment) -> Draft:
     return Draft(qf.answers_to_draft(kb(), latest.answers), base, tuple(_step_ids()))
 
 
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]  # not str.capitalize(), which lowers the rest (an email, "UTC")
+
+
 def _step_ids() -> list[str]:
     return [s.id for s in kb().steps]
 
@@ -131,8 +135,9 @@ def step(assessment_id: int, step: str) -> str | Response | tuple[str, int]:
     except svc.Conflict as exc:
         db.session.rollback()
         assessment = get_assessment(assessment_id, "editor")
+        # the notice itself begins "Not saved."
         message = (
-            f"Not saved: {exc}. Your input is shown below; save again to keep it, "
+            f"{_first_upper(str(exc))}. Your input is shown below; save again to keep it, "
             "or open the assessment to see the newer state."
         )
         return _render_step(assessment, step, typed, conflict=message, status=409)
@@ -147,6 +152,8 @@ def step(assessment_id: int, step: str) -> str | Response | tuple[str, int]:
         return redirect(url_for(".step", assessment_id=assessment_id, step=steps[max(0, index - 1)]))
     if action.startswith("goto:") and action[5:] in steps:
         return redirect(url_for(".step", assessment_id=assessment_id, step=action[5:]))
+    if action == "goto:review":
+        return redirect(url_for(".review", assessment_id=assessment_id))
     if index + 1 < len(steps):
         return redirect(url_for(".step", assessment_id=assessment_id, step=steps[index + 1]))
     return redirect(url_for(".review", assessment_id=assessment_id))
@@ -189,16 +196,21 @@ def review(assessment_id: int) -> str | Response | tuple[str, int]:
         except svc.Conflict as exc:
             db.session.rollback()
             assessment = get_assessment(assessment_id, "editor")
-            conflict = f"Not saved: {exc}."
+            draft = _draft(assessment)
+            conflict = f"{_first_upper(str(exc))}. Below are the answers as they stand now; check them and save again."
             status = 409
+        except svc.Unchanged as exc:
+            db.session.rollback()
+            flash(f"Not saved: these answers are the same as revision {exc.number}, so it still stands.", "error")
+            return redirect(url_for("assessments.show", assessment_id=assessment_id))
         else:
             db.session.commit()
             flash(f"Saved as revision {assessment.latest_revision_number}.", "success")
             return redirect(url_for("assessments.show", assessment_id=assessment_id))
     elif request.method == "POST":
         status = 422
-    if request.method == "GET":
-        form.base_revision.data = draft.base_revision
+    if request.method == "GET" or conflict:  # after a refusal, a second save starts from what is shown now
+        form.base_revision.data, form.base_revision.raw_data = draft.base_revision, None
     form.version.data = str(assessment.version)
     step_of = qf.step_of_field(kb())
     return (

@@ -99,13 +99,15 @@
         if (r.status === 200) {
           form.querySelector('[name="version"]').value = r.body.version;
           unsaved.delete(form);
-          state.textContent = "Saved.";
+          state.textContent = r.body.review_cleared ? "Saved; it no longer needs review." : "Saved.";
           var counts = document.getElementById("report-counts");
           if (counts && typeof r.body.counts_html === "string") counts.innerHTML = r.body.counts_html; // rendered and escaped by the server
           var article = form.closest("article.item");
           if (article) {
             article.setAttribute("data-status", r.body.status);
             article.setAttribute("data-owner", r.body.owner);
+            var done = (r.body.status === "done" || r.body.status === "not_applicable") && !r.body.needs_review;
+            article.setAttribute("data-finished", done ? "true" : "false");
             var tick = article.querySelector('input[name="items"]');
             if (tick) tick.value = article.id.replace(/^item-/, "") + ":" + r.body.version; // a later change to several starts here
           }
@@ -115,6 +117,11 @@
           document.querySelectorAll('.badge[data-status-of="' + CSS.escape(item) + '"]').forEach(function (badge) {
             badge.className = "badge status-" + r.body.status;
             badge.textContent = select.options[select.selectedIndex].text;
+          });
+          // the "needs review" notice: gone once cleared, else its Confirm form carries the new version
+          document.querySelectorAll('[data-review-of="' + CSS.escape(item) + '"]').forEach(function (notice) {
+            if (!r.body.needs_review) notice.remove();
+            else notice.querySelectorAll('[name="version"]').forEach(function (v) { v.value = r.body.version; });
           });
         } else if (r.status === 409) {
           form.querySelector('[name="version"]').value = r.body.current.version;
@@ -191,7 +198,7 @@
     }
     function matches(item, w) {
       var status = item.getAttribute("data-status");
-      var finished = status === "done" || status === "not_applicable";
+      var finished = item.getAttribute("data-finished") === "true"; // done or not applicable, not needing review
       return fields.every(function (name) {
         var value = w[name];
         if (!value) return true;
