@@ -134,6 +134,9 @@ def test_a_status_needing_review_counts_as_open_and_a_new_status_clears_it(clien
     assert "0 of" in dashboard
     assert "1 needs review" in dashboard
     assert first.answers["cloud_providers"] == ["aws"]
+    still_open = html(client.get(f"/assessments/{assessment_id}?status=open"))
+    assert f'id="item-{ITEM}"' in still_open, "the report's Open filter lists it too"
+    assert f'id="item-{ITEM}"' not in html(client.get(f"/assessments/{assessment_id}?status=in_progress"))
 
     version = str(stored(app).version)
     response = client.post(
