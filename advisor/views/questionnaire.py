@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from advisor.engine import AnswersError, evaluate
 from advisor.engine.conditions import condition_data
 from advisor.engine.schema import QuestionModel
-from advisor.engine.wording import describe
+from advisor.engine.wording import describe, field_message
 from advisor.extensions import db
 from advisor.forms import questionnaire as qf
 from advisor.forms.assessment import SaveRevisionForm, VersionForm
@@ -50,7 +50,7 @@ def _errors_by_field(errors: list[dict[str, str]], fields: set[str]) -> dict[str
     for err in errors:
         name = qf.error_field(err["key"])
         if name in fields:
-            out.setdefault(name, []).append(err["message"])
+            out.setdefault(name, []).append(field_message(kb(), err["key"], err["message"]))
     return out
 
 
@@ -166,6 +166,17 @@ def _review_sections(draft: Draft) -> list[dict[str, Any]]:
     return sections
 
 
+def _review_error(err: dict[str, str], step_of: dict[str, str]) -> dict[str, Any]:
+    """An engine error as the review lists it: the question's label and the message in people's words."""
+    q = kb().question_by_key.get(err["key"].split("[", 1)[0].split(".", 1)[0])
+    return {
+        "key": err["key"],
+        "label": q.label if q else err["key"],
+        "message": field_message(kb(), err["key"], err["message"]),
+        "step": step_of.get(qf.error_field(err["key"])),
+    }
+
+
 @bp.route("/review", methods=["GET", "POST"])
 def review(assessment_id: int) -> str | Response | tuple[str, int]:
     assessment = get_assessment(assessment_id, "editor")
@@ -206,7 +217,7 @@ def review(assessment_id: int) -> str | Response | tuple[str, int]:
             "questionnaire/review.html",
             assessment=assessment,
             sections=_review_sections(draft),
-            errors=[{**e, "step": step_of.get(qf.error_field(e["key"]))} for e in errors],
+            errors=[_review_error(e, step_of) for e in errors],
             form=form,
             conflict=conflict,
             steps=kb().steps,
