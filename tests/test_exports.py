@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -15,8 +16,9 @@ import pytest
 from pypdf import PdfReader
 
 from advisor.engine import default_knowledge_base, evaluate
-from advisor.exports import FORMATS, Export, adr, csv_export, json_export, markdown, pdf
+from advisor.exports import FORMATS, Export, adr, csv_export, detail_text, json_export, markdown, pdf
 from advisor.exports.document import AuditRecord, ExportDocument, StatusRecord
+from advisor.exports.text import md_escape
 from advisor.report.summary import lead
 from tests.helpers import BASE_ANSWERS, item_ids
 
@@ -495,3 +497,26 @@ def test_no_format_lets_hostile_text_through(fmt: str, evil_doc: ExportDocument)
     fields = FIELDS if fmt == "markdown" else ("title", "description", "workspace", "label", "owner", "note")
     for field in fields:
         assert f"\\<script\\>alert('{field}')\\</script\\>" in text, field
+
+
+# --- the activity sections --------------------------------------------------------------------------
+
+
+def test_activity_names_items_by_title_and_statuses_by_label(doc: ExportDocument) -> None:
+    item = doc.result["checklist"][0]
+    trail = [
+        AuditRecord(
+            AT, "amy@example.com", "status_changed", {"item": item["id"], "before": "todo", "after": "accepted_risk"}
+        ),
+        AuditRecord(
+            AT, "amy@example.com", "status_changed", {"item": "retired-item", "before": "done", "after": "todo"}
+        ),
+    ]
+    changed = dataclasses.replace(doc, audit=trail)
+    words = f"item: {item['title']}; status: To do → Risk accepted"
+    assert detail_text(trail[0].detail, doc.kb) == words
+    assert detail_text(trail[1].detail, doc.kb) == "item: retired-item; status: Done → To do", "an id the KB lost stays"
+    assert md_escape(words) in markdown.render(changed).content.decode("utf-8")
+    assert squash(words) in squash(pdf_text(pdf.render(changed).content))
+    exported = json.loads(json_export.render(changed).content)
+    assert exported["audit"][0]["detail"] == trail[0].detail, "the JSON export keeps the raw ids"

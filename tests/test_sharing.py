@@ -8,6 +8,7 @@ import re
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from advisor.extensions import db
 from advisor.models import AuditEvent, Revision, ShareLink
@@ -175,7 +176,8 @@ def test_audit_trail_records_who_did_what(app: Flask, client: FlaskClient) -> No
     activity = html(client.get(f"/assessments/{assessment_id}/activity"))
     for words in ("created", "revised", "status changed", "shared", "share revoked"):
         assert f"<td>{words}</td>" in activity
-    assert f"item: {item['id']}; before: todo; after: done" in activity
+    assert f"item: {escape(item['title'])}; status: To do → Done" in activity, "the item's title and status labels"
+    assert item["id"] not in activity
 
 
 def test_every_assessment_page_shows_the_tabs_for_the_role(client: FlaskClient) -> None:

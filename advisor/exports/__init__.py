@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from advisor.engine import KnowledgeBase
 from advisor.engine.wording import format_answer
 from advisor.exports.document import ExportDocument
+from advisor.report.summary import STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,22 @@ def day(moment: dt.datetime) -> str:
     return utc(moment).strftime("%Y-%m-%d")
 
 
-def detail_text(detail: Mapping[str, Any]) -> str:
-    """An audit entry's details on one line, as the web activity page shows them (``key: value; …``)."""
-    return "; ".join(f"{k}: {v}" for k, v in detail.items() if v not in (None, ""))
+def detail_text(detail: Mapping[str, Any], kb: KnowledgeBase) -> str:
+    """An audit entry's details on one line, as the web activity page shows them (``key: value; …``), in
+    people's words: a checklist item's title (its id once the knowledge base no longer has it) and status
+    labels, ``status: To do → Done``. The JSON export keeps the raw ids."""
+    parts = []
+    for k, v in detail.items():
+        if v in (None, "") or (k == "after" and "before" in detail):
+            continue
+        if k == "item":
+            item = kb.item_by_id.get(str(v))
+            parts.append(f"item: {item.title if item else v}")
+        elif k == "before" and "after" in detail:
+            parts.append(f"status: {STATUS_LABELS.get(v, v)} → {STATUS_LABELS.get(detail['after'], detail['after'])}")
+        else:
+            parts.append(f"{k}: {v}")
+    return "; ".join(parts)
 
 
 def action_text(action: str) -> str:
