@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,9 +29,20 @@ class Export:
     filename: str
 
 
+SLUG_LENGTH = 60  # enough to tell assessments apart in a downloads folder
+
+
+def slug(text: str) -> str:
+    """``Zürich payments (EU)`` → ``zurich-payments-eu``: ASCII letters and digits, other runs as one "-"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:SLUG_LENGTH].rstrip("-")
+
+
 def file_stem(doc: ExportDocument) -> str:
-    """``assessment-12-rev-3``: built from integers only, so always safe ASCII."""
-    return f"assessment-{int(doc.assessment_id)}-rev-{int(doc.revision_number)}"
+    """``payments-platform-rev-3``, from the title; ``assessment-12-rev-3`` when the title has no ASCII letter or
+    digit. Only ASCII letters, digits and "-", so the file name is safe in a Content-Disposition header."""
+    name = slug(doc.title) or f"assessment-{int(doc.assessment_id)}"
+    return f"{name}-rev-{int(doc.revision_number)}"
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
