@@ -281,6 +281,14 @@ def test_defaults_are_preselected_and_conditional_ones_explained(client: FlaskCl
     assert re.search(r'name="delivery"[^>]*value="ci_push"[^>]*checked', context)
     assert re.search(r'name="identity_provider"[^>]*value="none"[^>]*checked', context)
     assert "A whole number from 0 to 10000, or empty." in context
+    clusters_url = f"/assessments/{assessment_id}/answers/clusters"
+    clusters = html(client.get(clusters_url))
+    assert re.findall(r'name="environments"[^>]*value="(\w+)"[^>]*checked', clusters) == ["prod"]
+    assert re.search(r'name="availability"[^>]*value="multi_zone"[^>]*checked', clusters)
+    form_post(client, clusters_url, {"action": "draft"})  # every environment unticked, saved as such
+    assert not re.search(r'name="environments"[^>]*checked', html(client.get(clusters_url))), "the user's choice"
+    mesh = html(client.get(f"/assessments/{assessment_id}/answers/mesh"))
+    assert re.search(r'name="zero_trust"[^>]*value="false"[^>]*checked', mesh)
     hosting = html(client.get(f"/assessments/{assessment_id}/answers/hosting"))
     assert not re.search(r'name="egress"[^>]*checked', hosting), "egress's default depends on the air gap"
     assert str(escape("Left unanswered: “Open”, or “None” when “Must the clusters be air-gapped?” is “Yes”.")) in (

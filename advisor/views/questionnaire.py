@@ -81,6 +81,8 @@ def _render_step(
                 "q": q,
                 "fields": [form[name] for name in qf.field_names(q)],
                 "default": qf.preselected(q),
+                # until the step is first posted; then an empty choice is the person's own
+                "default_options": qf.preselected_options(q) if q.key not in draft.values else [],
                 "default_note": qf.default_note(knowledge, q),
                 "condition": describe(q.show_if, knowledge) if same_step else None,
                 "condition_data": condition_data(q.show_if) if same_step else None,
