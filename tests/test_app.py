@@ -27,7 +27,8 @@ def test_empty_dashboard_invites_a_first_assessment(client: FlaskClient, app: Fl
     html = response.get_data(as_text=True)
     kb = app.extensions["advisor.kb"]
     assert f"(knowledge base {kb.version})" in html
-    assert "Start the first assessment" in html
+    assert html.count('href="/assessments/new"') == 1, "one New assessment button, not three"
+    assert "New assessment</a>" in html
     head = html.split("<body")[0]
     assert "https://" not in head, "no external assets"
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/advisor.js" defer>'], (

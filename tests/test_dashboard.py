@@ -156,6 +156,8 @@ def test_dashboard_shows_recommendation_and_progress(app: Flask, client: FlaskCl
     total = len(evaluate(ANSWERS)["checklist"])
     assert f'<progress max="{total}" value="5"' in page
     assert f"5 of {total} done" in page
+    assert page.count('href="/assessments/new"') == 1, "the page's own button; the header's is left out here"
+    assert html(client.get("/workspaces/")).count('href="/assessments/new"') == 1, "other pages keep the header's"
 
 
 def test_every_offered_sort_has_an_order() -> None:
