@@ -40,6 +40,7 @@ class Row:
     revision: Revision | None
     done: int
     total: int
+    draft_steps: tuple[str, ...] = ()  # the steps a draft has done (Draft.steps_done), for one not yet saved
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ def dashboard_page(
     page_ids = select(Assessment.id).where(*filters).order_by(*order).limit(per_page).offset((page - 1) * per_page)
     latest = and_(Revision.assessment_id == Assessment.id, Revision.number == Assessment.latest_revision_number)
     stmt = (
-        select(Assessment, Revision)
+        # the draft's steps only, read inside the database: a whole draft document per row would be much more
+        select(Assessment, Revision, Assessment.draft["steps_done"])
         .outerjoin(Revision, latest)
         .where(Assessment.id.in_(page_ids.scalar_subquery()))
         .options(
@@ -101,7 +103,7 @@ def dashboard_page(
         .order_by(*order)
     )
     found = session.execute(stmt).all()
-    ids = [a.id for a, _ in found]
+    ids = [a.id for a, _, _ in found]
     done: dict[int, set[str]] = {i: set() for i in ids}
     if ids:
         for assessment_id, item_id in session.execute(
@@ -111,7 +113,13 @@ def dashboard_page(
         ):
             done[assessment_id].add(item_id)
     rows = [
-        Row(a, r, len(done[a.id].intersection(r.checklist_ids)) if r else 0, len(r.checklist_ids) if r else 0)
-        for a, r in found
+        Row(
+            a,
+            r,
+            len(done[a.id].intersection(r.checklist_ids)) if r else 0,
+            len(r.checklist_ids) if r else 0,
+            tuple(steps or ()),
+        )
+        for a, r, steps in found
     ]
     return Page(rows, total, page, pages)
