@@ -43,6 +43,8 @@ def test_share_link_shows_the_report_read_only(app: Flask, client: FlaskClient) 
     assert 'action="/logout"' not in page
     assert "Edit answers" not in page
     assert auditor.get(f"/assessments/{assessment_id}").headers["Location"].startswith("/login"), "only the report"
+    inside = [link for link in re.findall(r'href="(/[^"]*)"', page) if not link.startswith(("/static/", "/share/"))]
+    assert inside == [], "no link leads to a member's page (and from there to sign-in)"
 
 
 def test_pinned_link_keeps_showing_its_revision(app: Flask, client: FlaskClient) -> None:
