@@ -22,8 +22,9 @@ def make_link(client: FlaskClient, assessment_id: int, revision: str = "latest",
         f"/assessments/{assessment_id}/sharing",
         data={"csrf_token": csrf_token(page), "label": "Auditor", "revision": revision, "days": days},
     )
-    found = re.search(r'<code class="secret">http://localhost/share/([^<]+)</code>', html(response))
+    found = re.search(r'<code class="secret"[^>]*>http://localhost/share/([^<]+)</code>', html(response))
     assert found, html(response)
+    assert '<button type="button" class="button copy" data-copy="new-share-link" hidden>' in html(response)
     return found.group(1)
 
 

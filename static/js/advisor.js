@@ -113,8 +113,34 @@
     });
   }
 
+  // --- Copy buttons: a one-time secret onto the clipboard, or selected for Ctrl+C ----------
+  function selectText(el) {
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function wireCopyButton(button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    var state = button.parentNode.querySelector(".copy-state");
+    if (!source) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = source.textContent.trim();
+      function fallback() {
+        selectText(source); // the clipboard is out of reach (not a secure context, or refused): select it instead
+        state.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy.";
+      }
+      if (!navigator.clipboard || !window.isSecureContext) return fallback();
+      navigator.clipboard.writeText(text).then(function () { state.textContent = "Copied."; }, fallback);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.questionnaire").forEach(wireConditions);
     document.querySelectorAll("form.status-form").forEach(wireStatusForm);
+    document.querySelectorAll("button.copy[data-copy]").forEach(wireCopyButton);
   });
 })();
