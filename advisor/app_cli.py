@@ -8,11 +8,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, run_command, with_appcontext
 
 from advisor import create_app
 from advisor.cli import cli, evaluate_command, kb_group
@@ -26,6 +29,43 @@ def app_cli() -> None:
 
 app_cli.add_command(evaluate_command)
 app_cli.add_command(kb_group)
+
+
+class WithoutRequestLines(logging.Filter):
+    """Drops the development server's line per request (``"GET / HTTP/1.1" 200 -``): the app's JSON access log
+    has one already. Its start-up banner and its errors use other formats and pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.rstrip().endswith('"%s" %s %s'))
+
+
+def setup_hint(info: ScriptInfo, host: str, port: int) -> str | None:
+    """What to open first when the database has no account yet; nothing when it has one or cannot be read."""
+    import sqlalchemy.exc
+
+    from advisor.extensions import db
+    from advisor.services import accounts
+
+    with info.load_app().app_context():
+        try:
+            if accounts.user_count(db.session) > 0:
+                return None
+        except sqlalchemy.exc.SQLAlchemyError:
+            return None  # not migrated yet: `advisor db upgrade` comes first, and Flask's run says nothing of it
+    where = f"[{host}]" if ":" in host else host
+    return f"No account yet: open http://{where}:{port}/setup to create the administrator."
+
+
+@app_cli.command("run", params=run_command.params, help=run_command.help, short_help=run_command.short_help)
+@click.pass_context
+def run_dev_server(ctx: click.Context, /, **options: Any) -> None:
+    """Flask's ``run``, saying where to begin on an empty database and logging each request once."""
+    logging.getLogger("werkzeug").addFilter(WithoutRequestLines())
+    if os.environ.get("WERKZEUG_RUN_MAIN") != "true":  # once, not again in the reloader's serving child
+        hint = setup_hint(ctx.ensure_object(ScriptInfo), options["host"], options["port"])
+        if hint:
+            click.echo(hint)
+    ctx.invoke(run_command, **options)
 
 
 @app_cli.command("create-user")

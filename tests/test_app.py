@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from advisor import create_app
 from advisor.extensions import db
 from tests.conftest import make_user, sign_in
+from tests.web import new_assessment_with_revision
 
 
 def test_healthz(client: FlaskClient) -> None:
@@ -27,7 +28,8 @@ def test_empty_dashboard_invites_a_first_assessment(client: FlaskClient, app: Fl
     html = response.get_data(as_text=True)
     kb = app.extensions["advisor.kb"]
     assert f"(knowledge base {kb.version})" in html
-    assert "Start the first assessment" in html
+    assert html.count('href="/assessments/new"') == 1, "one New assessment button, not three"
+    assert "New assessment</a>" in html
     head = html.split("<body")[0]
     assert "https://" not in head, "no external assets"
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/advisor.js" defer>'], (
@@ -185,3 +187,17 @@ def test_sqlite_file_is_private(tmp_path: Path) -> None:
     db_file.chmod(0o644)
     create_app({"INSTANCE_PATH": str(tmp_path / "i"), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}"})
     assert stat.S_IMODE(db_file.stat().st_mode) == 0o600, "tightened again at start-up"
+
+
+def test_the_current_page_is_marked_in_the_navigation_and_the_tabs(client: FlaskClient) -> None:
+    def current(page: str) -> list[str]:
+        return re.findall(r'<a href="([^"]*)" aria-current="page">', page)
+
+    assert current(client.get("/").get_data(as_text=True)) == ["/"]
+    assert current(client.get("/account").get_data(as_text=True)) == ["/account"]
+    assessment_id = new_assessment_with_revision(client)
+    for tab in ("", "/revisions", "/activity", "/sharing"):
+        url = f"/assessments/{assessment_id}{tab}"
+        assert current(client.get(url).get_data(as_text=True)) == [url], url
+    with client.get("/static/css/advisor.css") as response:
+        assert 'nav.tabs a[aria-current="page"]' in response.get_data(as_text=True), "seen, not only announced"

@@ -387,8 +387,11 @@ def test_admin_pages_are_for_administrators(client: FlaskClient) -> None:
 def test_api_token_shown_once_stored_hashed_and_usable(app: Flask, client: FlaskClient) -> None:
     page = html(client.get("/account"))
     created = html(client.post("/account/tokens", data={"csrf_token": csrf_token(page), "name": "CI gate"}))
-    raw = re.search(r'<code class="secret">(adv_[^<]+)</code>', created)
+    raw = re.search(r'<code class="secret"[^>]*>(adv_[^<]+)</code>', created)
     assert raw
+    # selectable text without JavaScript; the script shows the Copy button beside it
+    assert '<button type="button" class="button copy" data-copy="new-api-token" hidden>' in created
+    assert 'id="new-api-token"' in created
     token = raw.group(1)
     assert token not in html(client.get("/account")), "shown once"
     with app.app_context():

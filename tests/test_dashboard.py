@@ -17,7 +17,7 @@ from advisor.extensions import db
 from advisor.models import Assessment, ChecklistStatus, Revision, User, Workspace
 from advisor.report.cache import FragmentCache
 from tests.helpers import BASE_ANSWERS
-from tests.web import html
+from tests.web import STEP_ANSWERS, create_assessment, form_post, html
 
 ANSWERS = BASE_ANSWERS
 
@@ -156,9 +156,24 @@ def test_dashboard_shows_recommendation_and_progress(app: Flask, client: FlaskCl
     total = len(evaluate(ANSWERS)["checklist"])
     assert f'<progress max="{total}" value="5"' in page
     assert f"5 of {total} done" in page
+    assert page.count('href="/assessments/new"') == 1, "the page's own button; the header's is left out here"
+    assert html(client.get("/workspaces/")).count('href="/assessments/new"') == 1, "other pages keep the header's"
 
 
 def test_every_offered_sort_has_an_order() -> None:
     from advisor.services import dashboard
 
     assert set(dashboard._ORDER) == set(dashboard.SORT_LABELS)
+
+
+def test_a_draft_shows_its_progress_and_where_to_continue(app: Flask, client: FlaskClient) -> None:
+    assessment_id = create_assessment(client, "Half done")
+    steps = [s.id for s in app.extensions["advisor.kb"].steps]
+    page = html(client.get("/"))
+    assert f"0 of {len(steps)} steps done" in page
+    assert f'href="/assessments/{assessment_id}/answers/{steps[0]}">Continue' in page
+    form_post(client, f"/assessments/{assessment_id}/answers/{steps[0]}", {**STEP_ANSWERS[steps[0]], "action": "next"})
+    page = html(client.get("/"))
+    assert "Not answered yet" in page
+    assert f"1 of {len(steps)} steps done" in page
+    assert f'href="/assessments/{assessment_id}/answers/{steps[1]}">Continue' in page

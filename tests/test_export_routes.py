@@ -36,7 +36,7 @@ def test_web_export_of_any_revision(app: Flask, client: FlaskClient) -> None:
     latest = client.get(f"/assessments/{assessment_id}/export?format=csv")
     rows = list(csv.DictReader(io.StringIO(latest.data.decode("utf-8-sig"))))
     assert rows
-    assert latest.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert latest.headers["Content-Disposition"] == 'attachment; filename="shop-platform-rev-2.csv"'
     assert client.get(f"/assessments/{assessment_id}/export?format=exe").status_code == 404
     assert client.get(f"/assessments/{assessment_id}/export?format=json&revision=5").status_code == 404
     assert [d["format"] for _, d in exported(app)] == ["json", "csv"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -15,8 +16,9 @@ import pytest
 from pypdf import PdfReader
 
 from advisor.engine import default_knowledge_base, evaluate
-from advisor.exports import FORMATS, Export, adr, csv_export, json_export, markdown, pdf
+from advisor.exports import FORMATS, Export, adr, csv_export, detail_text, file_stem, json_export, markdown, pdf
 from advisor.exports.document import AuditRecord, ExportDocument, StatusRecord
+from advisor.exports.text import md_escape
 from advisor.report.summary import lead
 from tests.helpers import BASE_ANSWERS, item_ids
 
@@ -124,13 +126,17 @@ def evil_pdf(evil_doc: ExportDocument) -> Export:
 @pytest.mark.parametrize(
     ("fmt", "mimetype", "filename"),
     [
-        ("pdf", "application/pdf", "assessment-12-rev-2.pdf"),
+        ("pdf", "application/pdf", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2.pdf"),
         # text formats name no charset: Response(mimetype=...) adds "; charset=utf-8" (and only once)
-        ("markdown", "text/markdown", "assessment-12-rev-2.md"),
-        ("csv", "text/csv", "assessment-12-rev-2.csv"),
-        ("compliance_csv", "text/csv", "assessment-12-rev-2-compliance.csv"),
-        ("json", "application/json", "assessment-12-rev-2.json"),
-        ("adr", "application/zip", "assessment-12-rev-2-adr.zip"),
+        ("markdown", "text/markdown", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2.md"),
+        ("csv", "text/csv", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2.csv"),
+        (
+            "compliance_csv",
+            "text/csv",
+            "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2-compliance.csv",
+        ),
+        ("json", "application/json", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2.json"),
+        ("adr", "application/zip", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2-adr.zip"),
     ],
 )
 def test_registry_renders_every_format(fmt: str, mimetype: str, filename: str, evil_doc: ExportDocument) -> None:
@@ -139,7 +145,7 @@ def test_registry_renders_every_format(fmt: str, mimetype: str, filename: str, e
     assert isinstance(rendered.content, bytes)
     assert rendered.content
     assert rendered.mimetype == mimetype
-    assert rendered.filename == filename  # built from the ids only, never from the (hostile) title
+    assert rendered.filename == filename  # a slug of the (hostile) title: letters, digits and dashes only
     assert re.fullmatch(r"[A-Za-z0-9.-]+", rendered.filename)
 
 
@@ -496,3 +502,43 @@ def test_no_format_lets_hostile_text_through(fmt: str, evil_doc: ExportDocument)
     fields = FIELDS if fmt == "markdown" else ("title", "description", "workspace", "label", "owner", "note")
     for field in fields:
         assert f"\\<script\\>alert('{field}')\\</script\\>" in text, field
+
+
+# --- the activity sections --------------------------------------------------------------------------
+
+
+def test_activity_names_items_by_title_and_statuses_by_label(doc: ExportDocument) -> None:
+    item = doc.result["checklist"][0]
+    trail = [
+        AuditRecord(
+            AT, "amy@example.com", "status_changed", {"item": item["id"], "before": "todo", "after": "accepted_risk"}
+        ),
+        AuditRecord(
+            AT, "amy@example.com", "status_changed", {"item": "retired-item", "before": "done", "after": "todo"}
+        ),
+    ]
+    changed = dataclasses.replace(doc, audit=trail)
+    words = f"item: {item['title']}; status: To do → Risk accepted"
+    assert detail_text(trail[0].detail, doc.kb) == words
+    assert detail_text(trail[1].detail, doc.kb) == "item: retired-item; status: Done → To do", "an id the KB lost stays"
+    assert md_escape(words) in markdown.render(changed).content.decode("utf-8")
+    assert squash(words) in squash(pdf_text(pdf.render(changed).content))
+    exported = json.loads(json_export.render(changed).content)
+    assert exported["audit"][0]["detail"] == trail[0].detail, "the JSON export keeps the raw ids"
+
+
+@pytest.mark.parametrize(
+    ("title", "stem"),
+    [
+        ("Payments platform", "payments-platform-rev-2"),
+        ("  Zürich — Café (EU) v2!  ", "zurich-cafe-eu-v2-rev-2"),
+        ("Ünïcödé only: 東京", "unicode-only-rev-2"),
+        ("東京", "assessment-12-rev-2"),
+        ("---", "assessment-12-rev-2"),
+        ("a" * 59 + " b" + "c" * 40, "a" * 59 + "-rev-2"),
+    ],
+)
+def test_file_names_come_from_the_title(doc: ExportDocument, title: str, stem: str) -> None:
+    named = dataclasses.replace(doc, title=title)
+    assert file_stem(named) == stem
+    assert FORMATS["pdf"](named).filename == f"{stem}.pdf"

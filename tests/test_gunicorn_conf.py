@@ -42,7 +42,7 @@ def share_link(folder: Path, secret_key: str) -> tuple[str, str]:
         f"/assessments/{assessment_id}/sharing",
         data={"csrf_token": csrf_token(page), "label": "Auditor", "revision": "latest", "days": "7"},
     )
-    found = re.search(r'<code class="secret">http://localhost/share/([^<]+)</code>', html(response))
+    found = re.search(r'<code class="secret"[^>]*>http://localhost/share/([^<]+)</code>', html(response))
     assert found, html(response)
     with app.app_context():
         db.engine.dispose()

@@ -8,6 +8,7 @@ import re
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from advisor.extensions import db
 from advisor.models import AuditEvent, Revision, ShareLink
@@ -21,8 +22,9 @@ def make_link(client: FlaskClient, assessment_id: int, revision: str = "latest",
         f"/assessments/{assessment_id}/sharing",
         data={"csrf_token": csrf_token(page), "label": "Auditor", "revision": revision, "days": days},
     )
-    found = re.search(r'<code class="secret">http://localhost/share/([^<]+)</code>', html(response))
+    found = re.search(r'<code class="secret"[^>]*>http://localhost/share/([^<]+)</code>', html(response))
     assert found, html(response)
+    assert '<button type="button" class="button copy" data-copy="new-share-link" hidden>' in html(response)
     return found.group(1)
 
 
@@ -42,6 +44,8 @@ def test_share_link_shows_the_report_read_only(app: Flask, client: FlaskClient) 
     assert 'action="/logout"' not in page
     assert "Edit answers" not in page
     assert auditor.get(f"/assessments/{assessment_id}").headers["Location"].startswith("/login"), "only the report"
+    inside = [link for link in re.findall(r'href="(/[^"]*)"', page) if not link.startswith(("/static/", "/share/"))]
+    assert inside == [], "no link leads to a member's page (and from there to sign-in)"
 
 
 def test_pinned_link_keeps_showing_its_revision(app: Flask, client: FlaskClient) -> None:
@@ -175,7 +179,8 @@ def test_audit_trail_records_who_did_what(app: Flask, client: FlaskClient) -> No
     activity = html(client.get(f"/assessments/{assessment_id}/activity"))
     for words in ("created", "revised", "status changed", "shared", "share revoked"):
         assert f"<td>{words}</td>" in activity
-    assert f"item: {item['id']}; before: todo; after: done" in activity
+    assert f"item: {escape(item['title'])}; status: To do → Done" in activity, "the item's title and status labels"
+    assert item["id"] not in activity
 
 
 def test_every_assessment_page_shows_the_tabs_for_the_role(client: FlaskClient) -> None:
@@ -184,7 +189,7 @@ def test_every_assessment_page_shows_the_tabs_for_the_role(client: FlaskClient) 
     for path in ("", "/revisions", "/compare?a=1&b=1", "/reevaluate", "/activity", "/sharing"):
         page = html(client.get(base + path))
         assert "your role: owner" in page, path
-        assert f'href="{base}/sharing">Sharing</a>' in page, path
+        assert re.search(f'href="{base}/sharing"( aria-current="page")?>Sharing</a>', page), path
 
 
 def test_share_form_is_empty_after_a_link_is_made(client: FlaskClient) -> None:

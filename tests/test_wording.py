@@ -6,14 +6,16 @@ import pytest
 
 from advisor.engine import KnowledgeBase
 from advisor.engine.conditions import parse_condition
-from advisor.engine.wording import describe
+from advisor.engine.wording import describe, field_message
 
 
 @pytest.mark.parametrize(
     ("raw", "words"),
     [
         ({"key": "air_gapped", "eq": True}, "“Must the clusters be air-gapped?” is “Yes”"),
-        ({"key": "services", "gte": 2}, "“Number of services” is at least 2"),
+        ({"key": "services", "gte": 2}, "the number of services is 2 or more"),
+        ({"key": "services", "lt": 5}, "the number of services is fewer than 5"),
+        ({"key": "platform_engineers", "lte": 1}, "“People who operate the platform” is 1 or fewer"),
         (
             {"key": "tenancy", "in": ["multi_team", "multi_customer"]},
             "“Who shares the platform” is “Several internal teams” or “Untrusted tenants (customers)”",
@@ -63,3 +65,42 @@ def test_reasons_name_the_recommendation_as_it_is_called_where_the_clusters_run(
     azure = managed_reason(infrastructure="public_cloud", cloud_providers=["azure"])
     assert "AKS" in azure
     assert "EKS" not in azure
+
+
+@pytest.mark.parametrize(
+    ("key", "message", "words"),
+    [
+        (
+            "experience",
+            "is required; allowed: novice, intermediate, expert",
+            "Choose one of: Novice, Intermediate, Expert",
+        ),
+        (
+            "experience",
+            "got 'guru'; allowed: novice, intermediate, expert",
+            "Choose one of: Novice, Intermediate, Expert",
+        ),
+        ("air_gapped", "got 'maybe' (text); allowed: true, false", "Choose Yes or No"),
+        (
+            "applications",
+            "got 'x' (text); allowed: a whole number from 1 to 10000",
+            "Enter a whole number from 1 to 10000",
+        ),
+        (
+            "services",
+            "got 4; must be at least applications (8)",
+            "must be at least the number of distinct applications (8)",
+        ),
+        ("environments[1]", "'prod' is listed twice; list each value once", "Choose each option once"),
+        ("priorities.cost", "got 9; allowed: a whole number from 0 to 5", "Enter a whole number from 0 to 5"),
+        (
+            "priorities",
+            "every priority is 0; at least one criterion must matter (1 … 5)",
+            "Give at least one criterion a priority from 1 to 5",
+        ),
+        ("egress", "an air-gapped cluster has no open path", "an air-gapped cluster has no open path"),
+        ("unknown", "unknown key; allowed keys: a, b", "unknown key; allowed keys: a, b"),
+    ],
+)
+def test_engine_errors_read_in_the_questionnaire_words(kb: KnowledgeBase, key: str, message: str, words: str) -> None:
+    assert field_message(kb, key, message) == words

@@ -7,6 +7,7 @@ made one hold, as sentences, for a checklist item's reasons.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -14,8 +15,9 @@ from advisor.engine.conditions import AllOf, Always, AnyOf, Condition, DecisionC
 
 if TYPE_CHECKING:
     from advisor.engine.knowledge import KnowledgeBase
+    from advisor.engine.schema import QuestionModel
 
-_COMPARE = {"gte": "at least", "gt": "more than", "lte": "at most", "lt": "fewer than"}
+_COMPARE = {"gte": "{} or more", "gt": "more than {}", "lte": "{} or fewer", "lt": "fewer than {}"}
 
 
 def _quoted(text: str) -> str:
@@ -30,9 +32,18 @@ def _values(kb: KnowledgeBase, key: str, values: Any) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
+def _name(kb: KnowledgeBase, key: str) -> str:
+    """A question as the subject of a clause: "the number of services" for a count, else its quoted label."""
+    question = kb.question_by_key.get(key)
+    if question is None:
+        return _quoted(key)
+    if question.type == "int" and question.label.startswith("Number of "):
+        return "the " + question.label[0].lower() + question.label[1:]
+    return _quoted(question.label)
+
+
 def _key(cond: KeyCondition, kb: KnowledgeBase) -> str:
-    question = kb.question_by_key.get(cond.key)
-    name = _quoted(question.label if question else cond.key)
+    name = _name(kb, cond.key)
     match cond.op:
         case "eq":
             return f"{name} is {_values(kb, cond.key, cond.value)}"
@@ -49,7 +60,7 @@ def _key(cond: KeyCondition, kb: KnowledgeBase) -> str:
         case "empty":
             return f"nothing is chosen for {name}" if cond.value else f"something is chosen for {name}"
         case _:
-            return f"{name} is {_COMPARE[cond.op]} {cond.value}"
+            return f"{name} is {_COMPARE[cond.op].format(cond.value)}"
 
 
 def sentence(text: str | None) -> str:
@@ -90,8 +101,7 @@ def _held(cond: Condition, answers: Mapping[str, Any], recommended: Mapping[str,
 
 def _fact(cond: Condition, answers: Mapping[str, Any], recommended: Mapping[str, str | None], kb: KnowledgeBase) -> str:
     if isinstance(cond, KeyCondition):
-        question = kb.question_by_key.get(cond.key)
-        name = _quoted(question.label if question else cond.key)
+        name = _name(kb, cond.key)
         answer = answers.get(cond.key)
         if isinstance(answer, list | tuple):
             if cond.op == "empty" and cond.value:
@@ -175,3 +185,41 @@ def format_answer(kb: KnowledgeBase, key: str, value: Any) -> str:
         names = {c.id: c.label for c in kb.criteria}
         return ", ".join(f"{names.get(k, k)} {v}" for k, v in value.items()) or "none"
     return str(labels.get(value, value))
+
+
+_AT_LEAST = re.compile(r"must be at least (\w+) \((-?\d+)\)$")
+
+
+def _labels(q: QuestionModel) -> str:
+    return ", ".join(o.label for o in q.options)
+
+
+def field_message(kb: KnowledgeBase, key: str, message: str) -> str:
+    """An engine error about one answer (``key``, ``message``) in the questionnaire's words, for people
+    filling it in; the engine's own messages name ids and stay as they are for the API and the command line."""
+    q = kb.question_by_key.get(key.split("[", 1)[0].split(".", 1)[0])
+    if q is None:
+        return message
+    at_least = _AT_LEAST.search(message)
+    if at_least:
+        return f"must be at least {_name(kb, at_least[1])} ({at_least[2]})"
+    if not any(mark in message for mark in ("allowed:", "listed twice", "every priority is 0")):
+        return message  # the knowledge base's own refusals are already written for people
+    match q.type:
+        case "choice":
+            return f"Choose one of: {_labels(q)}"
+        case "bool":
+            return "Choose Yes or No"
+        case "int":
+            return f"Enter a whole number from {q.min} to {q.max}"
+        case "multi" if "listed twice" in message:
+            return "Choose each option once"
+        case "multi" if "empty list" in message:
+            return f"Choose at least {q.min_items} of: {_labels(q)}"
+        case "multi":
+            return f"Choose any of: {_labels(q)}"
+        case "priorities" if message.startswith("every priority is 0"):
+            return "Give at least one criterion a priority from 1 to 5"
+        case "priorities":
+            return "Enter a whole number from 0 to 5"
+    return message

@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from advisor.engine import KnowledgeBase
 from advisor.engine.wording import format_answer
 from advisor.exports.document import ExportDocument
+from advisor.report.summary import STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -26,9 +29,20 @@ class Export:
     filename: str
 
 
+SLUG_LENGTH = 60  # enough to tell assessments apart in a downloads folder
+
+
+def slug(text: str) -> str:
+    """``Zürich payments (EU)`` → ``zurich-payments-eu``: ASCII letters and digits, other runs as one "-"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:SLUG_LENGTH].rstrip("-")
+
+
 def file_stem(doc: ExportDocument) -> str:
-    """``assessment-12-rev-3``: built from integers only, so always safe ASCII."""
-    return f"assessment-{int(doc.assessment_id)}-rev-{int(doc.revision_number)}"
+    """``payments-platform-rev-3``, from the title; ``assessment-12-rev-3`` when the title has no ASCII letter or
+    digit. Only ASCII letters, digits and "-", so the file name is safe in a Content-Disposition header."""
+    name = slug(doc.title) or f"assessment-{int(doc.assessment_id)}"
+    return f"{name}-rev-{int(doc.revision_number)}"
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
@@ -55,9 +69,22 @@ def day(moment: dt.datetime) -> str:
     return utc(moment).strftime("%Y-%m-%d")
 
 
-def detail_text(detail: Mapping[str, Any]) -> str:
-    """An audit entry's details on one line, as the web activity page shows them (``key: value; …``)."""
-    return "; ".join(f"{k}: {v}" for k, v in detail.items() if v not in (None, ""))
+def detail_text(detail: Mapping[str, Any], kb: KnowledgeBase) -> str:
+    """An audit entry's details on one line, as the web activity page shows them (``key: value; …``), in
+    people's words: a checklist item's title (its id once the knowledge base no longer has it) and status
+    labels, ``status: To do → Done``. The JSON export keeps the raw ids."""
+    parts = []
+    for k, v in detail.items():
+        if v in (None, "") or (k == "after" and "before" in detail):
+            continue
+        if k == "item":
+            item = kb.item_by_id.get(str(v))
+            parts.append(f"item: {item.title if item else v}")
+        elif k == "before" and "after" in detail:
+            parts.append(f"status: {STATUS_LABELS.get(v, v)} → {STATUS_LABELS.get(detail['after'], detail['after'])}")
+        else:
+            parts.append(f"{k}: {v}")
+    return "; ".join(parts)
 
 
 def action_text(action: str) -> str:

@@ -139,8 +139,9 @@ def to_markdown(doc: ExportDocument) -> str:
     if doc.audit:
         lines += ["| When | Who | What | Details |", "|---|---|---|---|"]
         lines += [
-            f"| {when(e.at)} | {_cell(e.actor)} | {md_escape(action_text(e.action))} | {_cell(detail_text(e.detail))} |"
+            f"| {when(e.at)} | {_cell(e.actor)} | {md_escape(action_text(e.action))} | {_cell(detail)} |"
             for e in doc.audit
+            for detail in [detail_text(e.detail, doc.kb)]
         ]
     else:
         lines.append("Nothing recorded yet.")

@@ -192,6 +192,14 @@ def preselected(q: QuestionModel) -> str | None:
     return ("true" if q.default else "false") if q.type == "bool" else str(q.default)
 
 
+def preselected_options(q: QuestionModel) -> list[str]:
+    """The options a multiple-choice question shows ticked before it is first answered: its default
+    (``environments``: production), unless that depends on other answers."""
+    if q.type != "multi" or not q.default or q.default_when:
+        return []
+    return [str(v) for v in q.default]
+
+
 def default_note(kb: KnowledgeBase, q: QuestionModel) -> str | None:
     """In words, what an unanswered question with a conditional default becomes."""
     if not q.default_when:

@@ -41,6 +41,7 @@ class Row:
     done: int
     total: int
     needs_review: int = 0  # settled statuses a newer revision put in doubt: not counted as done
+    draft_steps: tuple[str, ...] = ()  # the steps a draft has done (Draft.steps_done), for one not yet saved
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def dashboard_page(
     page_ids = select(Assessment.id).where(*filters).order_by(*order).limit(per_page).offset((page - 1) * per_page)
     latest = and_(Revision.assessment_id == Assessment.id, Revision.number == Assessment.latest_revision_number)
     stmt = (
-        select(Assessment, Revision)
+        # the draft's steps only, read inside the database: a whole draft document per row would be much more
+        select(Assessment, Revision, Assessment.draft["steps_done"])
         .outerjoin(Revision, latest)
         .where(Assessment.id.in_(page_ids.scalar_subquery()))
         .options(
@@ -102,7 +104,7 @@ def dashboard_page(
         .order_by(*order)
     )
     found = session.execute(stmt).all()
-    ids = [a.id for a, _ in found]
+    ids = [a.id for a, _, _ in found]
     done: dict[int, set[str]] = {i: set() for i in ids}
     review: dict[int, set[str]] = {i: set() for i in ids}
     if ids:
@@ -120,7 +122,8 @@ def dashboard_page(
             len(done[a.id].intersection(r.checklist_ids)) if r else 0,
             len(r.checklist_ids) if r else 0,
             len(review[a.id].intersection(r.checklist_ids)) if r else 0,
+            tuple(steps or ()),
         )
-        for a, r in found
+        for a, r, steps in found
     ]
     return Page(rows, total, page, pages)

@@ -15,7 +15,7 @@ from advisor.engine import AnswersError, evaluate
 from advisor.engine.result import close_call, reason
 from advisor.engine.schema import DONE_STATUSES, PRIORITIES
 from advisor.engine.wording import format_answer, sentence
-from advisor.exports import FORMAT_LABELS, FORMAT_NAMES
+from advisor.exports import FORMAT_LABELS, FORMAT_NAMES, detail_text
 from advisor.extensions import db
 from advisor.forms.assessment import (
     STATUS_LABELS,
@@ -410,6 +410,8 @@ def activity(assessment_id: int) -> str:
         "assessments/activity.html",
         assessment=assessment,
         events=events,
+        detail_text=detail_text,
+        kb=kb(),
         page=page,
         pages=pages,
         role=role_for(assessment),

@@ -51,6 +51,8 @@ def index() -> str:
         alt_labels=alt_labels,
         bad_since=bool(args.get("since")) and query.since is None,
         kb=kb(),
+        step_ids=[s.id for s in kb().steps],
+        editable={m.workspace_id for m in memberships if workspaces.allows(m.role, "editor")},
         workspace_names={m.workspace_id: m.workspace.name for m in memberships},
     )
 

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from advisor.engine import AnswersError, evaluate
 from advisor.engine.conditions import condition_data
 from advisor.engine.schema import QuestionModel
-from advisor.engine.wording import describe
+from advisor.engine.wording import describe, field_message
 from advisor.extensions import db
 from advisor.forms import questionnaire as qf
 from advisor.forms.assessment import SaveRevisionForm, VersionForm
@@ -54,7 +54,7 @@ def _errors_by_field(errors: list[dict[str, str]], fields: set[str]) -> dict[str
     for err in errors:
         name = qf.error_field(err["key"])
         if name in fields:
-            out.setdefault(name, []).append(err["message"])
+            out.setdefault(name, []).append(field_message(kb(), err["key"], err["message"]))
     return out
 
 
@@ -85,6 +85,8 @@ def _render_step(
                 "q": q,
                 "fields": [form[name] for name in qf.field_names(q)],
                 "default": qf.preselected(q),
+                # until the step is first posted; then an empty choice is the person's own
+                "default_options": qf.preselected_options(q) if q.key not in draft.values else [],
                 "default_note": qf.default_note(knowledge, q),
                 "condition": describe(q.show_if, knowledge) if same_step else None,
                 "condition_data": condition_data(q.show_if) if same_step else None,
@@ -173,6 +175,17 @@ def _review_sections(draft: Draft) -> list[dict[str, Any]]:
     return sections
 
 
+def _review_error(err: dict[str, str], step_of: dict[str, str]) -> dict[str, Any]:
+    """An engine error as the review lists it: the question's label and the message in people's words."""
+    q = kb().question_by_key.get(err["key"].split("[", 1)[0].split(".", 1)[0])
+    return {
+        "key": err["key"],
+        "label": q.label if q else err["key"],
+        "message": field_message(kb(), err["key"], err["message"]),
+        "step": step_of.get(qf.error_field(err["key"])),
+    }
+
+
 @bp.route("/review", methods=["GET", "POST"])
 def review(assessment_id: int) -> str | Response | tuple[str, int]:
     assessment = get_assessment(assessment_id, "editor")
@@ -218,7 +231,7 @@ def review(assessment_id: int) -> str | Response | tuple[str, int]:
             "questionnaire/review.html",
             assessment=assessment,
             sections=_review_sections(draft),
-            errors=[{**e, "step": step_of.get(qf.error_field(e["key"]))} for e in errors],
+            errors=[_review_error(e, step_of) for e in errors],
             form=form,
             conflict=conflict,
             steps=kb().steps,

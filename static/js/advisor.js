@@ -171,7 +171,6 @@
     form.addEventListener("change", schedule);
   }
 
-  // --- Checklist filter: the same filter as the GET form, applied in place as it changes -------------------
   // "Tick every item shown": what the filter left on the page, for one change to all of them
   function wireBulkUpdate(form) {
     var button = form.querySelector("[data-tick-shown]");
@@ -184,6 +183,7 @@
     });
   }
 
+  // --- Checklist filter: the same filter as the GET form, applied in place as it changes -------------------
   function wireChecklistFilter(form) {
     var items = document.querySelectorAll("section.checklist article.item");
     var count = document.querySelector(".shown-count [data-shown]");
@@ -242,6 +242,31 @@
     }
   });
 
+  // --- Copy buttons: a one-time secret onto the clipboard, or selected for Ctrl+C ----------
+  function selectText(el) {
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function wireCopyButton(button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    var state = button.parentNode.querySelector(".copy-state");
+    if (!source) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = source.textContent.trim();
+      function fallback() {
+        selectText(source); // the clipboard is out of reach (not a secure context, or refused): select it instead
+        state.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy.";
+      }
+      if (!navigator.clipboard || !window.isSecureContext) return fallback();
+      navigator.clipboard.writeText(text).then(function () { state.textContent = "Copied."; }, fallback);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.questionnaire, form.whatif-form").forEach(wireConditions);
     document.querySelectorAll("form.whatif-form").forEach(wireWhatIf);
@@ -250,5 +275,6 @@
     document.querySelectorAll("form.bulk-update").forEach(wireBulkUpdate);
     openLinkedItem();
     window.addEventListener("hashchange", openLinkedItem);
+    document.querySelectorAll("button.copy[data-copy]").forEach(wireCopyButton);
   });
 })();

@@ -326,6 +326,10 @@ def test_account_with_a_new_token(signed_in_page: Page) -> None:
     page.get_by_role("button", name="Create a token").click()
     expect(page.locator("code.secret")).to_have_text(re.compile(r"^adv_"))
     expect(page.locator("table tbody tr", has_text="CI gate")).to_be_visible()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy the token").click()
+    expect(page.get_by_role("status").filter(has_text="Copied.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("code.secret").inner_text()
     assert_accessible(page, "account-with-new-token")
 
 
@@ -357,6 +361,7 @@ def test_sharing_tab_with_a_new_link_and_the_shared_report(signed_in_page: Page,
         owner.get_by_role("button", name="Create a share link").click()
     secret = owner.locator("code.secret")
     expect(secret).to_have_text(re.compile(r"/share/"))
+    expect(owner.get_by_role("button", name="Copy the link")).to_be_visible()
     expect(owner.locator("tbody tr", has_text="Accessibility reviewer")).to_contain_text("revision 1")
     assert_accessible(owner, "sharing-with-new-link")
 

@@ -309,7 +309,7 @@ def test_full_planning_session(browser: Browser, fresh_server: LiveServer, fresh
     assert actions[0] == "share revoked", actions
     assert actions.count("revised") == 2, actions
     expect(events.filter(has_text="status changed")).to_contain_text(ADMIN.email)
-    expect(events.filter(has_text="status changed")).to_contain_text("after: done")
+    expect(events.filter(has_text="status changed")).to_contain_text("status: To do → Done")
     snap(page, "session-15-activity")
 
     # The dashboard lists the assessment with its latest recommendation.
