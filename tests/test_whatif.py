@@ -81,7 +81,7 @@ def test_invalid_answers_are_named_by_question(client: FlaskClient, assessment_i
     form["services"] = "lots"
     response = client.post(f"/assessments/{assessment_id}/what-if", data=form)
     assert response.status_code == 422
-    assert re.search(r"<li>Number of services: got", html(response))
+    assert "<li>Number of services: Enter a whole number from" in html(response), "in the questionnaire's words"
 
 
 def test_saving_makes_the_next_revision(client: FlaskClient, app: Flask, assessment_id: int) -> None:

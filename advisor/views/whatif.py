@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from advisor.engine import AnswersError
 from advisor.engine.conditions import condition_data
 from advisor.engine.schema import QuestionModel
-from advisor.engine.wording import describe
+from advisor.engine.wording import describe, field_message
 from advisor.extensions import db
 from advisor.forms import questionnaire as qf
 from advisor.forms.whatif import submitted_values, whatif_form_class
@@ -77,7 +77,10 @@ def panel(assessment_id: int) -> str | Response | tuple[str, int] | tuple[dict[s
 
 def _result_context(latest: Revision, diff: Comparison | None, errors: list[dict[str, str]]) -> dict[str, Any]:
     knowledge = kb()
-    labelled = [{"label": _question_label(e["key"]), "message": e["message"]} for e in errors]
+    labelled = [
+        {"label": _question_label(e["key"]), "message": field_message(knowledge, e["key"], e["message"])}
+        for e in errors
+    ]
     return {
         "diff": diff,
         "changed": bool(diff and has_changes(diff)),
