@@ -71,7 +71,9 @@ def main(seconds: float = 10.0, clients: int = 4, rounds: int = 3) -> None:
             latest = [1]
 
             def call() -> int:
-                response = session.post(url, json={"answers": BASE_ANSWERS, "base_revision": latest[0]}, timeout=30)
+                # answers that differ from the latest revision's: a save of the same answers is refused (409)
+                answers = {**BASE_ANSWERS, "services": 8 + latest[0] % 2}
+                response = session.post(url, json={"answers": answers, "base_revision": latest[0]}, timeout=30)
                 if response.status_code == 201:
                     latest[0] = response.json()["number"]
                 return response.status_code
