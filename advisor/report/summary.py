@@ -103,12 +103,18 @@ class HasStatus(Protocol):
     def needs_review(self) -> bool: ...
 
 
+def finished(row: HasStatus | None) -> bool:
+    """Done or not applicable, and not waiting for someone to review it after the answers changed: what counts
+    as progress, what the report lists after the open items, and what its Open filter leaves out."""
+    return row is not None and row.status in DONE_STATUSES and not row.needs_review
+
+
 def counts(result: Mapping[str, Any], statuses: Mapping[str, HasStatus]) -> dict[str, Any]:
     """Progress on the checklist; a status needing review counts as open until someone confirms or changes it."""
     checklist = result["checklist"]
     status_of = {i["id"]: (statuses[i["id"]].status if i["id"] in statuses else "todo") for i in checklist}
     review = {i["id"] for i in checklist if i["id"] in statuses and statuses[i["id"]].needs_review}
-    settled = {item_id for item_id, s in status_of.items() if s in DONE_STATUSES and item_id not in review}
+    settled = {i["id"] for i in checklist if finished(statuses.get(i["id"]))}
     by_priority = Counter(i["priority"] for i in checklist)
     by_status = Counter(status_of.values())
     done = len(settled)
@@ -167,7 +173,7 @@ class ChecklistFilter:
         frameworks = {str(f.get("framework")) for f in item.get("frameworks") or () if isinstance(f, Mapping)}
         return (
             self.priority in ("", item.get("priority"))
-            and (self.status in ("", status) or (self.status == OPEN and not _finished(row)))
+            and (self.status in ("", status) or (self.status == OPEN and not finished(row)))
             and self.phase in ("", item.get("phase"))
             and self.responsibility in ("", item.get("responsibility"))
             and self.topic in ("", item.get("topic"))
@@ -184,15 +190,10 @@ def shown_checklist(
     shown = []
     for topic, label, items in grouped_checklist(result):
         kept = [item for item in items if wanted.matches(item, statuses.get(item["id"]))]
-        kept.sort(key=lambda item: _finished(statuses.get(item["id"])))
+        kept.sort(key=lambda item: finished(statuses.get(item["id"])))
         if kept:
             shown.append((topic, label, kept))
     return shown
-
-
-def _finished(row: HasStatus | None) -> bool:
-    """Done or not applicable, and not waiting for someone to review it after the answers changed."""
-    return row is not None and row.status in DONE_STATUSES and not getattr(row, "needs_review", False)
 
 
 def charts(result: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, Any]:

@@ -63,6 +63,7 @@ def labels() -> dict[str, Any]:
         "RESPONSIBILITY_LABELS": summary.RESPONSIBILITY_LABELS,
         "PRIORITIES": PRIORITIES,
         "OPEN": summary.OPEN,
+        "finished": summary.finished,
         "START_HERE_INTRO": summary.START_HERE_INTRO,
         "MAPPING_INTRO": summary.MAPPING_INTRO,
         "NOT_ANSWERED": summary.NOT_ANSWERED,
@@ -331,6 +332,7 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
             "owner": row.owner,
             "version": row.version,
             "needs_review": row.needs_review,
+            "finished": summary.finished(row),  # what the page's Open filter reads
             "review_reason": row.review_reason,
             "review_cleared": flagged and not row.needs_review,  # the page drops its "needs review" notice
         }, 200

@@ -106,8 +106,7 @@
           if (article) {
             article.setAttribute("data-status", r.body.status);
             article.setAttribute("data-owner", r.body.owner);
-            var done = (r.body.status === "done" || r.body.status === "not_applicable") && !r.body.needs_review;
-            article.setAttribute("data-finished", done ? "true" : "false");
+            article.setAttribute("data-finished", r.body.finished ? "true" : "false");
             var tick = article.querySelector('input[name="items"]');
             if (tick) tick.value = article.id.replace(/^item-/, "") + ":" + r.body.version; // a later change to several starts here
           }
