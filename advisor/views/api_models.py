@@ -48,7 +48,9 @@ class Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
-class Reply(BaseModel):
+class Lenient(BaseModel):
+    """A response's promised fields, and whatever else it carries (a stored result keeps what its engine wrote)."""
+
     model_config = ConfigDict(extra="allow")
 
 
@@ -123,7 +125,7 @@ class FrameworkView(BaseModel):
     requirements: list[Requirement]
 
 
-class Result(Reply):
+class Result(Lenient):
     """The evaluation result of contract §4. Engine 2.1 adds `start_here`, `frameworks` and, per checklist item,
     `phase`, `effort`, `responsibility`, `priority_because` and `frameworks`; results stored by older engines
     lack them."""
