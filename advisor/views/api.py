@@ -200,10 +200,12 @@ def require_json_object() -> None:
     """A 400 saying what is wrong with the body as a whole, unless it is a JSON object."""
     if not request.is_json:
         raise fail(400, "(body)", "Send a JSON object with Content-Type: application/json.")
-    try:
-        data = current_app.json.loads(request.get_data(cache=True))
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError among them
-        raise fail(400, "(body)", f"not valid JSON: {exc}. Send a JSON object.") from None
+    data = request.get_json(silent=True)  # spectree has read it already: the parsed body is cached
+    if data is None:  # unreadable (or a bare null): parse it again, only to say why
+        try:
+            data = current_app.json.loads(request.get_data(cache=True))
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError among them
+            raise fail(400, "(body)", f"not valid JSON: {exc}. Send a JSON object.") from None
     if not isinstance(data, dict):
         raise fail(400, "(body)", f"Send a JSON object, not {type(data).__name__}.")
 
