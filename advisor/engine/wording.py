@@ -194,10 +194,15 @@ def _labels(q: QuestionModel) -> str:
     return ", ".join(o.label for o in q.options)
 
 
+def question_of(kb: KnowledgeBase, key: str) -> QuestionModel | None:
+    """The question an error key (``services``, ``priorities.cost``, ``compliance[0]``) belongs to."""
+    return kb.question_by_key.get(key.split("[", 1)[0].split(".", 1)[0])
+
+
 def field_message(kb: KnowledgeBase, key: str, message: str) -> str:
     """An engine error about one answer (``key``, ``message``) in the questionnaire's words, for people
     filling it in; the engine's own messages name ids and stay as they are for the API and the command line."""
-    q = kb.question_by_key.get(key.split("[", 1)[0].split(".", 1)[0])
+    q = question_of(kb, key)
     if q is None:
         return message
     at_least = _AT_LEAST.search(message)

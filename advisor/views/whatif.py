@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from advisor.engine import AnswersError
 from advisor.engine.conditions import condition_data
 from advisor.engine.schema import QuestionModel
-from advisor.engine.wording import describe, field_message
+from advisor.engine.wording import describe, field_message, question_of
 from advisor.extensions import db
 from advisor.forms import questionnaire as qf
 from advisor.forms.whatif import submitted_values, whatif_form_class
@@ -40,9 +40,9 @@ def panel(assessment_id: int) -> str | Response | tuple[str, int] | tuple[dict[s
         abort(404)
     knowledge = kb()
     if request.method == "GET":
-        form = whatif_form_class(knowledge)(formdata=qf.draft_formdata(qf.answers_to_draft(knowledge, latest.answers)))
-        form.base_revision.data = latest.number
         values = qf.answers_to_draft(knowledge, latest.answers)
+        form = whatif_form_class(knowledge)(formdata=qf.draft_formdata(values))
+        form.base_revision.data = latest.number
     else:
         form = whatif_form_class(knowledge)()
         if not form.validate_on_submit():  # the CSRF token, the base revision and the label
@@ -92,9 +92,7 @@ def _result_context(latest: Revision, diff: Comparison | None, errors: list[dict
 
 
 def _question_label(key: str) -> str:
-    """The question an error key (``services``, ``priorities.cost``, ``compliance[0]``) belongs to."""
-    root = key.split(".")[0].split("[")[0]
-    question = kb().question_by_key.get(root)
+    question = question_of(kb(), key)
     return question.label if question else key
 
 
