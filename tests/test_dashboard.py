@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,7 +18,7 @@ from advisor.extensions import db
 from advisor.models import Assessment, ChecklistStatus, Revision, User, Workspace
 from advisor.report.cache import FragmentCache
 from tests.helpers import BASE_ANSWERS
-from tests.web import STEP_ANSWERS, create_assessment, form_post, html
+from tests.web import CLOSE_CALLS, STEP_ANSWERS, create_assessment, form_post, html, new_assessment_with_revision
 
 ANSWERS = BASE_ANSWERS
 
@@ -177,3 +178,25 @@ def test_a_draft_shows_its_progress_and_where_to_continue(app: Flask, client: Fl
     assert "Not answered yet" in page
     assert f"1 of {len(steps)} steps done" in page
     assert f'href="/assessments/{assessment_id}/answers/{steps[1]}">Continue' in page
+
+
+def test_a_close_call_is_marked_beside_its_recommendation(app: Flask, client: FlaskClient) -> None:
+    """Issue 14: a narrow win does not read as a firm decision on the dashboard either."""
+    assessment_id = new_assessment_with_revision(client, "Narrow wins", overrides=CLOSE_CALLS)
+    with app.app_context():
+        revision = db.session.execute(sa.select(Revision).where(Revision.assessment_id == assessment_id)).scalar_one()
+        close = [d for d in revision.result["decisions"] if d.get("close_call")]
+        firm = [d for d in revision.result["decisions"] if d["recommended"] and not d.get("close_call")]
+        assert revision.close_calls == [d["id"] for d in close]
+    assert close, "the questionnaire's answers give at least one close call"
+    assert firm, "and at least one firm recommendation"
+    page = html(client.get("/"))
+    items = re.findall(r"<li>(.*?)</li>", page.split('<ul class="compact">')[1].split("</ul>")[0])
+    labels = {
+        alt["label"]: d
+        for d in revision.result["decisions"]
+        for alt in d["alternatives"]
+        if alt["id"] == d["recommended"]
+    }
+    marked = {re.sub(r"\s*<span.*", "", item) for item in items if "close call" in item}
+    assert marked == {label for label, d in labels.items() if d.get("close_call")}

@@ -189,6 +189,21 @@ def test_pdf_is_a_document_with_every_item_and_the_cover(pdf_export: Export, doc
     assert "Page2of" in text
 
 
+def test_pdf_marks_each_close_call_and_only_those(pdf_export: Export, doc: ExportDocument) -> None:
+    """Issue 14: the summary table tags a narrow win, and its decision says so with what would settle it."""
+    close = [d for d in doc.result["decisions"] if d.get("close_call")]
+    assert close, "the fixture's answers give a close call"
+    text = squash(pdf_text(pdf_export.content))
+    assert text.count("Aclosecall:") == len(close)
+    for d in close:
+        assert squash(d["close_call_advice"])[:60] in text
+    for d in doc.result["decisions"]:
+        if d["applicable"] and d["recommended"]:
+            label = next(a["label"] for a in d["alternatives"] if a["id"] == d["recommended"])
+            tagged = squash(label) + "closecall" in text  # the summary table's cell
+            assert tagged == bool(d.get("close_call")), d["id"]
+
+
 def test_pdf_metadata_title_is_the_assessment_title(pdf_export: Export, doc: ExportDocument) -> None:
     metadata = PdfReader(io.BytesIO(pdf_export.content)).metadata
     assert metadata is not None

@@ -5,6 +5,7 @@ Runs on SQLite and on a real PostgreSQL server.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -202,6 +203,63 @@ def test_statuses_gain_the_review_columns_empty_and_lose_them_on_downgrade(
         assert not {"review_reason", "review_since"} & columns()
         with engine.connect() as conn:
             assert conn.execute(sa.text("select note from checklist_statuses")).scalar_one() == "kept"
+    finally:
+        engine.dispose()
+        with app.app_context():
+            from advisor.extensions import db
+
+            db.engine.dispose()
+
+
+def test_revisions_gain_their_close_calls_from_the_stored_results(empty_database_url: str, tmp_path: Path) -> None:
+    """a4c1d2e3f5b6: each revision's close calls are read from its result: the engine's own flag where it
+    wrote one, else a margin under 5 points (engine 1.x); downgrading drops the column and keeps the rows."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "7b1e5c0a9d24"]).exit_code == 0
+    engine = sa.create_engine(empty_database_url)
+    # the flag wins over the margin either way; without one, under 5 points is a close call
+    flagged = {
+        "decisions": [
+            {"id": "hosting", "margin": 0.2, "close_call": True},
+            {"id": "clusters", "margin": 0.01, "close_call": False},
+        ]
+    }
+    v1 = {
+        "decisions": [
+            {"id": "hosting", "margin": 0.049},
+            {"id": "clusters", "margin": 0.05},
+            {"id": "x", "margin": None},
+        ]
+    }
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                "insert into users (id, email, password_hash, is_admin, disabled, must_change_password,"
+                " session_nonce) values (1, 'a@example.com', 'x', true, false, false, 'n')",
+                "insert into workspaces (id, name, personal_for_id) values (1, 'w', 1)",
+                "insert into assessments (id, workspace_id, title, description, archived, latest_revision_number,"
+                " version) values (1, 1, 't', '', false, 3, 1)",
+            ):
+                conn.execute(sa.text(statement))
+            for number, result in enumerate((flagged, v1, {"decisions": []}), start=1):
+                conn.execute(
+                    sa.text(
+                        "insert into revisions (assessment_id, number, answers, result, statuses, engine_version,"
+                        " knowledge_base_version, recommended, checklist_ids, page_key) values"
+                        " (1, :number, '{}', :result, '{}', '1', '1', '{}', '[]', :key)"
+                    ),
+                    {"number": number, "result": json.dumps(result), "key": f"{number:032x}"},
+                )
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("select number, close_calls from revisions order by number")).all()
+        stored = {number: json.loads(calls) if isinstance(calls, str) else calls for number, calls in rows}
+        assert stored == {1: ["hosting"], 2: ["hosting"], 3: []}
+        assert runner.invoke(args=["db", "downgrade", "7b1e5c0a9d24"]).exit_code == 0
+        with engine.connect() as conn:
+            assert "close_calls" not in {c["name"] for c in sa.inspect(conn).get_columns("revisions")}
+            assert conn.execute(sa.text("select count(*) from revisions")).scalar_one() == 3
     finally:
         engine.dispose()
         with app.app_context():

@@ -25,6 +25,7 @@ from advisor.report.summary import (
 )
 from tests.helpers import with_mapping
 from tests.web import (
+    CLOSE_CALLS,
     STEP_ANSWERS,
     csrf_token,
     first_item,
@@ -398,10 +399,12 @@ def test_a_result_stored_by_engine_1_still_renders_and_exports(
     assert kb_version in preview
 
 
-def test_a_close_call_is_marked_with_what_would_settle_it(client: FlaskClient, app: Flask, assessment_id: int) -> None:
+def test_a_close_call_is_marked_with_what_would_settle_it(client: FlaskClient, app: Flask) -> None:
+    assessment_id = new_assessment_with_revision(client, "Narrow wins", overrides=CLOSE_CALLS)
     with app.app_context():
         revision = db.session.execute(sa.select(Revision).where(Revision.assessment_id == assessment_id)).scalar_one()
         close = [d for d in revision.result["decisions"] if d.get("close_call")]
+    assert close, "these answers give close calls"
     page = html(client.get(f"/assessments/{assessment_id}"))
     assert page.count("A close call</strong>") == len(close)
     for d in close:

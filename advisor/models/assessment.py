@@ -124,6 +124,8 @@ class Revision(Base):
     # denormalised for the dashboard: {decision: alternative} and the checklist's item ids
     recommended: Mapped[dict[str, Any]]
     checklist_ids: Mapped[list[Any]]
+    # the decisions whose recommendation was a close call (engine.result.close_call), for the dashboard's badges
+    close_calls: Mapped[list[Any]] = mapped_column(server_default="[]")
     author: Mapped[Actor]
     created_at: Mapped[Created]
     # random and never repeated: what cached report pages are keyed on, since ids and stamps can recur

@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from advisor.engine import KnowledgeBase, evaluate
+from advisor.engine.result import close_call
 from advisor.engine.schema import STATUSES
 from advisor.models import Assessment, ChecklistStatus, Draft, Membership, Revision, User, Workspace, limits
 from advisor.services import DbSession
@@ -153,6 +154,7 @@ def save_revision(
         knowledge_base_version=result["knowledge_base_version"],
         recommended={d["id"]: d["recommended"] for d in result["decisions"]},
         checklist_ids=[item["id"] for item in result["checklist"]],
+        close_calls=[d["id"] for d in result["decisions"] if close_call(d)],
         author=actor,
     )
     session.add(revision)

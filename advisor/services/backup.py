@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from advisor.engine.result import close_call
 from advisor.models import Base
 from advisor.services import DbSession
 
@@ -112,7 +113,18 @@ def _parse(text: str) -> dict[str, Any]:
         raise RestoreError(f"unknown tables in the backup: {', '.join(unknown)}")
     if version == 1:
         _drafts_as_documents(data["tables"].get("assessments"))
+    _close_calls_read_from_results(data["tables"].get("revisions"))
     return data
+
+
+def _close_calls_read_from_results(rows: Any) -> None:
+    """A backup taken before revisions recorded their close calls: each is read from the stored result, as
+    the database migration did. Rows of the wrong shape are left for the checks to name."""
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, dict) and "close_calls" not in row and isinstance(row.get("result"), dict):
+            decisions = row["result"].get("decisions")
+            if isinstance(decisions, list):
+                row["close_calls"] = [d["id"] for d in decisions if isinstance(d, dict) and "id" in d and close_call(d)]
 
 
 def _drafts_as_documents(rows: Any) -> None:

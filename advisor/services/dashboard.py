@@ -96,6 +96,7 @@ def dashboard_page(
                 Revision.number,
                 Revision.label,
                 Revision.recommended,
+                Revision.close_calls,
                 Revision.checklist_ids,
                 Revision.created_at,
                 Revision.knowledge_base_version,
