@@ -42,7 +42,8 @@ def test_every_step_renders_the_knowledge_base_questions(client: FlaskClient, ap
     kb = app.extensions["advisor.kb"]
     for index, step in enumerate(kb.steps):
         page = html(client.get(f"/assessments/{assessment_id}/answers/{step.id}"))
-        assert f"Step {index + 1} of {len(kb.steps)}: {step.title}" in page
+        heading = re.sub(r"<[^>]+>", "", page.split("<h1>")[1].split("</h1>")[0])
+        assert heading == f"Step {index + 1} of {len(kb.steps)}: {step.title}"
         assert 'aria-current="step"' in page
         for q in kb.questions:
             if q.step == step.id:
@@ -180,7 +181,7 @@ def test_review_lists_missing_answers_and_refuses_to_save(client: FlaskClient, a
     assessment_id = create_assessment(client)
     page = html(client.get(f"/assessments/{assessment_id}/answers/review"))
     assert "answers to fix before saving" in page
-    assert "Kubernetes security experience of the team</a>: Choose one of: Novice, Intermediate, Expert" in page
+    assert "Kubernetes security experience of the team: Choose one of: Novice, Intermediate, Expert</a>" in page
     assert f'href="/assessments/{assessment_id}/answers/context#q-experience"' in page
     response = client.post(
         f"/assessments/{assessment_id}/answers/review",
@@ -302,3 +303,32 @@ def test_defaults_are_preselected_and_conditional_ones_explained(client: FlaskCl
     )
     assert response.status_code == 422
     assert "an air-gapped cluster has no open path to the internet" in html(response)
+
+
+def test_the_step_list_keeps_what_was_typed(client: FlaskClient, app: Flask) -> None:
+    """Issue 14: going to another step or to the review from the step list saves the page's input as the draft
+    (the steps are buttons of the page's form, not links that would drop it); the current step is no link."""
+    assessment_id = create_assessment(client)
+    steps = [s.id for s in app.extensions["advisor.kb"].steps]
+    page = html(client.get(f"/assessments/{assessment_id}/answers/hosting"))
+    nav = page.split('aria-label="Questionnaire steps"')[1].split("</nav>")[0]
+    targets = re.findall(r'<button type="submit" form="step-form" name="action" value="goto:([a-z_]+)"', nav)
+    assert targets == [s for s in steps if s != "hosting"] + ["review"]
+    assert 'aria-current="step"' in nav
+    assert "href=" not in nav
+    assert 'id="step-form"' in page
+    for target, location in (("clusters", "/answers/clusters"), ("review", "/answers/review")):
+        response = form_post(
+            client,
+            f"/assessments/{assessment_id}/answers/hosting",
+            {"infrastructure": "on_prem" if target == "review" else "hybrid", "action": f"goto:{target}"},
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(location)
+    with app.app_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        assert assessment is not None
+        assert Draft.from_json(assessment.draft).values["infrastructure"] == "on_prem"
+    review = html(client.get(f"/assessments/{assessment_id}/answers/review"))
+    assert 'aria-label="Questionnaire steps"' in review
+    assert f'href="/assessments/{assessment_id}/answers/hosting#q-infrastructure"' in review

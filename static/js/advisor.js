@@ -234,6 +234,13 @@
     }
   }
 
+  // A questionnaire page with typed answers: leaving by a link asks first; its own buttons save them
+  function wireQuestionnaireForm(form) {
+    form.addEventListener("input", function () { unsaved.add(form); });
+    form.addEventListener("change", function () { unsaved.add(form); });
+    form.addEventListener("submit", function () { unsaved.delete(form); });
+  }
+
   window.addEventListener("beforeunload", function (event) {
     if (unsaved.size) {
       event.preventDefault();
@@ -267,7 +274,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // the error summary takes the focus, so a keyboard or screen-reader user starts from the problems
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary) summary.focus();
     document.querySelectorAll("form.questionnaire, form.whatif-form").forEach(wireConditions);
+    document.querySelectorAll("form.questionnaire").forEach(wireQuestionnaireForm);
     document.querySelectorAll("form.whatif-form").forEach(wireWhatIf);
     document.querySelectorAll("form.status-form").forEach(wireStatusForm);
     document.querySelectorAll("form.checklist-filter").forEach(wireChecklistFilter);

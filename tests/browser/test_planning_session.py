@@ -192,7 +192,7 @@ def test_full_planning_session(browser: Browser, fresh_server: LiveServer, fresh
     _answer_questionnaire(page, assessment_id)
 
     # Review the answers, then evaluate and save revision 1.
-    expect(page.locator("h1")).to_have_text("Review and save")
+    expect(page.locator("h1")).to_have_text("Check your answers")
     review = page.locator("section.review-step")
     expect(review).to_have_count(len(STEPS))
     expect(page.locator("#review-hosting + dl")).to_contain_text("Public cloud")
@@ -258,7 +258,8 @@ def test_full_planning_session(browser: Browser, fresh_server: LiveServer, fresh
     choose(page, "Must the clusters be air-gapped?", "Yes")
     snap(page, "session-07-edit-hosting")
     press(page, "next")
-    page.get_by_role("navigation", name="Questionnaire steps").get_by_role("link", name="Review and save").click()
+    # the step list's buttons save what the page holds before going on
+    page.get_by_role("navigation", name="Questionnaire steps").get_by_role("button", name="Review and save").click()
     expect(page.locator("#review-hosting + dl")).to_contain_text("Yes")
     expect(page.get_by_role("button", name="Evaluate and save as revision 2")).to_be_enabled()
     save_revision(page, "Air-gapped")
