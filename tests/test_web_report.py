@@ -510,6 +510,17 @@ def test_report_and_share_page_show_start_here_item_facts_and_the_compliance_map
         assert folded.count("<li><a href=") == 7, "a long list is folded under its count, not cut"
         assert "&lt;" not in folded, "the folded list is markup, not escaped text"
 
+    # a done item a later revision put in doubt no longer counts as done there either
+    with app.app_context():
+        db.session.execute(
+            sa.update(ChecklistStatus)
+            .where(ChecklistStatus.assessment_id == assessment_id, ChecklistStatus.item_id == first)
+            .values(review_reason="Its reasons changed.", review_since=1, version=ChecklistStatus.version + 1)
+        )
+        db.session.commit()
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    assert "<summary>7 items, 0 done or not applicable</summary>" in page
+
 
 def test_stored_guidance_texts_are_escaped_on_the_report(client: FlaskClient, app: Flask, assessment_id: int) -> None:
     hostile = "<script>alert('kb')</script><img src=x onerror=alert(1)>"

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from advisor.engine import AnswersError, evaluate
 from advisor.engine.result import close_call, reason
-from advisor.engine.schema import DONE_STATUSES, PRIORITIES
+from advisor.engine.schema import PRIORITIES
 from advisor.engine.wording import format_answer, sentence
 from advisor.exports import FORMAT_LABELS, FORMAT_NAMES, detail_text
 from advisor.extensions import db
@@ -57,7 +57,6 @@ def labels() -> dict[str, Any]:
     return {
         "STATUS_LABELS": STATUS_LABELS,
         "FORMAT_LABELS": FORMAT_LABELS,
-        "DONE_STATUSES": DONE_STATUSES,
         "TOPIC_LABELS": summary.TOPIC_LABELS,
         "PHASE_LABELS": summary.PHASE_LABELS,
         "RESPONSIBILITY_LABELS": summary.RESPONSIBILITY_LABELS,
