@@ -407,7 +407,9 @@ def test_a_close_call_is_marked_with_what_would_settle_it(client: FlaskClient, a
     assert close, "these answers give close calls"
     page = html(client.get(f"/assessments/{assessment_id}"))
     assert page.count("A close call</strong>") == len(close)
-    assert page.count('<span class="badge close-call">Close call</span>') == len(close), "tagged beside the recommendation"
+    assert page.count('<span class="badge close-call">Close call</span>') == len(close), (
+        "tagged beside the recommendation"
+    )
     for d in close:
         assert d["close_call_advice"].split(". ")[0].replace("'", "&#39;") in page
     assert 'class="reason-for"' in page

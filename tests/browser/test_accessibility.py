@@ -291,6 +291,12 @@ def test_new_assessment_with_validation_errors(signed_in_page: Page) -> None:
     page.goto("/assessments/new")
     page.get_by_role("button", name="Create and start the questionnaire").click()
     expect(page.locator(".errors")).to_contain_text("Give the assessment a title.")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()  # a keyboard or screen-reader user starts from the problems
+    expect(summary.get_by_role("link")).to_have_text(["Title: Give the assessment a title."])
+    summary.get_by_role("link").click()
+    expect(page.locator("#title")).to_be_in_viewport()
+    expect(page).to_have_title(re.compile("^Error: New assessment"))
     assert_accessible(page, "new-assessment-with-errors")
 
 
