@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from advisor.exports import csv_export, json_export, markdown
 from advisor.exports.document import StatusRecord
 from advisor.extensions import db
-from advisor.models import AuditEvent, ChecklistStatus, Draft, Revision
+from advisor.models import Assessment, AuditEvent, ChecklistStatus, Draft, Revision
 from advisor.report.summary import counts
 from advisor.services import assessments as svc
 from advisor.services import review
@@ -130,6 +130,7 @@ def test_a_status_needing_review_counts_as_open_and_a_new_status_clears_it(clien
     self_managed_revision(client, assessment_id)
     page = html(client.get(f"/assessments/{assessment_id}"))
     assert re.search(r"<strong>0 of \d+</strong> checklist items done", page), "not counted as done"
+    assert "; 1 needs review after a new revision and counts as open." in page
     dashboard = html(client.get("/"))
     assert "0 of" in dashboard
     assert "1 needs review" in dashboard
@@ -264,9 +265,12 @@ def test_web_refuses_an_identical_revision_and_allows_a_newer_knowledge_base(cli
     form_post(client, f"/assessments/{assessment_id}/answers/context", STEP_ANSWERS["context"])  # no change
     response = save_revision(client, assessment_id, "again")
     assert response.status_code == 302
-    assert "the same as revision 1" in html(client.get(response.headers["Location"]))
+    report = html(client.get(response.headers["Location"]))
+    assert "the same as revision 1, so it still stands. The draft is closed." in report
+    assert "Resume draft" not in report, "a draft that holds nothing new is not offered again"
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Revision.id))).scalar_one() == 1
+        assert db.session.execute(db.select(Assessment.draft)).scalar_one() is None
         revision = db.session.execute(db.select(Revision)).scalar_one()
         assessment = revision.assessment
         # stored by an older knowledge base: evaluating the same answers again is a new revision

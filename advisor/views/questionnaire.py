@@ -214,7 +214,15 @@ def review(assessment_id: int) -> str | Response | tuple[str, int]:
             status = 409
         except svc.Unchanged as exc:
             db.session.rollback()
-            flash(f"Not saved: these answers are the same as revision {exc.number}, so it still stands.", "error")
+            # the draft holds nothing the revision does not: closed, so the report does not offer to resume it
+            assessment = get_assessment(assessment_id, "editor")
+            svc.discard_draft(db.session, assessment, assessment.version, actor())
+            db.session.commit()
+            flash(
+                f"Not saved: these answers are the same as revision {exc.number}, so it still stands. "
+                "The draft is closed.",
+                "error",
+            )
             return redirect(url_for("assessments.show", assessment_id=assessment_id))
         else:
             db.session.commit()

@@ -292,7 +292,7 @@ def test_two_tabs_on_one_draft(signed_in_page: Page, signed_in_context: BrowserC
         page.get_by_role("button", name="Evaluate and save as revision 3").click()
     expect(page).to_have_url(re.compile(rf"/assessments/{assessment_id}$"))
     expect(page.locator(".flash.flash-error")).to_have_text(
-        "Problem: Not saved: these answers are the same as revision 2, so it still stands."
+        "Problem: Not saved: these answers are the same as revision 2, so it still stands. The draft is closed."
     )
     expect(page.locator(".summary .meta")).to_contain_text("Revision 2")
     expect(page.get_by_role("navigation", name="This assessment")).to_contain_text("Revisions (2)")
