@@ -295,12 +295,29 @@ def test_a_refused_draft_save_says_once_that_it_was_you_in_another_tab(client: F
     assert page.count("Not saved") == 1
     assert re.search(r"changed by you, in another tab or window, at \d\d:\d\d UTC", page)
     assert re.search(r'value="expert"[^>]*checked', page), "what was typed stays in the form"
+    # and what saving it again would replace is said, in words: the first tab's Novice against this page's Expert
+    differences = page.split('<table class="differences">')[1].split("</table>")[0]
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td><td>([^<]+)</td></tr>', differences)
+    assert rows == [("Kubernetes security experience of the team", "Novice", "Expert")]
     # saving again from the refused page keeps the typed answer
     again = client.post(
         url, data={**data, "experience": "expert", "csrf_token": csrf_token(page), "version": version_on(page)}
     )
     assert again.status_code == 302
     assert re.search(r'value="expert"[^>]*checked', html(client.get(url)))
+
+
+def test_a_refused_draft_save_with_the_same_answers_says_so(client: FlaskClient) -> None:
+    assessment_id = create_assessment(client)
+    url = f"/assessments/{assessment_id}/answers/context"
+    first_tab, second_tab = html(client.get(url)), html(client.get(url))
+    data = {**STEP_ANSWERS["context"], "action": "next"}
+    assert client.post(url, data={**data, "csrf_token": csrf_token(first_tab), "version": version_on(first_tab)})
+    late = client.post(url, data={**data, "csrf_token": csrf_token(second_tab), "version": version_on(second_tab)})
+    assert late.status_code == 409
+    page = html(late)
+    assert '<table class="differences">' not in page
+    assert "This step's answers on this page are the same as those saved in the meantime." in page
 
 
 def test_a_refused_save_names_another_person(client: FlaskClient, app: Flask) -> None:

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from advisor.engine import AnswersError, evaluate
 from advisor.engine.conditions import condition_data
 from advisor.engine.schema import QuestionModel
-from advisor.engine.wording import describe, field_message
+from advisor.engine.wording import describe, field_message, format_answer
 from advisor.extensions import db
 from advisor.forms import questionnaire as qf
 from advisor.forms.assessment import SaveRevisionForm, VersionForm
@@ -63,6 +63,21 @@ def _same_step_condition(q: QuestionModel) -> bool:
     return bool(keys) and all(kb().question_by_key[k].step == q.step for k in keys)
 
 
+def _differences(step: str, stored: Draft, typed: Draft) -> list[tuple[str, str, str]]:
+    """The step's answers saved in the meantime that this page would change: (question, saved, on this page)."""
+    knowledge = kb()
+    saved, mine = qf.draft_to_answers(knowledge, stored.values), qf.draft_to_answers(knowledge, typed.values)
+
+    def shown(value: Any, key: str) -> str:
+        return "not answered" if value is None else format_answer(knowledge, key, value)
+
+    return [
+        (q.label, shown(saved.get(q.key), q.key), shown(mine.get(q.key), q.key))
+        for q in qf.step_questions(knowledge, step)
+        if saved.get(q.key) != mine.get(q.key)
+    ]
+
+
 def _render_step(
     assessment: Assessment,
     step: str,
@@ -70,6 +85,7 @@ def _render_step(
     errors: dict[str, list[str]] | None = None,
     conflict: str | None = None,
     status: int = 200,
+    differences: list[tuple[str, str, str]] | None = None,
 ) -> tuple[str, int]:
     knowledge = kb()
     form = qf.step_form_class(knowledge, step)(formdata=qf.draft_formdata(draft.values))
@@ -105,6 +121,7 @@ def _render_step(
         form=form,
         errors=errors or {},
         conflict=conflict,
+        differences=differences or [],
         criteria={c.id: c for c in knowledge.criteria},
         priority_prefix=qf.PRIORITY_PREFIX,
     )
@@ -138,11 +155,12 @@ def step(assessment_id: int, step: str) -> str | Response | tuple[str, int]:
         db.session.rollback()
         assessment = get_assessment(assessment_id, "editor")
         # the notice itself begins "Not saved."
+        differences = _differences(step, _draft(assessment), typed)
         message = (
             f"{_first_upper(str(exc))}. Your input is shown below; save again to keep it, "
             "or open the assessment to see the newer state."
         )
-        return _render_step(assessment, step, typed, conflict=message, status=409)
+        return _render_step(assessment, step, typed, conflict=message, status=409, differences=differences)
     db.session.commit()
     if errors:
         return _render_step(assessment, step, typed, errors=errors, status=422)
