@@ -3,7 +3,8 @@
 A settled status ("Not applicable") of an item whose inclusion depended on managed hosting needs review once
 a new revision makes the hosting self-managed: on the report, the dashboard and in the exports, until someone
 confirms it. Two tabs of one session editing the same draft: the stale one is refused once, keeps what was
-typed, and saves on the second try; an identical revision right after is refused with a clear message.
+typed, and saves on the second try; an identical revision right after is refused with a clear message. A step
+page's typed answers are saved when the step list moves on, and leaving it by a link asks first.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Locator, Page, expect
 
 from tests.browser.conftest import (
     BROWSER_TEST_SECONDS,
@@ -297,3 +298,29 @@ def test_two_tabs_on_one_draft(signed_in_page: Page, signed_in_context: BrowserC
     expect(page.locator(".summary .meta")).to_contain_text("Revision 2")
     expect(page.get_by_role("navigation", name="This assessment")).to_contain_text("Revisions (2)")
     snap(page, "two-tabs-4-identical-refused", full_page=False)
+
+
+def test_typed_answers_survive_the_step_list_and_leaving_asks_first(signed_in_page: Page) -> None:
+    """What a step page holds is saved when the step list moves on; leaving it by a link asks first."""
+    page = signed_in_page
+    assessment_id = create_assessment(page, "Typed answers")
+    choose(page, "Kubernetes security experience of the team", "Expert")
+    asked: list[str] = []
+
+    def stay(dialog: Dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    page.locator("p.crumbs a").click()
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    expect(page).to_have_url(re.compile(rf"/assessments/{assessment_id}/answers/context$"))
+
+    _go_to_step(page, "Hosting")
+    expect(page).to_have_url(re.compile(rf"/assessments/{assessment_id}/answers/hosting$"))
+    _go_to_step(page, "Team and data")
+    expect(page.get_by_role("radio", name="Expert", exact=True)).to_be_checked()
+    # nothing typed since: the link leaves without asking
+    page.locator("p.crumbs a").click()
+    expect(page).to_have_url(re.compile(rf"/assessments/{assessment_id}$"))
