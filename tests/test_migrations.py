@@ -169,6 +169,17 @@ def test_drafts_become_one_document_and_flat_again_on_downgrade(empty_database_u
             db.engine.dispose()
 
 
+def owner_and_assessment(latest_revision: int) -> tuple[str, ...]:
+    """SQL for one user, their workspace and one assessment (id 1), valid from 7b1e5c0a9d24 on."""
+    return (
+        "insert into users (id, email, password_hash, is_admin, disabled, must_change_password,"
+        " session_nonce) values (1, 'a@example.com', 'x', true, false, false, 'n')",
+        "insert into workspaces (id, name, personal_for_id) values (1, 'w', 1)",
+        "insert into assessments (id, workspace_id, title, description, archived, latest_revision_number,"  # noqa: S608
+        f" version) values (1, 1, 't', '', false, {int(latest_revision)}, 1)",
+    )
+
+
 def test_statuses_gain_the_review_columns_empty_and_lose_them_on_downgrade(
     empty_database_url: str, tmp_path: Path
 ) -> None:
@@ -185,11 +196,7 @@ def test_statuses_gain_the_review_columns_empty_and_lose_them_on_downgrade(
     try:
         with engine.begin() as conn:
             for statement in (
-                "insert into users (id, email, password_hash, is_admin, disabled, must_change_password,"
-                " session_nonce) values (1, 'a@example.com', 'x', true, false, false, 'n')",
-                "insert into workspaces (id, name, personal_for_id) values (1, 'w', 1)",
-                "insert into assessments (id, workspace_id, title, description, archived, latest_revision_number,"
-                " version) values (1, 1, 't', '', false, 0, 1)",
+                *owner_and_assessment(latest_revision=0),
                 "insert into checklist_statuses (assessment_id, item_id, status, note, owner, version)"
                 " values (1, 'x', 'done', 'kept', '', 1)",
             ):
@@ -234,13 +241,7 @@ def test_revisions_gain_their_close_calls_from_the_stored_results(empty_database
     }
     try:
         with engine.begin() as conn:
-            for statement in (
-                "insert into users (id, email, password_hash, is_admin, disabled, must_change_password,"
-                " session_nonce) values (1, 'a@example.com', 'x', true, false, false, 'n')",
-                "insert into workspaces (id, name, personal_for_id) values (1, 'w', 1)",
-                "insert into assessments (id, workspace_id, title, description, archived, latest_revision_number,"
-                " version) values (1, 1, 't', '', false, 3, 1)",
-            ):
+            for statement in (*owner_and_assessment(latest_revision=3),):
                 conn.execute(sa.text(statement))
             for number, result in enumerate((flagged, v1, {"decisions": []}), start=1):
                 conn.execute(

@@ -280,18 +280,23 @@ def test_web_refuses_an_identical_revision_and_allows_a_newer_knowledge_base(cli
         assert again.number == 2
 
 
-def test_a_refused_draft_save_says_once_that_it_was_you_in_another_tab(client: FlaskClient) -> None:
+def two_tabs(client: FlaskClient, **late_changes: str) -> tuple[str, dict[str, str], str]:
+    """The context step opened in two tabs; the first saves the step, then the second, with ``late_changes``,
+    is refused (409). The step's address, the first tab's data and the refused page."""
     assessment_id = create_assessment(client)
     url = f"/assessments/{assessment_id}/answers/context"
     first_tab, second_tab = html(client.get(url)), html(client.get(url))
     data = {**STEP_ANSWERS["context"], "action": "next"}
     assert client.post(url, data={**data, "csrf_token": csrf_token(first_tab), "version": version_on(first_tab)})
     late = client.post(
-        url,
-        data={**data, "experience": "expert", "csrf_token": csrf_token(second_tab), "version": version_on(second_tab)},
+        url, data={**data, **late_changes, "csrf_token": csrf_token(second_tab), "version": version_on(second_tab)}
     )
     assert late.status_code == 409
-    page = html(late)
+    return url, data, html(late)
+
+
+def test_a_refused_draft_save_says_once_that_it_was_you_in_another_tab(client: FlaskClient) -> None:
+    url, data, page = two_tabs(client, experience="expert")
     assert page.count("Not saved") == 1
     assert re.search(r"changed by you, in another tab or window, at \d\d:\d\d UTC", page)
     assert re.search(r'value="expert"[^>]*checked', page), "what was typed stays in the form"
@@ -308,14 +313,7 @@ def test_a_refused_draft_save_says_once_that_it_was_you_in_another_tab(client: F
 
 
 def test_a_refused_draft_save_with_the_same_answers_says_so(client: FlaskClient) -> None:
-    assessment_id = create_assessment(client)
-    url = f"/assessments/{assessment_id}/answers/context"
-    first_tab, second_tab = html(client.get(url)), html(client.get(url))
-    data = {**STEP_ANSWERS["context"], "action": "next"}
-    assert client.post(url, data={**data, "csrf_token": csrf_token(first_tab), "version": version_on(first_tab)})
-    late = client.post(url, data={**data, "csrf_token": csrf_token(second_tab), "version": version_on(second_tab)})
-    assert late.status_code == 409
-    page = html(late)
+    _, _, page = two_tabs(client)
     assert '<table class="differences">' not in page
     assert "This step's answers on this page are the same as those saved in the meantime." in page
 
