@@ -6,6 +6,7 @@ nothing), after each kind of change the report shows.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -244,11 +245,11 @@ def test_cache_holds_what_fits_and_forgets_the_oldest() -> None:
 
 
 def test_every_input_of_a_report_changes_its_keys() -> None:
-    body_inputs = [7, "r4nd0m", "2.1", True, "/assessments/7", (3, 5, "2026-01-01")]
+    body_inputs = [7, "r4nd0m", "2.1", True, "/assessments/7", (3, 5, "2026-01-01"), dt.date(2026, 5, 1), None]
     body = body_key(*body_inputs)
     page_inputs = [7, body, (2, "2026-01-01", "Team"), "editor", (1, "a@example.com", False), None]
     page = page_key(*page_inputs)
-    body_changes = [8, "other", "2.2", False, "/share/x", (3, 5, "2026-01-02")]
+    body_changes = [8, "other", "2.2", False, "/share/x", (3, 5, "2026-01-02"), dt.date(2026, 5, 2), "o@example.com"]
     page_changes = [8, "other body", (3, "2026-01-01", "Team"), "viewer", None, (1, "link", None)]
     for n, other in enumerate(body_changes):
         assert body_key(*body_inputs[:n], other, *body_inputs[n + 1 :]) != body, n

@@ -12,7 +12,7 @@ that splits on its locale's separator (or ignores the quotes) makes a cell of ea
 from __future__ import annotations
 
 from advisor.exports import Export, file_stem
-from advisor.exports.document import ExportDocument
+from advisor.exports.document import ExportDocument, StatusRecord
 from advisor.exports.result import GUIDANCE_COLUMNS, guidance_cells, references_text, start_here_order
 from advisor.exports.text import csv_text
 from advisor.report.summary import NOT_ANSWERED, checklist_facts, compliance_mapping, framework_names
@@ -22,11 +22,28 @@ BOM = "\ufeff"
 # the guidance columns (engine 2.1) come last, in words: start_here is the item's place among the first
 # things to do ("" when it is not one); frameworks lists the requirements it answers ("PCI DSS 6.5.3; …")
 # needs_review, last: why a later revision put a settled status in doubt ("" when it needs no review)
+# then a risk acceptance's state (requested, approved, expired: as of the export) and its record
+ACCEPTANCE_COLUMNS = (
+    *("acceptance", "acceptance_justification", "acceptance_expires"),
+    *("acceptance_requested_by", "acceptance_approved_by", "acceptance_approved_at"),
+)
 COLUMNS = (
     *("id", "topic", "priority", "title", "status", "owner", "note", "references", "why", "how", "decisions"),
     *GUIDANCE_COLUMNS,
     "needs_review",
+    *ACCEPTANCE_COLUMNS,
 )
+
+
+def acceptance_cells(st: StatusRecord) -> list[str]:
+    return [
+        st.acceptance or "",
+        st.acceptance_justification or "",
+        st.acceptance_expires.isoformat() if st.acceptance_expires else "",
+        st.acceptance_requested_by or "",
+        st.acceptance_approved_by or "",
+        st.acceptance_approved_at.isoformat() if st.acceptance_approved_at else "",
+    ]
 
 
 def to_csv(doc: ExportDocument) -> str:
@@ -41,6 +58,7 @@ def to_csv(doc: ExportDocument) -> str:
                 *(references_text(item), item["why"], item["how"], " ".join(item["decisions"])),
                 *guidance_cells(item, facts[item["id"]], order),
                 st.review_reason or "",
+                *acceptance_cells(st),
             ]
         )
     return csv_text(COLUMNS, rows)
@@ -53,6 +71,7 @@ def render(doc: ExportDocument) -> Export:
 MAPPING_COLUMNS = (
     *("framework", "requirement", "requirement_title", "answered", "item_id", "item_title"),
     *("priority", "status", "owner", "note", "needs_review"),
+    *ACCEPTANCE_COLUMNS,
 )
 
 
@@ -64,11 +83,11 @@ def to_mapping_csv(doc: ExportDocument) -> str:
         for req in section.requirements:
             head = [section.label, req.number, req.title]
             if not req.items:
-                rows.append([*head, "no", "", NOT_ANSWERED, "", "", "", "", ""])
+                rows.append([*head, "no", "", NOT_ANSWERED, "", "", "", "", "", *[""] * len(ACCEPTANCE_COLUMNS)])
             for item in req.items:
                 st = doc.status_of(item["id"])
                 cells = [item["id"], item["title"], item["priority"], st.status, st.owner, st.note]
-                rows.append([*head, "yes", *cells, st.review_reason or ""])
+                rows.append([*head, "yes", *cells, st.review_reason or "", *acceptance_cells(st)])
     return csv_text(MAPPING_COLUMNS, rows)
 
 

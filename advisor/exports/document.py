@@ -22,14 +22,36 @@ class StatusRecord:
     updated_by: str | None = None
     updated_at: dt.datetime | None = None
     review_reason: str | None = None  # why a later revision put the status in doubt; None: it needs no review
+    # a risk acceptance (status accepted_risk): why, until when, who asked, who approved and when
+    acceptance_justification: str | None = None
+    acceptance_expires: dt.date | None = None
+    acceptance_requested_by: str | None = None
+    acceptance_approved_by: str | None = None
+    acceptance_approved_at: dt.datetime | None = None
+    as_of: dt.date | None = None  # the day an acceptance's expiry is measured against: the export's
 
     @property
     def needs_review(self) -> bool:
         return self.review_reason is not None
 
+    @property
+    def acceptance(self) -> str | None:
+        """``requested``, ``approved`` or ``expired`` (as of ``as_of``); None for other statuses."""
+        from advisor.report.summary import acceptance_state, today
+
+        return acceptance_state(self, self.as_of or today())
+
     def label(self, labels: Mapping[str, str]) -> str:
-        """The status in words, with "needs review" and its reason when a later revision put it in doubt."""
+        """The status in words: an acceptance says whether it is approved (until when), only requested, or
+        expired; "needs review" and its reason follow when a later revision put the status in doubt."""
         words = labels.get(self.status, self.status)
+        until = self.acceptance_expires.isoformat() if self.acceptance_expires else "?"
+        if self.acceptance == "approved":
+            words = f"{words} until {until} (approved by {self.acceptance_approved_by})"
+        elif self.acceptance == "requested":
+            words = "Acceptance requested, not approved yet"
+        elif self.acceptance == "expired":
+            words = f"Acceptance expired on {until}: open again"
         return f"{words} — needs review: {self.review_reason}" if self.needs_review else words
 
 

@@ -81,6 +81,16 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
             "updated_at": iso(st.updated_at),
             "needs_review": st.needs_review,
             "review_reason": st.review_reason,
+            "acceptance": None
+            if st.status != "accepted_risk"
+            else {
+                "state": st.acceptance,
+                "justification": st.acceptance_justification,
+                "expires": st.acceptance_expires.isoformat() if st.acceptance_expires else None,
+                "requested_by": st.acceptance_requested_by,
+                "approved_by": st.acceptance_approved_by,
+                "approved_at": iso(st.acceptance_approved_at),
+            },
         }
     return {
         "format": FORMAT,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from advisor.engine.schema import DONE_STATUSES
 from advisor.exports import Export, action_text, detail_text, file_stem, when
-from advisor.exports.document import ExportDocument
+from advisor.exports.document import ExportDocument, StatusRecord
 from advisor.exports.result import (
     facts_markdown,
     findings_markdown,
@@ -30,6 +30,21 @@ from advisor.report.summary import (
 )
 
 MIMETYPE = "text/markdown"  # bytes in UTF-8; Response(mimetype=...) adds "; charset=utf-8" to text/* itself
+
+
+def acceptance_markdown(st: StatusRecord) -> list[str]:
+    """A risk acceptance's record: its state as of the export, why, until when, who asked and who approved."""
+    if st.acceptance is None:
+        return []
+    state = {"requested": "requested, not approved yet", "approved": "approved", "expired": "expired: open again"}
+    lines = [
+        f"- **Risk acceptance:** {state[st.acceptance]}, until {st.acceptance_expires or '—'}",
+        f"  - Justification: {_cell(st.acceptance_justification or '')}",
+        f"  - Requested by: {_cell(st.acceptance_requested_by or '')}",
+    ]
+    if st.acceptance_approved_by:
+        lines.append(f"  - Approved by: {_cell(st.acceptance_approved_by)}, {when(st.acceptance_approved_at)}")
+    return lines
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -73,7 +88,7 @@ def to_markdown(doc: ExportDocument) -> str:
     def status(item_id: str) -> str:
         return doc.status_of(item_id).label(STATUS_LABELS)
 
-    progress = counts(result, doc.statuses)
+    progress = counts(result, doc.statuses, doc.exported_at.date())
     lines += ["## Summary", "", md_prose(summary_sentence(result)), ""]
     lines += [
         f"**{progress['done']} of {progress['total']}** checklist items done or not applicable "
@@ -115,6 +130,7 @@ def to_markdown(doc: ExportDocument) -> str:
                 "",
                 f"- [{box}] `{item['id']}` · priority {item['priority']} · status **{STATUS_LABELS[st.status]}**",
                 *([f"- **Needs review:** {md_escape(st.review_reason or '')}"] if st.needs_review else []),
+                *acceptance_markdown(st),
                 *facts_markdown(facts[item["id"]]),
                 f"- Owner: {_cell(st.owner)}",
                 f"- Note: {_cell(st.note)}",

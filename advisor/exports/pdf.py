@@ -41,6 +41,7 @@ from advisor.exports.document import ExportDocument
 from advisor.exports.result import pct
 from advisor.paths import resource_dir
 from advisor.report.summary import (
+    ACCEPTANCE_LABELS,
     MAPPING_INTRO,
     NOT_ANSWERED,
     START_HERE_INTRO,
@@ -85,6 +86,7 @@ def _environment() -> jinja2.Environment:
         reason=reason,
         close_call=close_call,
         STATUS_LABELS=STATUS_LABELS,
+        ACCEPTANCE_LABELS=ACCEPTANCE_LABELS,
         START_HERE_INTRO=START_HERE_INTRO,
         MAPPING_INTRO=MAPPING_INTRO,
         NOT_ANSWERED=NOT_ANSWERED,
@@ -146,7 +148,7 @@ def to_html(doc: ExportDocument) -> str:
         "summary": summary_sentence(result),
         "description": description,
         "description_on_cover": len(doc.description) <= COVER_DESCRIPTION and len(description) <= 2,
-        "progress": counts(result, doc.statuses),
+        "progress": counts(result, doc.statuses, doc.exported_at.date()),
         "groups": groups,
         "start_here": start_here(result),
         "facts": checklist_facts(result, names),

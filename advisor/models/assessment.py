@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import DDL, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advisor.engine.schema import STATUSES
@@ -164,6 +165,14 @@ class ChecklistStatus(Base):
     # Cleared when the status is changed or confirmed.
     review_reason: Mapped[str | None] = mapped_column(Text)
     review_since: Mapped[int | None]
+    # a risk acceptance (status accepted_risk): why, until when, who asked and who approved it. Until another
+    # owner of the workspace approves it, it is only requested and the item stays open; past its expiry date it
+    # reopens by itself (report.summary.acceptance_state reads these with the day's date).
+    acceptance_justification: Mapped[str | None] = mapped_column(Text)
+    acceptance_expires: Mapped[dt.date | None] = mapped_column(Date)
+    acceptance_requested_by: Mapped[str | None] = mapped_column(String(200))
+    acceptance_approved_by: Mapped[str | None] = mapped_column(String(200))
+    acceptance_approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     assessment: Mapped[Assessment] = relationship(back_populates="statuses")
 

@@ -19,6 +19,7 @@ is random per process (so no stored text can contain it) and put in on the way o
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import secrets
@@ -89,10 +90,16 @@ def body_key(
     can_edit: bool,
     path: str,
     statuses_stamp: tuple[Any, ...],
+    on: dt.date,
+    approver: str | None,
 ) -> str:
     """A report body's key: the revision (its random ``Revision.page_key``), the knowledge base its labels come
-    from, the reader's right to edit (the status forms), the address and the checklist statuses."""
-    return key(assessment_id, "report-body", revision_key, kb_version, can_edit, path, statuses_stamp)
+    from, the reader's right to edit (the status forms), the address, the checklist statuses, the day (an
+    acceptance expires by the calendar, with no change to any row) and, for an owner, who reads it (the owner
+    who asked for an acceptance is not offered to approve it)."""
+    return key(
+        assessment_id, "report-body", revision_key, kb_version, can_edit, path, statuses_stamp, on.isoformat(), approver
+    )
 
 
 def page_key(

@@ -4,6 +4,8 @@ checklist's words: one mapping per vocabulary, here."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -102,23 +104,74 @@ class HasStatus(Protocol):
     @property
     def needs_review(self) -> bool: ...
 
+    @property
+    def acceptance_approved_by(self) -> str | None: ...
+
+    @property
+    def acceptance_expires(self) -> dt.date | None: ...
+
+
+ACCEPTANCE_MONTHS = 12  # an acceptance expires at most this many months after it is recorded
+ACCEPTANCE_LABELS = {
+    "requested": "Acceptance requested",
+    "approved": "Risk accepted",
+    "expired": "Acceptance expired",
+}
+
+
+def today() -> dt.date:
+    """The day an acceptance's expiry is measured against: in UTC, like every stored time."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def latest_expiry(start: dt.date) -> dt.date:
+    """The last day an acceptance recorded on ``start`` may run to: the same day ``ACCEPTANCE_MONTHS`` later
+    (the month's last day when that month is shorter)."""
+    month = start.month - 1 + ACCEPTANCE_MONTHS
+    year, month = start.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def acceptance_state(row: HasStatus | None, on: dt.date) -> str | None:
+    """``requested`` until another owner approves it, ``approved`` until its expiry date has passed, then
+    ``expired``; None when the status is not an accepted risk. An acceptance stored before acceptances were
+    governed has no approver, so it is only requested."""
+    if row is None or row.status != "accepted_risk":
+        return None
+    if row.acceptance_approved_by is None:
+        return "requested"
+    if row.acceptance_expires is not None and row.acceptance_expires < on:
+        return "expired"
+    return "approved"
+
 
 def finished(row: HasStatus | None) -> bool:
     """Done or not applicable, and not waiting for someone to review it after the answers changed: what counts
-    as progress, what the report lists after the open items, and what its Open filter leaves out."""
+    as progress."""
     return row is not None and row.status in DONE_STATUSES and not row.needs_review
 
 
-def counts(result: Mapping[str, Any], statuses: Mapping[str, HasStatus]) -> dict[str, Any]:
-    """Progress on the checklist; a status needing review counts as open until someone confirms or changes it."""
+def still_open(row: HasStatus | None, on: dt.date) -> bool:
+    """What is left to do: not finished, and not a risk another owner accepted until a day still to come (an
+    accepted risk is not progress, but nobody has to act on it before it expires). What the report lists
+    first, what its Open filter shows and what the command line's --fail-on counts."""
+    if finished(row):
+        return False
+    return not (acceptance_state(row, on) == "approved" and row is not None and not row.needs_review)
+
+
+def counts(result: Mapping[str, Any], statuses: Mapping[str, HasStatus], on: dt.date | None = None) -> dict[str, Any]:
+    """Progress on the checklist; a status needing review counts as open until someone confirms or changes it,
+    and an acceptance until another owner approves it and again once it has expired (on ``on``, today)."""
+    on = on or today()
     checklist = result["checklist"]
     status_of = {i["id"]: (statuses[i["id"]].status if i["id"] in statuses else "todo") for i in checklist}
     review = {i["id"] for i in checklist if i["id"] in statuses and statuses[i["id"]].needs_review}
-    settled = {i["id"] for i in checklist if finished(statuses.get(i["id"]))}
+    done = sum(1 for i in checklist if finished(statuses.get(i["id"])))
     by_priority = Counter(i["priority"] for i in checklist)
     by_status = Counter(status_of.values())
-    done = len(settled)
-    open_by_priority = Counter(i["priority"] for i in checklist if i["id"] not in settled)
+    open_by_priority = Counter(i["priority"] for i in checklist if still_open(statuses.get(i["id"]), on))
+    acceptances = Counter(acceptance_state(statuses.get(i["id"]), on) for i in checklist)
     return {
         "total": len(checklist),
         "done": done,
@@ -126,6 +179,7 @@ def counts(result: Mapping[str, Any], statuses: Mapping[str, HasStatus]) -> dict
         "percent": round(100 * done / len(checklist)) if checklist else 100,
         "by_priority": [(p, by_priority.get(p, 0), open_by_priority.get(p, 0)) for p in PRIORITIES],
         "by_status": [(s, by_status.get(s, 0)) for s in STATUSES],
+        "acceptances": {state: acceptances.get(state, 0) for state in ACCEPTANCE_LABELS},
     }
 
 
@@ -137,7 +191,7 @@ def grouped_checklist(result: Mapping[str, Any]) -> list[tuple[str, str, list[di
     return [(t, TOPIC_LABELS[t], groups[t]) for t in TOPICS if t in groups]
 
 
-OPEN = "open"  # the status filter's value for every item not yet done or not applicable
+OPEN = "open"  # the status filter's value for every item still to act on (summary.still_open)
 
 
 @dataclass(frozen=True)
@@ -167,13 +221,13 @@ class ChecklistFilter:
         given = [f"{name}={quote(value)}" for name, value in vars(self).items() if value]
         return "?" + "&".join(given) if given else ""
 
-    def matches(self, item: Mapping[str, Any], row: HasStatus | None) -> bool:
+    def matches(self, item: Mapping[str, Any], row: HasStatus | None, on: dt.date) -> bool:
         status = row.status if row else "todo"
         owner = str(getattr(row, "owner", "") or "")
         frameworks = {str(f.get("framework")) for f in item.get("frameworks") or () if isinstance(f, Mapping)}
         return (
             self.priority in ("", item.get("priority"))
-            and (self.status in ("", status) or (self.status == OPEN and not finished(row)))
+            and (self.status in ("", status) or (self.status == OPEN and still_open(row, on)))
             and self.phase in ("", item.get("phase"))
             and self.responsibility in ("", item.get("responsibility"))
             and self.topic in ("", item.get("topic"))
@@ -183,14 +237,14 @@ class ChecklistFilter:
 
 
 def shown_checklist(
-    result: Mapping[str, Any], statuses: Mapping[str, HasStatus], wanted: ChecklistFilter
+    result: Mapping[str, Any], statuses: Mapping[str, HasStatus], wanted: ChecklistFilter, on: dt.date
 ) -> list[tuple[str, str, list[dict[str, Any]]]]:
-    """The report's checklist: the items ``wanted`` lets through, by topic, open items before finished ones
+    """The report's checklist: the items ``wanted`` lets through, by topic, open items before the others
     (each kept in the engine's order of urgency), topics left empty by the filter left out."""
     shown = []
     for topic, label, items in grouped_checklist(result):
-        kept = [item for item in items if wanted.matches(item, statuses.get(item["id"]))]
-        kept.sort(key=lambda item: finished(statuses.get(item["id"])))
+        kept = [item for item in items if wanted.matches(item, statuses.get(item["id"]), on)]
+        kept.sort(key=lambda item: not still_open(statuses.get(item["id"]), on))
         if kept:
             shown.append((topic, label, kept))
     return shown
@@ -389,14 +443,18 @@ def report_contents(
     statuses: dict[str, ChecklistStatus],
     kb: KnowledgeBase,
     wanted: ChecklistFilter = ChecklistFilter(),
+    on: dt.date | None = None,
 ) -> dict[str, Any]:
-    """What the report page's body shows beside the result itself, by the names its template uses."""
+    """What the report page's body shows beside the result itself, by the names its template uses; ``on`` is
+    the day acceptances are measured against (today)."""
+    on = on or today()
     names = framework_names(kb, result)
     mapping = compliance_mapping(result, names)
-    groups = shown_checklist(result, statuses, wanted)
+    groups = shown_checklist(result, statuses, wanted, on)
     return {
+        "on": on,
         "summary": summary_sentence(result),
-        "counts": counts(result, statuses),
+        "counts": counts(result, statuses, on),
         "groups": groups,
         "wanted": wanted,
         "shown_count": sum(len(items) for _, _, items in groups),

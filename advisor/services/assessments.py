@@ -16,6 +16,7 @@ from advisor.engine import KnowledgeBase, evaluate
 from advisor.engine.result import close_call
 from advisor.engine.schema import STATUSES
 from advisor.models import Assessment, ChecklistStatus, Draft, Membership, Revision, User, Workspace, limits
+from advisor.report.summary import ACCEPTANCE_MONTHS, acceptance_state, latest_expiry, today
 from advisor.services import DbSession
 from advisor.services.audit import record
 from advisor.services.review import flag_for_review
@@ -31,6 +32,14 @@ class Unchanged(Exception):
     def __init__(self, number: int) -> None:
         super().__init__(f"the answers are the same as revision {number}, evaluated with the same knowledge base")
         self.number = number
+
+
+class AcceptanceRefused(ValueError):
+    """A risk acceptance that may not be recorded or decided as asked; ``field`` names what to correct."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _check_version(current: int, expected: int, what: str) -> None:
@@ -205,6 +214,14 @@ def confirm_status(
     return row
 
 
+def _status_row(session: DbSession, assessment: Assessment, item_id: str) -> ChecklistStatus | None:
+    return session.scalar(
+        select(ChecklistStatus).where(
+            ChecklistStatus.assessment_id == assessment.id, ChecklistStatus.item_id == item_id
+        )
+    )
+
+
 def set_status(
     session: DbSession,
     assessment: Assessment,
@@ -214,20 +231,25 @@ def set_status(
     owner: str,
     expected_version: int,
     actor: str | None,
+    *,
+    justification: str | None = None,
+    expires: dt.date | None = None,
+    on: dt.date | None = None,
 ) -> ChecklistStatus:
-    """Record progress on an item; ``expected_version`` is 0 when no status was recorded yet."""
+    """Record progress on an item; ``expected_version`` is 0 when no status was recorded yet.
+
+    Accepting a risk needs a justification and an expiry date after ``on`` (today) and at most
+    ``summary.ACCEPTANCE_MONTHS`` ahead; None keeps what the item holds. A new or changed acceptance is a
+    request, approved by another owner (``decide_acceptance``); any other status drops the acceptance."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
-    row = session.scalar(
-        select(ChecklistStatus).where(
-            ChecklistStatus.assessment_id == assessment.id, ChecklistStatus.item_id == item_id
-        )
-    )
+    row = _status_row(session, assessment, item_id)
     _check_version(row.version if row else 0, expected_version, "This checklist item")
     before = row.status if row else "todo"
     if row is None:
         row = ChecklistStatus(assessment_id=assessment.id, item_id=item_id)
         session.add(row)
+    requested = _record_acceptance(row, status, justification, expires, on or today(), actor)
     if status != before:  # a new status is a fresh claim: whatever made the old one doubtful no longer applies
         row.review_reason, row.review_since = None, None
     row.status, row.note, row.owner, row.updated_by = status, note, owner, actor
@@ -242,6 +264,101 @@ def set_status(
         before=before,
         after=status,
         owner=owner,
+    )
+    if requested:
+        record(
+            session,
+            assessment.workspace_id,
+            assessment.id,
+            actor,
+            "acceptance_requested",
+            item=item_id,
+            justification=row.acceptance_justification,
+            expires=row.acceptance_expires.isoformat() if row.acceptance_expires else None,
+        )
+    return row
+
+
+def _record_acceptance(
+    row: ChecklistStatus,
+    status: str,
+    justification: str | None,
+    expires: dt.date | None,
+    on: dt.date,
+    actor: str | None,
+) -> bool:
+    """Apply an acceptance's fields to ``row`` for the new ``status``; True when it is a new request."""
+    if status != "accepted_risk":
+        row.acceptance_justification = row.acceptance_expires = None
+        row.acceptance_requested_by = row.acceptance_approved_by = row.acceptance_approved_at = None
+        return False
+    why = (justification if justification is not None else row.acceptance_justification or "").strip()
+    until = expires if expires is not None else row.acceptance_expires
+    if not why:
+        raise AcceptanceRefused("justification", "say why the risk is accepted: a justification is needed")
+    if until is None:
+        raise AcceptanceRefused("expires", "give the date the acceptance ends")
+    if row.status == "accepted_risk" and why == row.acceptance_justification and until == row.acceptance_expires:
+        return False  # the same acceptance: its approval stands
+    latest = latest_expiry(on)
+    if not on < until <= latest:
+        raise AcceptanceRefused(
+            "expires",
+            f"the acceptance must end after today and at most {ACCEPTANCE_MONTHS} months ahead, "
+            f"by {latest.isoformat()} (it was {until.isoformat()})",
+        )
+    row.acceptance_justification, row.acceptance_expires = why, until
+    row.acceptance_requested_by = actor
+    row.acceptance_approved_by = row.acceptance_approved_at = None
+    return True
+
+
+def decide_acceptance(
+    session: DbSession,
+    assessment: Assessment,
+    item_id: str,
+    approve: bool,
+    expected_version: int,
+    actor: str | None,
+    reason: str = "",
+    on: dt.date | None = None,
+) -> ChecklistStatus:
+    """An owner's decision on a requested acceptance. Approval must come from someone other than the one who
+    asked (four eyes); a rejection (by any owner, the requester withdrawing it included) sets the item back
+    to To do. The caller checks the owner role."""
+    row = _status_row(session, assessment, item_id)
+    _check_version(row.version if row else 0, expected_version, "This checklist item")
+    state = acceptance_state(row, on or today())
+    if row is None or state != "requested":
+        raise AcceptanceRefused(
+            "decision",
+            "only a requested acceptance can be decided"
+            + ("; an expired one is asked for again with a new end date" if state == "expired" else ""),
+        )
+    if approve:
+        if row.acceptance_justification is None or row.acceptance_expires is None:
+            raise AcceptanceRefused(
+                "decision", "this acceptance has no justification or end date yet: ask for it again with both"
+            )
+        if actor is not None and actor == row.acceptance_requested_by:
+            raise AcceptanceRefused(
+                "decision", "you asked for this acceptance; another owner of the workspace must approve it"
+            )
+        row.acceptance_approved_by, row.acceptance_approved_at = actor, dt.datetime.now(dt.UTC)
+    else:
+        row.status = "todo"
+        row.acceptance_justification = row.acceptance_expires = None
+        row.acceptance_requested_by = row.acceptance_approved_by = row.acceptance_approved_at = None
+    row.updated_by = actor
+    flush(session, "This checklist item")
+    record(
+        session,
+        assessment.workspace_id,
+        assessment.id,
+        actor,
+        "acceptance_approved" if approve else "acceptance_rejected",
+        item=item_id,
+        **({"reason": reason} if reason else {}),
     )
     return row
 

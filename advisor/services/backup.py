@@ -29,6 +29,8 @@ def _dump_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return moment.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 
@@ -165,6 +167,13 @@ def _load_value(column: sa.Column[Any], value: Any, where: str) -> Any:
         bits = next(n for cls, n in _INTEGER_BITS if isinstance(kind, cls))
         if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
             raise RestoreError(f"{place}: {value} is out of range for a {bits}-bit integer")
+    elif isinstance(kind, sa.Date):
+        if not isinstance(value, str):
+            raise RestoreError(f"{place}: expected an ISO 8601 date string, got {_kind(value)} ({_show(value)})")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise RestoreError(f"{place}: {_show(value)} is not an ISO 8601 date") from exc
     elif isinstance(kind, sa.DateTime):
         if not isinstance(value, str):
             raise RestoreError(

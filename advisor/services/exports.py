@@ -29,6 +29,7 @@ def build_document(
     revision = svc.get_revision(session, assessment, number)
     if revision is None:
         raise LookupError(f"assessment {assessment.id} has no revision {number}")
+    exported_at = now()
     return ExportDocument(
         assessment_id=assessment.id,
         title=assessment.title,
@@ -41,12 +42,25 @@ def build_document(
         latest_revision_number=assessment.latest_revision_number,
         engine_version=revision.engine_version,
         knowledge_base_version=revision.knowledge_base_version,
-        exported_at=now(),
+        exported_at=exported_at,
         exported_by=actor,
         result=revision.result,
         kb=kb,
         statuses={
-            s.item_id: StatusRecord(s.status, s.owner, s.note, s.updated_by, s.updated_at, s.review_reason)
+            s.item_id: StatusRecord(
+                s.status,
+                s.owner,
+                s.note,
+                s.updated_by,
+                s.updated_at,
+                s.review_reason,
+                s.acceptance_justification,
+                s.acceptance_expires,
+                s.acceptance_requested_by,
+                s.acceptance_approved_by,
+                s.acceptance_approved_at,
+                as_of=exported_at.date(),
+            )
             for s in assessment.statuses
         },
         audit=[

@@ -3,6 +3,7 @@ the report cache (advisor.report.cache)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Any
 
@@ -34,6 +35,8 @@ def report_page(rows: svc.ReportRows, *, shared: ShareLink | None = None, share_
     knowledge = kb()
     cache: report_cache.FragmentCache = current_app.extensions["advisor.fragments"]
     wanted = summary.ChecklistFilter.from_args(request.args)
+    on = summary.today()
+    approver = current_user.email if workspaces.allows(rows.role, "owner") else None
     body_key = report_cache.body_key(
         rows.assessment_id,
         rows.page_key,
@@ -41,12 +44,23 @@ def report_page(rows: svc.ReportRows, *, shared: ShareLink | None = None, share_
         workspaces.allows(rows.role, "editor"),
         request.path + wanted.query,  # a filtered checklist is another body
         rows.statuses_stamp,
+        on,
+        approver,
     )
     page_key = report_cache.page_key(
         rows.assessment_id, body_key, rows.frame_stamp, rows.role, reader_stamp(), link_stamp(shared)
     )
     render = functools.partial(
-        render_report, rows, body_key, knowledge, cache, wanted, shared=shared, share_token=share_token
+        render_report,
+        rows,
+        body_key,
+        knowledge,
+        cache,
+        wanted,
+        on=on,
+        approver=approver,
+        shared=shared,
+        share_token=share_token,
     )
     try:
         # a page with a message to flash is one of a kind: shown once, never stored
@@ -73,6 +87,8 @@ def render_report(
     cache: report_cache.FragmentCache,
     wanted: summary.ChecklistFilter,
     *,
+    on: dt.date,
+    approver: str | None,
     shared: ShareLink | None,
     share_token: str | None,
 ) -> str:
@@ -88,6 +104,8 @@ def render_report(
             revision,
             knowledge,
             wanted,
+            on=on,
+            approver=approver,
             can_edit=can_edit,
             shared=shared,
             share_token=share_token,
@@ -118,6 +136,8 @@ def render_report_body(
     knowledge: KnowledgeBase,
     wanted: summary.ChecklistFilter,
     *,
+    on: dt.date,
+    approver: str | None,
     can_edit: bool,
     shared: ShareLink | None,
     share_token: str | None,
@@ -132,7 +152,8 @@ def render_report_body(
         revision=revision,
         result=result,
         statuses=statuses,
-        **summary.report_contents(result, statuses, knowledge, wanted),
+        **summary.report_contents(result, statuses, knowledge, wanted, on),
+        approver=approver,
         criteria=knowledge.criteria,
         can_edit=can_edit,
         shared=shared,
