@@ -240,6 +240,14 @@ MATRIX: dict[str, list[Case]] = {
             lambda w: {"version": "0"},
         )
     ],
+    "assessments.decide_acceptance": [
+        Case(
+            "POST",
+            lambda w, r: A.format(w=w) + f"/checklist/{w.item}/acceptance",
+            OWNERS,
+            lambda w: {"decision": "reject", "version": "0"},
+        )
+    ],
     "assessments.clone": [Case("POST", lambda w, r: A.format(w=w) + "/clone", EDITORS)],
     "assessments.archive": [Case("POST", lambda w, r: A.format(w=w) + "/archive", EDITORS, lambda w: {"version": "0"})],
     "assessments.delete": [
@@ -311,6 +319,9 @@ MATRIX: dict[str, list[Case]] = {
     "api.add_revision": [Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/revisions", NO_TOKEN)],
     "api.get_revision": [Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}/revisions/1", NO_TOKEN)],
     "api.set_status": [Case("PATCH", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}", NO_TOKEN)],
+    "api.decide_acceptance": [
+        Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}/acceptance", NO_TOKEN)
+    ],
     "api.export": [Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}/export", NO_TOKEN)],
 }
 

@@ -30,7 +30,7 @@ RICH_ANSWERS = {
     "zero_trust": True,
 }
 AT = dt.datetime(2026, 5, 4, 13, 20, tzinfo=dt.UTC)
-FIELDS = ("title", "description", "workspace", "label", "owner", "note", "actor", "detail")
+FIELDS = ("title", "description", "workspace", "label", "owner", "note", "actor", "detail", "justification")
 RAW_MARKUP = re.compile(r"(?<!\\)<script|(?<!\\)\]\(javascript:")  # not preceded by a backslash escape
 MADR_HEADINGS = (
     "## Context and Problem Statement",
@@ -61,7 +61,19 @@ def make_doc(
     statuses = {
         ids[0]: StatusRecord("done", owner, note, "alice@example.com", AT),
         ids[1]: StatusRecord("in_progress", text("owner"), text("note"), "bob@example.com", AT),
-        ids[2]: StatusRecord("accepted_risk", "Bob", "Accepted until Q3:\nsee ticket SEC-12.", None, None),
+        ids[2]: StatusRecord(
+            "accepted_risk",
+            "Bob",
+            "Accepted until Q3:\nsee ticket SEC-12.",
+            None,
+            None,
+            acceptance_justification=f"Vendor fix due in Q3 {text('justification')}",
+            acceptance_expires=dt.date(2026, 9, 30),
+            acceptance_requested_by="bob@example.com",
+            acceptance_approved_by="carol@example.com",
+            acceptance_approved_at=AT,
+            as_of=(AT + dt.timedelta(days=1)).date(),
+        ),
     }
     audit = [
         AuditRecord(AT, "carol@example.com", "exported", {"format": "pdf", "revision": revision, "via": "web"}),
@@ -246,7 +258,8 @@ def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
     assert content.split(b"\r\n")[0] == (
         b'\xef\xbb\xbf"id","topic","priority","title","status","owner","note","references","why","how","decisions",'
         b'"start_here","phase","effort","responsibility","priority_because","included_because","frameworks",'
-        b'"needs_review"'
+        b'"needs_review","acceptance","acceptance_justification","acceptance_expires","acceptance_requested_by",'
+        b'"acceptance_approved_by","acceptance_approved_at"'
     )
     assert content.endswith(b"\r\n")
     rows = parse_csv(content)
@@ -257,6 +270,15 @@ def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
         assert (row["status"], row["owner"], row["note"]) == (st.status, st.owner, st.note)
     assert sum(r["status"] == "todo" for r in rows) == len(rows) - 3
     assert "https://" in rows[0]["references"]
+    accepted = rows[2]
+    assert (accepted["acceptance"], accepted["acceptance_expires"], accepted["acceptance_approved_by"]) == (
+        "approved",
+        "2026-09-30",
+        "carol@example.com",
+    )
+    assert accepted["acceptance_justification"] == "Vendor fix due in Q3 Plain justification"
+    assert accepted["acceptance_requested_by"] == "bob@example.com"
+    assert {r["acceptance"] for r in rows[3:]} == {""}
 
 
 @pytest.mark.parametrize(

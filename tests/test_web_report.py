@@ -136,7 +136,8 @@ def test_status_json_for_the_script(client: FlaskClient, app: Flask, assessment_
         "needs_review": False,
         "review_reason": None,
         "review_cleared": False,
-        "finished": True,
+        "open": False,
+        "status_label": "Done",
     }
     assert re.search(r"<strong>1 of \d+</strong> checklist items done", counts), "the page's counts, as they now stand"
     stale = client.post(url, data={"csrf_token": token, "status": "todo", "version": "0"}, headers=headers)

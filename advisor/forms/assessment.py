@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -57,6 +58,16 @@ class StatusForm(FlaskForm):
     status = SelectField("Status", choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES])
     owner = StringField("Owner", validators=[Optional(), Length(max=limits.OWNER)])
     note = TextAreaField("Note", validators=[Optional(), Length(max=limits.NOTE)])
+    justification = TextAreaField("Justification", validators=[Optional(), Length(max=limits.NOTE)])
+    expires = DateField("Accepted until", validators=[Optional()])
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+
+
+class AcceptanceDecisionForm(FlaskForm):
+    """An owner's decision on a requested risk acceptance."""
+
+    decision = SelectField("Decision", choices=[SelectChoice("approve", "Approve"), SelectChoice("reject", "Reject")])
+    reason = StringField("Reason", validators=[Optional(), Length(max=limits.NOTE)])
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
 
 

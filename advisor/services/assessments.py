@@ -292,6 +292,8 @@ def _record_acceptance(
         row.acceptance_justification = row.acceptance_expires = None
         row.acceptance_requested_by = row.acceptance_approved_by = row.acceptance_approved_at = None
         return False
+    if row.status == "accepted_risk" and justification is None and expires is None:
+        return False  # the acceptance is left as it is (an owner or note changed): its approval stands
     why = (justification if justification is not None else row.acceptance_justification or "").strip()
     until = expires if expires is not None else row.acceptance_expires
     if not why:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -20,7 +21,8 @@ from werkzeug.sansio.response import Response as SansIOResponse
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.engine.answers_file import text_problem
 from advisor.extensions import csrf, db
-from advisor.models import Assessment, Revision, User, limits
+from advisor.models import Assessment, ChecklistStatus, Revision, User, limits
+from advisor.report.summary import acceptance_state, today
 from advisor.services import accounts, workspaces
 from advisor.services import assessments as svc
 from advisor.services.dashboard import DashboardQuery, dashboard_page
@@ -367,6 +369,10 @@ def set_status(assessment_id: int, item_id: str, json: models.StatusChange) -> R
     if item_id not in kb().item_by_id:
         raise fail(404, "item_id", f"no checklist item {item_id!r}")
     try:
+        expires = dt.date.fromisoformat(json.expires_on) if json.expires_on else None
+    except ValueError as exc:
+        raise fail(400, "expires_on", f"got {json.expires_on!r}: not a date") from exc
+    try:
         row = svc.set_status(
             db.session,
             assessment,
@@ -376,15 +382,69 @@ def set_status(assessment_id: int, item_id: str, json: models.StatusChange) -> R
             (json.owner or "").strip(),
             json.base_version,
             api_user().email,
+            justification=json.justification,
+            expires=expires,
         )
+    except svc.AcceptanceRefused as exc:
+        db.session.rollback()
+        raise fail(400, {"expires": "expires_on"}.get(exc.field, exc.field), str(exc)) from exc
     except svc.Conflict as exc:
         db.session.rollback()
         current = svc.set_status_current(db.session, assessment_id, item_id)
         raise fail(409, "base_version", f"{exc}; the stored version is {current['version']}") from exc
     db.session.commit()
-    return reply(
-        {"item_id": item_id, "status": row.status, "note": row.note, "owner": row.owner, "version": row.version}
-    )
+    return reply(status_saved(item_id, row))
+
+
+@bp.post("/assessments/<int:assessment_id>/checklist/<item_id>/acceptance")
+@token_required
+@spec.validate(resp=replies(200, models.StatusSaved, "Decided", 400, 403, 404, 409, 413))
+def decide_acceptance(assessment_id: int, item_id: str, json: models.AcceptanceDecision) -> Reply:
+    """Approve or reject a requested risk acceptance (owners; never one's own request)"""
+    assessment = assessment_for(assessment_id, "owner")
+    if item_id not in kb().item_by_id:
+        raise fail(404, "item_id", f"no checklist item {item_id!r}")
+    try:
+        row = svc.decide_acceptance(
+            db.session,
+            assessment,
+            item_id,
+            json.decision == "approve",
+            json.base_version,
+            api_user().email,
+            (json.reason or "").strip(),
+        )
+    except svc.AcceptanceRefused as exc:
+        db.session.rollback()
+        raise fail(400, exc.field, str(exc)) from exc
+    except svc.Conflict as exc:
+        db.session.rollback()
+        current = svc.set_status_current(db.session, assessment_id, item_id)
+        raise fail(409, "base_version", f"{exc}; the stored version is {current['version']}") from exc
+    db.session.commit()
+    return reply(status_saved(item_id, row))
+
+
+def status_saved(item_id: str, row: ChecklistStatus) -> dict[str, Any]:
+    """An item's status as stored, with its risk acceptance."""
+    state = acceptance_state(row, today())
+    return {
+        "item_id": item_id,
+        "status": row.status,
+        "note": row.note,
+        "owner": row.owner,
+        "version": row.version,
+        "acceptance": None
+        if state is None
+        else {
+            "state": state,
+            "justification": row.acceptance_justification,
+            "expires_on": row.acceptance_expires.isoformat() if row.acceptance_expires else None,
+            "requested_by": row.acceptance_requested_by,
+            "approved_by": row.acceptance_approved_by,
+            "approved_at": row.acceptance_approved_at.isoformat() if row.acceptance_approved_at else None,
+        },
+    }
 
 
 @bp.get("/assessments/<int:assessment_id>/export")

@@ -89,11 +89,30 @@ class NewRevision(Body):
     label: Label | None = None
 
 
+IsoDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"})]
+
+
 class StatusChange(Body):
     status: StatusName
     note: Note | None = None
     owner: Owner | None = None
     base_version: int = Field(description="The status's version you read; 0 when no status was set before.")
+    justification: Note | None = Field(
+        None,
+        description="Why the risk is accepted: needed with `accepted_risk` unless the item already has an "
+        "acceptance (then it is kept; a changed one is a new request).",
+    )
+    expires_on: IsoDate | None = Field(
+        None,
+        description="The last day the acceptance holds (YYYY-MM-DD): after today and at most 12 months ahead; "
+        "needed with `accepted_risk` like `justification`.",
+    )
+
+
+class AcceptanceDecision(Body):
+    decision: Annotated[str, allowed(("approve", "reject")), listed(("approve", "reject"))]
+    base_version: int = Field(description="The status's version you read.")
+    reason: Note | None = Field(None, description="Why, recorded in the activity log.")
 
 
 # --- query strings ------------------------------------------------------------------------------------
@@ -218,9 +237,21 @@ class RevisionView(BaseModel):
     statuses: dict[str, StatusName] = Field(description="Each item's status when the revision was saved.")
 
 
+class Acceptance(BaseModel):
+    state: Annotated[str, listed(("requested", "approved", "expired"))] = Field(
+        description="requested until another owner approves it; expired after its end date (the item is open again)"
+    )
+    justification: str | None
+    expires_on: str | None
+    requested_by: str | None
+    approved_by: str | None
+    approved_at: str | None
+
+
 class StatusSaved(BaseModel):
     item_id: str
     status: StatusName
     note: str
     owner: str
     version: int
+    acceptance: Acceptance | None = Field(None, description="The risk acceptance, with status accepted_risk.")

@@ -19,6 +19,7 @@ from advisor.exports import FORMAT_LABELS, FORMAT_NAMES, detail_text
 from advisor.extensions import db
 from advisor.forms.assessment import (
     STATUS_LABELS,
+    AcceptanceDecisionForm,
     BulkStatusForm,
     DetailsForm,
     NewAssessmentForm,
@@ -63,6 +64,9 @@ def labels() -> dict[str, Any]:
         "PRIORITIES": PRIORITIES,
         "OPEN": summary.OPEN,
         "finished": summary.finished,
+        "still_open": summary.still_open,
+        "acceptance_state": summary.acceptance_state,
+        "ACCEPTANCE_LABELS": summary.ACCEPTANCE_LABELS,
         "START_HERE_INTRO": summary.START_HERE_INTRO,
         "MAPPING_INTRO": summary.MAPPING_INTRO,
         "NOT_ANSWERED": summary.NOT_ANSWERED,
@@ -252,6 +256,13 @@ def bulk_status(assessment_id: int) -> Response:
     if not versions:
         flash("Nothing changed: tick the items to change first.", "error")
         return redirect(back)
+    if form.status.data == "accepted_risk":
+        flash(
+            "Nothing changed: a risk is accepted item by item, each with its own justification and end date "
+            "(the item's status form), for another owner to approve.",
+            "error",
+        )
+        return redirect(back)
     if not (form.status.data or form.owner.data or form.note.data):
         flash("Nothing changed: choose a status, or type an owner or a note, to set on the ticked items.", "error")
         return redirect(back)
@@ -308,7 +319,15 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
             (form.owner.data or "").strip(),
             form.version.data if form.version.data is not None else -1,
             actor(),
+            justification=(form.justification.data or "").strip() or None,
+            expires=form.expires.data,
         )
+    except svc.AcceptanceRefused as exc:
+        db.session.rollback()
+        if wants_json():
+            return {"errors": [{"key": exc.field, "message": str(exc)}]}, 400
+        flash(f"Not saved: {exc}.", "error")
+        return redirect(f"{back}#item-{item_id}"), 303
     except svc.Conflict as exc:
         db.session.rollback()
         current = svc.set_status_current(db.session, assessment_id, item_id)
@@ -331,13 +350,44 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
             "owner": row.owner,
             "version": row.version,
             "needs_review": row.needs_review,
-            "finished": summary.finished(row),  # what the page's Open filter reads
+            "open": summary.still_open(row, summary.today()),  # what the page's Open filter reads
+            "status_label": summary.ACCEPTANCE_LABELS.get(
+                summary.acceptance_state(row, summary.today()) or "", STATUS_LABELS[row.status]
+            ),
             "review_reason": row.review_reason,
             "review_cleared": flagged and not row.needs_review,  # the page drops its "needs review" notice
         }, 200
     cleared = flagged and not row.needs_review
     flash("Status saved; it no longer needs review." if cleared else "Status saved.", "success")
     return redirect(f"{back}#item-{item_id}"), 303
+
+
+@bp.post("/<int:assessment_id>/checklist/<item_id>/acceptance")
+def decide_acceptance(assessment_id: int, item_id: str) -> Response:
+    """An owner approves a requested risk acceptance (never their own request) or rejects it."""
+    assessment = get_assessment(assessment_id, "owner")
+    form = AcceptanceDecisionForm()
+    back = _back_to_report(assessment_id)
+    if not form.validate():
+        abort(400)
+    approve = form.decision.data == "approve"
+    try:
+        svc.decide_acceptance(
+            db.session,
+            assessment,
+            item_id,
+            approve,
+            form.version.data if form.version.data is not None else -1,
+            actor(),
+            (form.reason.data or "").strip(),
+        )
+    except (svc.AcceptanceRefused, svc.Conflict) as exc:
+        db.session.rollback()
+        flash(f"Not recorded: {exc}.", "error")
+        return redirect(f"{back}#item-{item_id}", 303)
+    db.session.commit()
+    flash("Acceptance approved." if approve else "Acceptance rejected: the item is To do again.", "success")
+    return redirect(f"{back}#item-{item_id}", 303)
 
 
 @bp.post("/<int:assessment_id>/checklist/<item_id>/confirm")

@@ -106,7 +106,7 @@
           if (article) {
             article.setAttribute("data-status", r.body.status);
             article.setAttribute("data-owner", r.body.owner);
-            article.setAttribute("data-finished", r.body.finished ? "true" : "false");
+            article.setAttribute("data-open", r.body.open ? "true" : "false");
             var tick = article.querySelector('input[name="items"]');
             if (tick) tick.value = article.id.replace(/^item-/, "") + ":" + r.body.version; // a later change to several starts here
           }
@@ -115,7 +115,7 @@
           var item = form.getAttribute("data-item") || "";
           document.querySelectorAll('.badge[data-status-of="' + CSS.escape(item) + '"]').forEach(function (badge) {
             badge.className = "badge status-" + r.body.status;
-            badge.textContent = select.options[select.selectedIndex].text;
+            badge.textContent = r.body.status_label || select.options[select.selectedIndex].text;
           });
           // the "needs review" notice: gone once cleared, else its Confirm form carries the new version
           document.querySelectorAll('[data-review-of="' + CSS.escape(item) + '"]').forEach(function (notice) {
@@ -197,11 +197,11 @@
     }
     function matches(item, w) {
       var status = item.getAttribute("data-status");
-      var finished = item.getAttribute("data-finished") === "true"; // done or not applicable, not needing review
+      var open = item.getAttribute("data-open") === "true"; // still to act on (summary.still_open)
       return fields.every(function (name) {
         var value = w[name];
         if (!value) return true;
-        if (name === "status") return value === "open" ? !finished : status === value;
+        if (name === "status") return value === "open" ? open : status === value;
         if (name === "framework") return (" " + item.getAttribute("data-frameworks") + " ").indexOf(" " + value + " ") >= 0;
         return item.getAttribute("data-" + name) === value;
       }) && (!w.owner || item.getAttribute("data-owner").toLowerCase().indexOf(w.owner.toLowerCase()) >= 0);

@@ -1,0 +1,282 @@
+"""Governed risk acceptance (issue 15): a justification and an end date, approved by another owner, expiring by
+itself; on the report, through the API and in every export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from advisor.extensions import db
+from advisor.models import Assessment, AuditEvent, ChecklistStatus, User
+from advisor.report import summary
+from advisor.services import accounts, workspaces
+from advisor.services import assessments as svc
+from tests.conftest import make_user, sign_in
+from tests.helpers import BASE_ANSWERS
+from tests.web import csrf_token, html
+
+TODAY = dt.date(2026, 12, 2)
+
+
+@dataclass
+class Team:
+    assessment: int
+    item: str
+
+
+@pytest.fixture
+def team(app: Flask) -> Team:
+    """A workspace with two owners (alice, bob), an editor (erin) and one assessment with a revision."""
+    for email in ("alice@example.com", "bob@example.com", "erin@example.com"):
+        make_user(app, email)
+    with app.app_context():
+        alice = db.session.scalar(db.select(User).where(User.email == "alice@example.com"))
+        assert alice is not None
+        space = workspaces.create_workspace(db.session, "Payments", alice)
+        workspaces.add_member(db.session, space, "bob@example.com", "owner", None)
+        workspaces.add_member(db.session, space, "erin@example.com", "editor", None)
+        assessment = svc.create_assessment(db.session, space.id, "Payments", "", "alice@example.com")
+        revision = svc.save_revision(
+            db.session, assessment, BASE_ANSWERS, 0, None, "alice@example.com", app.extensions["advisor.kb"]
+        )
+        db.session.commit()
+        made = Team(assessment.id, revision.result["checklist"][0]["id"])
+    return made
+
+
+def accept(
+    app: Flask,
+    team: Team,
+    actor: str,
+    *,
+    version: int = 0,
+    justification: str | None = "Compensating WAF rule until the vendor fix in Q3.",
+    expires: dt.date | None = dt.date(2027, 3, 31),
+    status: str = "accepted_risk",
+    owner: str = "",
+) -> ChecklistStatus:
+    with app.app_context():
+        assessment = db.session.get(Assessment, team.assessment)
+        assert assessment is not None
+        row = svc.set_status(
+            db.session,
+            assessment,
+            team.item,
+            status,
+            "",
+            owner,
+            version,
+            actor,
+            justification=justification,
+            expires=expires,
+            on=TODAY,
+        )
+        db.session.commit()
+        db.session.refresh(row)
+        db.session.expunge(row)
+        return row
+
+
+def decide(app: Flask, team: Team, actor: str, approve: bool, version: int) -> ChecklistStatus:
+    with app.app_context():
+        assessment = db.session.get(Assessment, team.assessment)
+        assert assessment is not None
+        row = svc.decide_acceptance(db.session, assessment, team.item, approve, version, actor, "checked", TODAY)
+        db.session.commit()
+        db.session.refresh(row)
+        db.session.expunge(row)
+        return row
+
+
+@pytest.mark.parametrize(
+    ("justification", "expires", "field", "message"),
+    [
+        (None, dt.date(2027, 3, 31), "justification", "a justification is needed"),
+        ("  ", dt.date(2027, 3, 31), "justification", "a justification is needed"),
+        ("Why", None, "expires", "give the date the acceptance ends"),
+        ("Why", TODAY, "expires", "after today and at most 12 months ahead, by 2027-12-02 (it was 2026-12-02)"),
+        ("Why", dt.date(2027, 12, 3), "expires", "by 2027-12-02 (it was 2027-12-03)"),
+    ],
+)
+def test_an_acceptance_needs_a_justification_and_an_end_within_twelve_months(
+    app: Flask, team: Team, justification: str | None, expires: dt.date | None, field: str, message: str
+) -> None:
+    with pytest.raises(svc.AcceptanceRefused) as refused:
+        accept(app, team, "alice@example.com", justification=justification, expires=expires)
+    assert refused.value.field == field
+    assert message in str(refused.value)
+    row = accept(app, team, "alice@example.com", expires=dt.date(2027, 12, 2))  # the last day allowed
+    assert summary.acceptance_state(row, TODAY) == "requested"
+
+
+def test_the_last_day_is_the_same_day_twelve_months_on() -> None:
+    assert summary.latest_expiry(dt.date(2026, 12, 2)) == dt.date(2027, 12, 2)
+    assert summary.latest_expiry(dt.date(2028, 2, 29)) == dt.date(2029, 2, 28)
+    assert summary.latest_expiry(dt.date(2026, 1, 31)) == dt.date(2027, 1, 31)
+
+
+def test_four_eyes_the_requester_cannot_approve_another_owner_can(app: Flask, team: Team) -> None:
+    row = accept(app, team, "alice@example.com")
+    assert (row.acceptance_requested_by, row.acceptance_approved_by) == ("alice@example.com", None)
+    assert summary.still_open(row, TODAY), "requested: still open"
+    with pytest.raises(svc.AcceptanceRefused, match="another owner of the workspace must approve it"):
+        decide(app, team, "alice@example.com", True, row.version)
+    approved = decide(app, team, "bob@example.com", True, row.version)
+    assert approved.acceptance_approved_by == "bob@example.com"
+    assert summary.acceptance_state(approved, TODAY) == "approved"
+    assert not summary.still_open(approved, TODAY), "approved: nobody has to act before it ends"
+    assert not summary.finished(approved), "but it is not progress"
+    with pytest.raises(svc.AcceptanceRefused, match="only a requested acceptance"):
+        decide(app, team, "bob@example.com", True, approved.version)
+
+    # a new owner keeps the approval; a new end date is a new request
+    kept = accept(app, team, "erin@example.com", version=approved.version, justification=None, expires=None, owner="E")
+    assert kept.acceptance_approved_by == "bob@example.com"
+    again = accept(app, team, "erin@example.com", version=kept.version, expires=dt.date(2027, 6, 30))
+    assert (again.acceptance_requested_by, again.acceptance_approved_by) == ("erin@example.com", None)
+
+    rejected = decide(app, team, "alice@example.com", False, again.version)
+    assert (rejected.status, rejected.acceptance_justification, rejected.acceptance_expires) == ("todo", None, None)
+    with app.app_context():
+        actions = [e.action for e in db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))]
+    assert [a for a in actions if a.startswith("acceptance_")] == [
+        "acceptance_requested",
+        "acceptance_approved",
+        "acceptance_requested",
+        "acceptance_rejected",
+    ]
+
+
+def test_an_expired_acceptance_reopens_by_itself(app: Flask, team: Team) -> None:
+    row = decide(app, team, "bob@example.com", True, accept(app, team, "alice@example.com").version)
+    last = dt.date(2027, 3, 31)
+    assert summary.acceptance_state(row, last) == "approved"
+    day_after = last + dt.timedelta(days=1)
+    assert summary.acceptance_state(row, day_after) == "expired"
+    assert summary.still_open(row, day_after)
+    with app.app_context():
+        assessment = db.session.get(Assessment, team.assessment)
+        assert assessment is not None
+        result = assessment.revisions[-1].result
+        statuses = summary.statuses_by_item(list(assessment.statuses))
+        before = summary.counts(result, statuses, last)
+        after = summary.counts(result, statuses, day_after)
+    assert (before["acceptances"]["approved"], after["acceptances"]["expired"]) == (1, 1)
+    open_before = sum(n for _, _, n in before["by_priority"])
+    assert sum(n for _, _, n in after["by_priority"]) == open_before + 1
+
+
+def sign_in_as(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    sign_in(client, email)
+    return client
+
+
+def test_on_the_report_the_owner_who_asked_can_only_withdraw_and_another_approves(app: Flask, team: Team) -> None:
+    alice = sign_in_as(app, "alice@example.com")
+    url = f"/assessments/{team.assessment}"
+    page = html(alice.get(url))
+    saved = alice.post(
+        f"{url}/checklist/{team.item}",
+        data={
+            "csrf_token": csrf_token(page),
+            "status": "accepted_risk",
+            "version": "0",
+            "justification": "Compensating WAF rule <until Q3>",
+            "expires": (summary.today() + dt.timedelta(days=90)).isoformat(),
+        },
+        headers={"Accept": "application/json"},
+    )
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert saved.get_json()["status_label"] == "Acceptance requested"
+    assert saved.get_json()["open"] is True
+    page = html(alice.get(url))
+    block = page.split(f'data-acceptance-of="{team.item}"')[1].split("</div>")[0]
+    assert "Acceptance requested" in block
+    assert "Compensating WAF rule &lt;until Q3&gt;" in block
+    assert "Withdraw" in block
+    assert "Approve the acceptance" not in block, "not offered to the owner who asked"
+
+    erin = sign_in_as(app, "erin@example.com")  # an editor: may ask, may not decide
+    assert "Approve the acceptance" not in html(erin.get(url))
+    refused = erin.post(
+        f"{url}/checklist/{team.item}/acceptance",
+        data={"csrf_token": csrf_token(html(erin.get(url))), "decision": "approve", "version": "1"},
+    )
+    assert refused.status_code == 403
+
+    bob = sign_in_as(app, "bob@example.com")
+    page = html(bob.get(url))
+    assert "Approve the acceptance" in page
+    done = bob.post(
+        f"{url}/checklist/{team.item}/acceptance",
+        data={"csrf_token": csrf_token(page), "decision": "approve", "version": "1"},
+    )
+    assert done.status_code == 303
+    page = html(bob.get(done.headers["Location"]))
+    assert "Acceptance approved." in page
+    assert re.search(r"Risk accepted</strong> until \d{4}-\d\d-\d\d, approved by bob@example.com", page)
+
+
+def test_the_api_asks_and_decides_with_the_same_rules(app: Flask, team: Team) -> None:
+    with app.app_context():
+        tokens = {}
+        for email in ("alice@example.com", "bob@example.com"):
+            user = accounts.find_user(db.session, email)
+            assert user is not None
+            tokens[email], _ = accounts.create_api_token(db.session, user, "ci")
+        db.session.commit()
+    client = app.test_client()
+
+    def call(method: str, path: str, who: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+        response = client.open(
+            f"/api/v1/assessments/{team.assessment}/checklist/{team.item}{path}",
+            method=method,
+            json=body,
+            headers={"Authorization": f"Bearer {tokens[who]}"},
+        )
+        return response.status_code, response.get_json()
+
+    status, body = call("PATCH", "", "alice@example.com", {"status": "accepted_risk", "base_version": 0})
+    assert (status, body["errors"][0]["key"]) == (400, "justification")
+    later = (summary.today() + dt.timedelta(days=400)).isoformat()
+    status, body = call(
+        "PATCH",
+        "",
+        "alice@example.com",
+        {"status": "accepted_risk", "base_version": 0, "justification": "x", "expires_on": later},
+    )
+    assert (status, body["errors"][0]["key"]) == (400, "expires_on")
+    soon = (summary.today() + dt.timedelta(days=30)).isoformat()
+    status, body = call(
+        "PATCH",
+        "",
+        "alice@example.com",
+        {"status": "accepted_risk", "base_version": 0, "justification": "x", "expires_on": soon},
+    )
+    assert status == 200
+    assert body["acceptance"]["state"] == "requested"
+    status, body = call("POST", "/acceptance", "alice@example.com", {"decision": "approve", "base_version": 1})
+    assert (status, body["errors"][0]["key"]) == (400, "decision")
+    status, body = call("POST", "/acceptance", "bob@example.com", {"decision": "approve", "base_version": 1})
+    assert status == 200
+    assert body["acceptance"]["state"] == "approved"
+    assert body["acceptance"]["approved_by"] == "bob@example.com"
+    assert body["acceptance"]["expires_on"] == soon
+
+
+def test_bulk_update_does_not_accept_risks(app: Flask, team: Team) -> None:
+    alice = sign_in_as(app, "alice@example.com")
+    url = f"/assessments/{team.assessment}"
+    response = alice.post(
+        f"{url}/checklist",
+        data={"csrf_token": csrf_token(html(alice.get(url))), "status": "accepted_risk", "items": f"{team.item}:0"},
+    )
+    assert "a risk is accepted item by item" in html(alice.get(response.headers["Location"]))
+    with app.app_context():
+        assert db.session.scalar(db.select(ChecklistStatus)) is None
