@@ -280,3 +280,26 @@ def test_bulk_update_does_not_accept_risks(app: Flask, team: Team) -> None:
     assert "a risk is accepted item by item" in html(alice.get(response.headers["Location"]))
     with app.app_context():
         assert db.session.scalar(db.select(ChecklistStatus)) is None
+
+
+def test_the_dashboard_counts_acceptances_to_approve_and_expired(app: Flask, team: Team) -> None:
+    row = accept(app, team, "alice@example.com")
+    bob = sign_in_as(app, "bob@example.com")
+    page = html(bob.get("/"))
+    assert "1 acceptance to approve" in page
+    assert "expired</span>" not in page
+    approved = decide(app, team, "bob@example.com", True, row.version)
+    with app.app_context():  # the end date passed (set straight in the database: the service refuses past dates)
+        db.session.execute(
+            db.update(ChecklistStatus)
+            .where(ChecklistStatus.id == approved.id)
+            .values(acceptance_expires=summary.today() - dt.timedelta(days=1))
+        )
+        db.session.commit()
+    page = html(bob.get("/"))
+    assert "1 acceptance expired" in page
+    assert "to approve" not in page
+    report = html(bob.get(f"/assessments/{team.assessment}"))
+    block = report.split(f'data-acceptance-of="{team.item}"')[1].split("</div>")[0]
+    assert "Acceptance expired</strong> on" in block
+    assert "the item is open again" in block

@@ -105,6 +105,7 @@ def test_create_read_revise_and_statuses(api: FlaskClient, owner: dict[str, str]
         "note": "namespaces labelled",
         "owner": "",
         "version": 1,
+        "acceptance": None,
     }
     conflict = api.patch(url, json={"status": "todo", "base_version": 0}, headers=owner)
     assert conflict.status_code == 409

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import defer, load_only
 
 from advisor.engine.schema import DONE_STATUSES
 from advisor.models import Assessment, ChecklistStatus, Revision
+from advisor.report.summary import acceptance_state, today
 from advisor.services import DbSession
 
 PER_PAGE = 20
@@ -42,6 +44,17 @@ class Row:
     total: int
     needs_review: int = 0  # settled statuses a newer revision put in doubt: not counted as done
     draft_steps: tuple[str, ...] = ()  # the steps a draft has done (Draft.steps_done), for one not yet saved
+    acceptances_requested: int = 0  # risk acceptances waiting for another owner's approval
+    acceptances_expired: int = 0  # approved acceptances past their end date: open again
+
+
+class _Acceptance(NamedTuple):
+    """The columns summary.acceptance_state reads, without loading whole rows."""
+
+    status: str
+    needs_review: bool
+    acceptance_approved_by: str | None
+    acceptance_expires: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -108,14 +121,30 @@ def dashboard_page(
     ids = [a.id for a, _, _ in found]
     done: dict[int, set[str]] = {i: set() for i in ids}
     review: dict[int, set[str]] = {i: set() for i in ids}
+    accepted: dict[int, dict[str, str]] = {i: {} for i in ids}  # item → requested | approved | expired
+    on = today()
     if ids:
-        for assessment_id, item_id, reason in session.execute(
-            select(ChecklistStatus.assessment_id, ChecklistStatus.item_id, ChecklistStatus.review_reason).where(
+        for assessment_id, item_id, status, reason, approved_by, expires in session.execute(
+            select(
+                ChecklistStatus.assessment_id,
+                ChecklistStatus.item_id,
+                ChecklistStatus.status,
+                ChecklistStatus.review_reason,
+                ChecklistStatus.acceptance_approved_by,
+                ChecklistStatus.acceptance_expires,
+            ).where(
                 ChecklistStatus.assessment_id.in_(ids),
-                ChecklistStatus.status.in_(DONE_STATUSES) | ChecklistStatus.review_reason.is_not(None),
+                ChecklistStatus.status.in_((*DONE_STATUSES, "accepted_risk"))
+                | ChecklistStatus.review_reason.is_not(None),
             )
         ):
-            (review if reason is not None else done)[assessment_id].add(item_id)
+            if status == "accepted_risk":
+                state = acceptance_state(_Acceptance(status, reason is not None, approved_by, expires), on)
+                accepted[assessment_id][item_id] = state or ""
+            if reason is not None:
+                review[assessment_id].add(item_id)
+            elif status in DONE_STATUSES:
+                done[assessment_id].add(item_id)
     rows = [
         Row(
             a,
@@ -124,7 +153,15 @@ def dashboard_page(
             len(r.checklist_ids) if r else 0,
             len(review[a.id].intersection(r.checklist_ids)) if r else 0,
             tuple(steps or ()),
+            _count(accepted[a.id], "requested", r),
+            _count(accepted[a.id], "expired", r),
         )
         for a, r, steps in found
     ]
     return Page(rows, total, page, pages)
+
+
+def _count(states: dict[str, str], state: str, revision: Revision | None) -> int:
+    """How many of the revision's items have an acceptance in ``state``."""
+    items = set(revision.checklist_ids) if revision else set()
+    return sum(1 for item, found in states.items() if found == state and item in items)

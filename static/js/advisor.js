@@ -79,6 +79,14 @@
 
   function wireStatusForm(form) {
     var state = form.querySelector(".save-state");
+    // the acceptance's fields only while "Risk accepted" is chosen (without the script they always show)
+    var select = form.querySelector('[name="status"]');
+    var extra = form.querySelector("[data-for-status]");
+    function showExtra() {
+      if (extra && select) extra.hidden = select.value !== extra.getAttribute("data-for-status");
+    }
+    if (select) select.addEventListener("change", showExtra);
+    showExtra();
     function changed() {
       unsaved.add(form);
       state.textContent = "Not saved yet.";
@@ -99,7 +107,8 @@
         if (r.status === 200) {
           form.querySelector('[name="version"]').value = r.body.version;
           unsaved.delete(form);
-          state.textContent = r.body.review_cleared ? "Saved; it no longer needs review." : "Saved.";
+          state.textContent = r.body.review_cleared ? "Saved; it no longer needs review." :
+            r.body.status === "accepted_risk" ? "Saved: " + r.body.status_label + " (reload the page for its approval)." : "Saved.";
           var counts = document.getElementById("report-counts");
           if (counts && typeof r.body.counts_html === "string") counts.innerHTML = r.body.counts_html; // rendered and escaped by the server
           var article = form.closest("article.item");
