@@ -119,7 +119,12 @@ def _read(tool: Tool, doc: Any, digest: str) -> Scan:
         cves = trivy.read(doc, collector)
         version, cluster, from_cluster = trivy.version(doc), trivy.cluster(doc), trivy.from_cluster(doc)
         if cves:
-            notes.append(f"{cves:,} vulnerabilities (CVEs) in the file were ignored: they are not checklist evidence")
+            what = (
+                "1 vulnerability (CVE) in the file was"
+                if cves == 1
+                else f"{cves:,} vulnerabilities (CVEs) in the file were"
+            )
+            notes.append(f"{what} ignored: they are not checklist evidence")
     else:
         checkov.read(doc, collector)
         version, from_cluster = checkov.version(doc), False

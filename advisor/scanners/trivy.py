@@ -139,7 +139,10 @@ def _read_compliance(doc: dict[str, Any], collector: Collector) -> None:
             verdict, detail = ("fail" if status == "FAIL" else "pass"), ""
         else:
             verdict, detail = "not_evaluated", "manual control: Trivy does not check it"
-        collector.add(spec, control_id, verdict, title=text(control.get("Name")), detail=detail)
+        failed = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
+        collector.add(
+            spec, control_id, verdict, title=text(control.get("Name")), detail=detail, resources_failed=failed
+        )
     for control in items(doc.get("Results")):
         control = obj(control)
         control_id = text(control.get("ID")).strip()
