@@ -38,6 +38,7 @@ def test_wheel_bundles_resources(tmp_path: Path) -> None:
         "advisor/knowledge/questions.yaml",
         "advisor/knowledge/decisions/hosting.yaml",
         "advisor/knowledge/checklist/rbac.yaml",
+        "advisor/scanners/kubescape_old_ids.json",
     ):
         assert required in names, required
     assert any(n.startswith("advisor/_resources/migrations/versions/") for n in names)
