@@ -324,8 +324,8 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
         )
     except svc.AcceptanceRefused as exc:
         db.session.rollback()
-        if wants_json():
-            return {"errors": [{"key": exc.field, "message": str(exc)}]}, 400
+        if wants_json():  # the form's values are fine; what they ask for is not: 422, as the questionnaire's
+            return {"errors": [{"key": exc.field, "message": str(exc)}]}, 422
         flash(f"Not saved: {exc}.", "error")
         return redirect(f"{back}#item-{item_id}"), 303
     except svc.Conflict as exc:

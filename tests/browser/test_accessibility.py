@@ -11,6 +11,7 @@ forced password change) are scanned where they appear.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -134,8 +135,13 @@ def seeded(browser: Browser, live_server: LiveServer, admin_state: StorageState)
                 item = items.nth(index)
                 item.get_by_label("Status").select_option(status)
                 item.get_by_label("Owner").fill("Security team")
+                if status == "accepted_risk":  # a request for another owner to approve: why, and until when
+                    item.get_by_label("Justification").fill("A compensating control covers it until the upgrade.")
+                    item.get_by_label("Accepted until").fill((dt.date.today() + dt.timedelta(days=90)).isoformat())
                 item.get_by_role("button", name="Save status").click()
-                expect(item.locator(".save-state")).to_have_text("Saved.")
+                expect(item.locator(".save-state")).to_have_text(
+                    re.compile(r"^Saved: Acceptance requested") if status == "accepted_risk" else "Saved."
+                )
 
             page.goto(f"/assessments/{assessment_id}/answers/hosting")
             choose(page, "Must the clusters be air-gapped?", "Yes")
