@@ -303,3 +303,39 @@ def test_the_dashboard_counts_acceptances_to_approve_and_expired(app: Flask, tea
     block = report.split(f'data-acceptance-of="{team.item}"')[1].split("</div>")[0]
     assert "Acceptance expired</strong> on" in block
     assert "the item is open again" in block
+
+
+def test_my_work_lists_what_waits_for_each_person(app: Flask, team: Team) -> None:
+    row = accept(app, team, "alice@example.com")
+    bob, alice, erin = (sign_in_as(app, f"{n}@example.com") for n in ("bob", "alice", "erin"))
+    page = html(bob.get("/my-work"))
+    assert "Risk acceptances to approve (1)" in page
+    assert f"#item-{team.item}" in page
+    assert "asked by alice@example.com" in page
+    assert "Risk acceptances to approve" not in html(alice.get("/my-work")), "not the one who asked"
+    assert "Risk acceptances to approve" not in html(erin.get("/my-work")), "not an editor"
+    approved = decide(app, team, "bob@example.com", True, row.version)
+    with app.app_context():
+        db.session.execute(
+            db.update(ChecklistStatus)
+            .where(ChecklistStatus.id == approved.id)
+            .values(acceptance_expires=summary.today() + dt.timedelta(days=10))
+        )
+        db.session.commit()
+    assert "Acceptances ending within 30 days (1)" in html(erin.get("/my-work"))
+    with app.app_context():
+        db.session.execute(
+            db.update(ChecklistStatus)
+            .where(ChecklistStatus.id == approved.id)
+            .values(acceptance_expires=summary.today() - dt.timedelta(days=1))
+        )
+        from advisor.models import Revision
+
+        db.session.execute(db.update(Revision).values(knowledge_base_version="2020.1.0"))
+        db.session.commit()
+    page = html(erin.get("/my-work"))
+    assert "Expired acceptances (1)" in page
+    assert "Evaluated with an older knowledge base (1)" in page
+    assert f"/assessments/{team.assessment}/reevaluate" in page
+    make_user(app, "other@example.com")
+    assert "Nothing waits for you" in html(sign_in_as(app, "other@example.com").get("/my-work"))

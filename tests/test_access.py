@@ -136,6 +136,7 @@ MATRIX: dict[str, list[Case]] = {
     # the test schema is made by create_all, not migrations, so it is "not current": 503 for everyone
     "health.readyz": [Case("GET", lambda w, r: "/readyz", dict.fromkeys(ROLES, 503))],
     "main.index": [Case("GET", lambda w, r: "/", SIGNED_IN)],
+    "main.my_work": [Case("GET", lambda w, r: "/my-work", SIGNED_IN)],
     "auth.setup": [Case("GET", lambda w, r: "/setup", dict.fromkeys(ROLES, 404))],
     "auth.login": [Case("GET", lambda w, r: "/login", EVERYONE)],
     # signing out sends everyone to the sign-in page; tests/test_auth.py checks the session really ends

@@ -57,6 +57,18 @@ def index() -> str:
     )
 
 
+@bp.get("/my-work")
+@read_only
+def my_work() -> str:
+    """What waits for the signed-in person: acceptances to approve, running out or expired, outdated assessments."""
+    from advisor.services.mywork import SOON
+    from advisor.services.mywork import my_work as find
+
+    return render_template(
+        "main/my_work.html", work=find(db.session, current_user, kb().version), soon_days=SOON.days, kb=kb()
+    )
+
+
 @bp.get("/schemas/export.schema.json")
 def export_schema() -> Response:
     """The JSON Schema of the JSON export, at a stable address for the tools that validate exports."""

@@ -244,6 +244,7 @@ PAGES = {
     "review-with-errors": "/assessments/{draft}/answers/review",
     "activity": "/assessments/{id}/activity",
     "workspaces": "/workspaces/",
+    "my-work": "/my-work",
 }
 
 
