@@ -25,6 +25,8 @@ from advisor.engine.schema import (
     CRITERIA,
     AlternativeModel,
     ChecklistFile,
+    ControlsFile,
+    ControlSourceModel,
     CriteriaFile,
     CriterionModel,
     DecisionFile,
@@ -66,6 +68,8 @@ class KnowledgeBase:
     warnings: tuple[WarningModel, ...]
     sources: tuple[str, ...]
     frameworks: tuple[FrameworkModel, ...] = ()
+    # controls.yaml: source key ("kube-bench/cis-1.12", "kubescape", ...) → the check ids it may name
+    controls: dict[str, ControlSourceModel] = field(default_factory=dict, repr=False)
     # item id → its place in the order to do critical work (order.yaml); unlisted items come after
     rank: dict[str, int] = field(default_factory=dict, repr=False)
     question_by_key: dict[str, QuestionModel] = field(default_factory=dict, repr=False)
@@ -73,6 +77,8 @@ class KnowledgeBase:
     position: dict[str, int] = field(default_factory=dict, repr=False)  # item id → its place in file order
     decision_by_id: dict[str, DecisionFile] = field(default_factory=dict, repr=False)
     framework_by_id: dict[str, FrameworkModel] = field(default_factory=dict, repr=False)
+    # (tool, benchmark or None, check id) → the ids of the items that check verifies, in file order
+    items_by_control: dict[tuple[str, str | None, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
     # texts composed for answers (an item's steps for one estate and set of clouds), made once each
     composed: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
@@ -82,6 +88,18 @@ class KnowledgeBase:
         self.position.update({i.id: n for n, i in enumerate(self.items)})
         self.decision_by_id.update({d.id: d for d in self.decisions})
         self.framework_by_id.update({f.id: f for f in self.frameworks})
+        index: dict[tuple[str, str | None, str], list[str]] = {}
+        for item in self.items:
+            for key, checks in item.controls.items():
+                tool, _, benchmark = key.partition("/")
+                for check in checks:
+                    index.setdefault((tool, benchmark or None, check), []).append(item.id)
+        self.items_by_control.update({k: tuple(v) for k, v in index.items()})
+
+    def items_for(self, tool: str, benchmark: str | None, check: str) -> list[str]:
+        """The ids of the items a scanner's check verifies: ``benchmark`` is the one the tool numbered its
+        checks by ("cis-1.12" for kube-bench), or None (or "") for ids of the tool's own (C-0041, KSV-0012)."""
+        return list(self.items_by_control.get((tool, benchmark or None, check), ()))
 
 
 # libyaml's parser reads the knowledge base in a tenth of the time (what `advisor evaluate` spends on start-up);
@@ -296,6 +314,30 @@ def _check_item_frameworks(item: ItemModel, requirements: dict[str, set[str]], w
             )
 
 
+def _check_item_controls(
+    item: ItemModel, catalog: dict[str, ControlSourceModel], where: str, errors: list[str]
+) -> None:
+    """Each source key is one of controls.yaml's, each id one its list holds, once, in that list's order."""
+    for key, checks in item.controls.items():
+        source = catalog.get(key)
+        if source is None:
+            errors.append(f"{where}: controls: unknown source '{key}' (known: {', '.join(catalog)})")
+            continue
+        place = {check: n for n, check in enumerate(source.ids)}
+        unknown = [c for c in checks if c not in place]
+        if unknown:
+            errors.append(f"{where}: controls: {key}: not checks of controls.yaml: {', '.join(unknown)}")
+        twice = sorted({c for c in checks if checks.count(c) > 1}, key=checks.index)
+        if twice:
+            errors.append(f"{where}: controls: {key}: lists {', '.join(twice)} twice")
+        known = [c for c in dict.fromkeys(checks) if c in place]
+        if known != sorted(known, key=place.__getitem__):
+            errors.append(
+                f"{where}: controls: {key}: list the ids in the order of controls.yaml: "
+                f"{', '.join(sorted(known, key=place.__getitem__))}"
+            )
+
+
 def _checklist_files(base: Path) -> list[Path]:
     return sorted((base / "checklist").glob("*.yaml"))
 
@@ -316,6 +358,11 @@ def _apply_overlay(
     if (overlay / "questions.yaml").exists() or (overlay / "criteria.yaml").exists():
         errors.append(
             f"{prefix}: questions and criteria are the public contract; a custom knowledge base cannot change them"
+        )
+    if (overlay / "controls.yaml").exists():
+        errors.append(
+            f"{prefix}controls.yaml: the catalog of scanner checks is the built-in one; "
+            "a custom knowledge base's items name checks from it"
         )
     meta_path = overlay / "meta.yaml"
     meta = _parse(MetaFile, meta_path, overlay, errors, prefix) if meta_path.exists() else None
@@ -367,6 +414,7 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
     wf = _parse(WarningsFile, base / "warnings.yaml", base, errors)
     ff = _parse(FrameworksFile, base / "frameworks.yaml", base, errors)
     of = _parse(OrderFile, base / "order.yaml", base, errors)
+    cf_controls = _parse(ControlsFile, base / "controls.yaml", base, errors)
     decision_files = sorted((base / "decisions").glob("*.yaml"))
     checklist_files = _checklist_files(base)
     decisions = [d for p in decision_files if (d := _parse(DecisionFile, p, base, errors))]
@@ -381,8 +429,18 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
     version = meta.version if meta else ""
     if overlay is not None:
         version = _apply_overlay(Path(overlay), version, decisions, lists, warnings, errors)
-    if errors or meta is None or crit is None or qf is None or wf is None or ff is None or of is None:
+    if (
+        errors
+        or meta is None
+        or crit is None
+        or qf is None
+        or wf is None
+        or ff is None
+        or of is None
+        or cf_controls is None
+    ):
         raise KnowledgeBaseError(errors)
+    catalog = dict(cf_controls.sources)
     requirements = _check_frameworks(ff, qf, errors)
 
     crit_ids = [c.id for c in crit.criteria]
@@ -431,6 +489,7 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
             for i, rule in enumerate(item.priority_rules):
                 checker.condition(rule.when, f"{where}: priority_rules[{i}]", allow_decisions=True)
             _check_item_frameworks(item, requirements, where, errors)
+            _check_item_controls(item, catalog, where, errors)
             unknown = [d for d in item.decisions if d not in seen_dec]
             if unknown:
                 errors.append(f"{where}: unknown decisions {unknown} (known: {', '.join(sorted(seen_dec))})")
@@ -479,6 +538,7 @@ def load_knowledge_base(directory: Path | str | None = None, overlay: Path | str
         warnings=tuple(warnings),
         sources=(str(base),) + ((str(overlay),) if overlay is not None else ()),
         frameworks=tuple(ff.frameworks),
+        controls=catalog,
         rank={item_id: i for i, item_id in enumerate(of.first)},
     )
 

@@ -292,6 +292,59 @@ class ResponsibilityModel(Strict):
         return {self.self_managed, self.vendor, self.cloud, self.provider_nodes or self.cloud}
 
 
+# Scanner checks: a source key is a tool ("kubescape") or a tool and the benchmark that numbers its checks
+# ("kube-bench/cis-1.12"); controls.yaml lists the keys and the ids each may name
+SourceKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*(?:/[a-z0-9][a-z0-9.-]*)?$")]
+_CIS_ID = r"^\d+(?:\.\d+)+$"
+# the shape of a check id by source key: the key itself, else its tool with a benchmark ("tool/"), else the tool
+CHECK_ID_SHAPES: dict[str, tuple[str, str]] = {
+    "kube-bench/": (_CIS_ID, "a CIS id such as 5.2.2"),
+    "kubescape/": (_CIS_ID, "a CIS id such as 5.2.2"),
+    "kubescape": (r"^C-\d{4}$", "a kubescape control id such as C-0041"),
+    "trivy/": (_CIS_ID, "a CIS id such as 5.2.2"),
+    "trivy": (r"^K[SC]V-\d{4}$", "a Trivy check id such as KSV-0012 (four digits after a dash)"),
+    "polaris": (r"^[a-z][A-Za-z0-9]*$", "a Polaris check id such as hostNetworkSet"),
+    "checkov": (r"^CKV2?_K8S_\d+$", "a Checkov check id such as CKV_K8S_20 or CKV2_K8S_6"),
+}
+
+
+def check_id_problem(key: str, check: str) -> str | None:
+    """What is wrong with the shape of ``check`` under source ``key``, or None (unknown tools: anything goes here;
+    the catalog decides which keys exist)."""
+    tool, _, benchmark = key.partition("/")
+    shape = CHECK_ID_SHAPES.get(f"{tool}/" if benchmark else tool)
+    if shape is not None and not re.match(shape[0], check):
+        return f"{key}: '{check}' is not {shape[1]}"
+    return None
+
+
+def _check_controls(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    problems = [p for key, ids in value.items() for check in ids if (p := check_id_problem(key, check))]
+    problems += [f"{key}: lists no check ids" for key, ids in value.items() if not ids]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return value
+
+
+class ControlSourceModel(Strict):
+    description: Text = Field(description="one line: the tool and what its ids are")
+    ids: list[str] = Field(min_length=1)
+
+
+class ControlsFile(Strict):
+    """controls.yaml: the checks each scanner source can report, ids only, in the order items list them."""
+
+    sources: dict[SourceKey, ControlSourceModel] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ids_have_their_tool_s_shape(self) -> ControlsFile:
+        _check_controls({key: source.ids for key, source in self.sources.items()})
+        twice = [f"{key}: '{i}'" for key, s in self.sources.items() for i in set(s.ids) if s.ids.count(i) > 1]
+        if twice:
+            raise ValueError(f"ids listed twice: {', '.join(sorted(twice))}")
+        return self
+
+
 class ItemModel(Strict):
     id: Id
     topic: Topic
@@ -319,6 +372,11 @@ class ItemModel(Strict):
     )
     frameworks: dict[Id, list[str]] = Field(
         default={}, description="compliance framework id → the requirement numbers of frameworks.yaml it answers"
+    )
+    controls: Annotated[dict[SourceKey, list[str]], AfterValidator(_check_controls)] = Field(
+        default={},
+        description="scanner checks whose pass shows (part of) the item done: source key of controls.yaml → "
+        "check ids, in that file's order",
     )
     references: list[ReferenceModel] = Field(min_length=1)
 
