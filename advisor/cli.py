@@ -8,7 +8,9 @@ group in ``advisor.app_cli``, imported only then, which holds these two commands
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
+import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -17,7 +19,7 @@ from typing import Any
 
 import click
 
-from advisor.engine.schema import DONE_STATUSES, PRIORITIES
+from advisor.engine.schema import PRIORITIES
 
 
 def flask_group_needed() -> bool:
@@ -62,16 +64,6 @@ def cli() -> None:
     """The secure Kubernetes architecture advisor."""
 
 
-def open_items(result: Mapping[str, Any], level: str) -> list[dict[str, Any]]:
-    """Checklist items at ``level`` or above whose status is neither done nor not applicable."""
-    limit = PRIORITIES.index(level)
-    return [
-        item
-        for item in result["checklist"]
-        if PRIORITIES.index(item["priority"]) <= limit and item["status"] not in DONE_STATUSES
-    ]
-
-
 @cli.group("kb")
 def kb_group() -> None:
     """Knowledge-base tools."""
@@ -103,9 +95,37 @@ def kb_check(directory: Path | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "markdown", "csv"]), default="json", show_default=True)
 @click.option(
-    "--fail-on", type=click.Choice(list(PRIORITIES)), help="Exit 1 when an item at this priority or above is open."
+    "--fail-on",
+    type=click.Choice(list(PRIORITIES)),
+    help="Exit 1 when an item at this priority or above is open, or its scanner evidence fails.",
 )
-def evaluate_command(file: Path, fmt: str, fail_on: str | None) -> None:
+@click.option(
+    "--evidence",
+    "evidence_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A kube-bench, kubescape, Polaris, Trivy or Checkov JSON report; repeat for several.",
+)
+@click.option("--cluster", help="The cluster the reports are about, for reports that do not say.")
+@click.option(
+    "--scanned-at",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    help="When the scans ran (ISO 8601, UTC unless it says), for reports that do not say.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="An earlier JSON result of this command: --fail-on then fails only on items failing since.",
+)
+def evaluate_command(
+    file: Path,
+    fmt: str,
+    fail_on: str | None,
+    evidence_files: tuple[Path, ...],
+    cluster: str | None,
+    scanned_at: dt.datetime | None,
+    baseline: Path | None,
+) -> None:
     """Evaluate an answers document (YAML or JSON; '-' reads standard input)."""
     from advisor.engine import AnswersError, default_knowledge_base, evaluate
     from advisor.engine.answers_file import AnswersFileError, read_answers_text
@@ -131,13 +151,57 @@ def evaluate_command(file: Path, fmt: str, fail_on: str | None) -> None:
         for err in exc.errors:
             click.echo(f"  {err['key']}: {err['message']}", err=True)
         sys.exit(2)
-    click.echo(RENDERERS[fmt](result, kb), nl=False)
+    shown: Mapping[str, Any] = (
+        _with_evidence(result, kb, evidence_files, cluster, scanned_at) if evidence_files else result
+    )
+    click.echo(RENDERERS[fmt](shown, kb), nl=False)
     if fail_on:
-        failing = open_items(result, fail_on)
+        from advisor.scanners.evidence import failing_items, new_since
+
+        failing = failing_items(shown, fail_on)
+        since = ""
+        if baseline is not None:
+            failing, since = new_since(failing, _baseline(baseline), fail_on), f" (new since {baseline})"
         if failing:
             click.echo(
-                f"{len(failing)} checklist item(s) at {fail_on} priority or above are not done: "
-                + ", ".join(i["id"] for i in failing),
+                f"{len(failing)} checklist item(s) at {fail_on} priority or above are not done or their scanner "
+                f"evidence fails{since}: " + ", ".join(i["id"] for i in failing),
                 err=True,
             )
             sys.exit(1)
+
+
+def _with_evidence(
+    result: Mapping[str, Any], kb: Any, files: tuple[Path, ...], cluster: str | None, scanned_at: dt.datetime | None
+) -> dict[str, Any]:
+    """The result with each file's findings attached to the items they verify; exit 2 naming a file that is
+    not a report this command reads."""
+    from advisor.scanners import ScanError, read_scan
+    from advisor.scanners.evidence import attach_evidence
+
+    scans = []
+    for path in files:
+        try:
+            scans.append(read_scan(path.read_bytes()))
+        except OSError as exc:
+            click.echo(f"error: {path}: cannot be read: {exc.strerror}", err=True)
+            sys.exit(2)
+        except ScanError as exc:
+            click.echo(f"error: {path}: {exc}", err=True)
+            sys.exit(2)
+    when = scanned_at if scanned_at is None or scanned_at.tzinfo else scanned_at.replace(tzinfo=dt.UTC)
+    return attach_evidence(result, kb, scans, cluster=cluster, scanned_at=when)
+
+
+def _baseline(path: Path) -> dict[str, Any]:
+    """An earlier JSON result; exit 2 when the file is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        if not isinstance(data, dict) or not all(
+            isinstance(i, dict) and {"id", "priority", "status"} <= i.keys() for i in data["checklist"]
+        ):
+            raise ValueError
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        click.echo(f"error: {path}: not a JSON result of `advisor evaluate` (a checklist of items)", err=True)
+        sys.exit(2)
+    return data
