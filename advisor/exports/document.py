@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.engine import KnowledgeBase
+from advisor.report.summary import acceptance_state, today
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,6 @@ class StatusRecord:
     @property
     def acceptance(self) -> str | None:
         """``requested``, ``approved`` or ``expired`` (as of ``as_of``); None for other statuses."""
-        from advisor.report.summary import acceptance_state, today
-
         return acceptance_state(self, self.as_of or today())
 
     def label(self, labels: Mapping[str, str]) -> str:
