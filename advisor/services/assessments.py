@@ -190,11 +190,7 @@ def confirm_status(
     session: DbSession, assessment: Assessment, item_id: str, expected_version: int, actor: str | None
 ) -> ChecklistStatus:
     """Someone checked a status flagged for review and it still holds: clear the flag."""
-    row = session.scalar(
-        select(ChecklistStatus).where(
-            ChecklistStatus.assessment_id == assessment.id, ChecklistStatus.item_id == item_id
-        )
-    )
+    row = _status_row(session, assessment, item_id)
     _check_version(row.version if row else 0, expected_version, "This checklist item")
     if row is None or not row.needs_review:
         raise Conflict("this item's status no longer needs review")

@@ -389,9 +389,7 @@ def set_status(assessment_id: int, item_id: str, json: models.StatusChange) -> R
         db.session.rollback()
         raise fail(400, {"expires": "expires_on"}.get(exc.field, exc.field), str(exc)) from exc
     except svc.Conflict as exc:
-        db.session.rollback()
-        current = svc.set_status_current(db.session, assessment_id, item_id)
-        raise fail(409, "base_version", f"{exc}; the stored version is {current['version']}") from exc
+        raise stale_status(exc, assessment_id, item_id) from exc
     db.session.commit()
     return reply(status_saved(item_id, row))
 
@@ -418,11 +416,16 @@ def decide_acceptance(assessment_id: int, item_id: str, json: models.AcceptanceD
         db.session.rollback()
         raise fail(400, exc.field, str(exc)) from exc
     except svc.Conflict as exc:
-        db.session.rollback()
-        current = svc.set_status_current(db.session, assessment_id, item_id)
-        raise fail(409, "base_version", f"{exc}; the stored version is {current['version']}") from exc
+        raise stale_status(exc, assessment_id, item_id) from exc
     db.session.commit()
     return reply(status_saved(item_id, row))
+
+
+def stale_status(exc: svc.Conflict, assessment_id: int, item_id: str) -> ApiError:
+    """409 naming the version stored now, after a write based on an older one."""
+    db.session.rollback()
+    current = svc.set_status_current(db.session, assessment_id, item_id)
+    return fail(409, "base_version", f"{exc}; the stored version is {current['version']}")
 
 
 def status_saved(item_id: str, row: ChecklistStatus) -> dict[str, Any]:
