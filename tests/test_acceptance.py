@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from advisor.extensions import db
-from advisor.models import Assessment, AuditEvent, ChecklistStatus, User
+from advisor.models import Assessment, AuditEvent, ChecklistStatus, Revision, User
 from advisor.report import summary
 from advisor.services import accounts, workspaces
 from advisor.services import assessments as svc
@@ -171,6 +171,17 @@ def test_an_expired_acceptance_reopens_by_itself(app: Flask, team: Team) -> None
     assert sum(n for _, _, n in after["by_priority"]) == open_before + 1
 
 
+def ends_in(app: Flask, row: ChecklistStatus, days: int) -> None:
+    """Move an acceptance's end date, straight in the database (the service refuses a past one)."""
+    with app.app_context():
+        db.session.execute(
+            db.update(ChecklistStatus)
+            .where(ChecklistStatus.id == row.id)
+            .values(acceptance_expires=summary.today() + dt.timedelta(days=days))
+        )
+        db.session.commit()
+
+
 def sign_in_as(app: Flask, email: str) -> FlaskClient:
     client = app.test_client()
     sign_in(client, email)
@@ -289,13 +300,7 @@ def test_the_dashboard_counts_acceptances_to_approve_and_expired(app: Flask, tea
     assert "1 acceptance to approve" in page
     assert "expired</span>" not in page
     approved = decide(app, team, "bob@example.com", True, row.version)
-    with app.app_context():  # the end date passed (set straight in the database: the service refuses past dates)
-        db.session.execute(
-            db.update(ChecklistStatus)
-            .where(ChecklistStatus.id == approved.id)
-            .values(acceptance_expires=summary.today() - dt.timedelta(days=1))
-        )
-        db.session.commit()
+    ends_in(app, approved, days=-1)  # the end date passed
     page = html(bob.get("/"))
     assert "1 acceptance expired" in page
     assert "to approve" not in page
@@ -315,22 +320,10 @@ def test_my_work_lists_what_waits_for_each_person(app: Flask, team: Team) -> Non
     assert "Risk acceptances to approve" not in html(alice.get("/my-work")), "not the one who asked"
     assert "Risk acceptances to approve" not in html(erin.get("/my-work")), "not an editor"
     approved = decide(app, team, "bob@example.com", True, row.version)
-    with app.app_context():
-        db.session.execute(
-            db.update(ChecklistStatus)
-            .where(ChecklistStatus.id == approved.id)
-            .values(acceptance_expires=summary.today() + dt.timedelta(days=10))
-        )
-        db.session.commit()
+    ends_in(app, approved, days=10)
     assert "Acceptances ending within 30 days (1)" in html(erin.get("/my-work"))
+    ends_in(app, approved, days=-1)
     with app.app_context():
-        db.session.execute(
-            db.update(ChecklistStatus)
-            .where(ChecklistStatus.id == approved.id)
-            .values(acceptance_expires=summary.today() - dt.timedelta(days=1))
-        )
-        from advisor.models import Revision
-
         db.session.execute(db.update(Revision).values(knowledge_base_version="2020.1.0"))
         db.session.commit()
     page = html(erin.get("/my-work"))
