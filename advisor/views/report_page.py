@@ -152,6 +152,7 @@ def render_report_body(
         revision=revision,
         result=result,
         statuses=statuses,
+        evidence=summary.evidence_by_item(list(assessment.evidence)),
         **summary.report_contents(result, statuses, knowledge, wanted, on),
         approver=approver,
         criteria=knowledge.criteria,
