@@ -519,3 +519,32 @@ def test_the_export_loads_evidence_in_one_query(app: Flask, team: Team) -> None:
 
     assert statements(1) == 1
     assert statements(3) == 1, "one query for the evidence however many items hold some"
+
+
+def test_the_report_page_reads_evidence_in_one_query(app: Flask, team: Team) -> None:
+    from advisor.report.cache import FragmentCache
+
+    app.extensions["advisor.fragments"] = FragmentCache(0)  # render every time
+    erin = client_of(app, "erin@example.com")
+
+    def statements() -> int:
+        seen: list[str] = []
+
+        def note(*args: Any) -> None:
+            seen.append(args[2])
+
+        with app.app_context():
+            sa.event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            assert erin.get(f"/assessments/{team.assessment}").status_code == 200
+        finally:
+            with app.app_context():
+                sa.event.remove(db.engine, "before_cursor_execute", note)
+        return sum(s.lstrip().startswith("SELECT evidence.id") for s in seen)  # not the stamp's count
+
+    assert statements() == 0, "the stamp counted no evidence: nothing to read"
+    add(app, team, "text", "one")
+    assert statements() == 1
+    for item in team.items[:10]:
+        add(app, team, "text", "more", item=item)
+    assert statements() == 1, "one query however many items hold evidence"
