@@ -356,12 +356,15 @@ def test_the_share_page_shows_evidence_without_forms(app: Flask, team: Team) -> 
     add(app, team, "text", "Reviewed <b>twice</b>")
     set_due(app, team, dt.date(2020, 1, 31))
     with assessment_of(app, team) as assessment:
+        scan = proof.ScanFields("kube-bench", "5.2.2", "not_evaluated", "cis-1.9", "prod-eu")
+        proof.add_evidence(db.session, assessment, team.item, "scan", "needs a node", None, scan=scan)
         raw, _ = sharing.create_link(db.session, assessment, 7, None, "auditor", "alice@example.com")
         db.session.commit()
     page = html(app.test_client().get(f"/share/{raw}"))
     block = item_block(page, team.item)
     assert 'href="https://wiki.example.com/psa" rel="noopener noreferrer"' in block
     assert "Reviewed &lt;b&gt;twice&lt;/b&gt;" in block
+    assert "kube-bench cis-1.9 5.2.2: <strong>not evaluated</strong> on prod-eu — needs a node" in block
     assert "Overdue since 2020-01-31" in block
     assert "<form" not in block
     assert "Add evidence" not in block
