@@ -20,6 +20,7 @@ from advisor.extensions import db
 from advisor.models import Membership, User, Workspace
 from advisor.services import accounts, sharing, workspaces
 from advisor.services import assessments as svc
+from advisor.services import evidence as proof
 from tests.conftest import make_user, sign_in
 from tests.helpers import BASE_ANSWERS
 
@@ -38,6 +39,7 @@ class World:
     revoked_token: str
     owner_token_id: int
     viewer_membership: int
+    evidence: int
 
 
 def build_world(app: Flask) -> World:
@@ -58,6 +60,8 @@ def build_world(app: Flask) -> World:
         revoked, old = sharing.create_link(db.session, assessment, 7, 1, "old", "owner@example.com")
         sharing.revoke(db.session, assessment, old, "owner@example.com")
         _, token = accounts.create_api_token(db.session, users["owner"], "ci")
+        item = revision.result["checklist"][0]["id"]
+        entry = proof.add_evidence(db.session, assessment, item, "text", "Reviewed", "owner@example.com")
         db.session.commit()
         return World(
             assessment=assessment.id,
@@ -68,6 +72,7 @@ def build_world(app: Flask) -> World:
             revoked_token=revoked,
             owner_token_id=token.id,
             viewer_membership=viewer.id,
+            evidence=entry.id,
         )
 
 
@@ -249,6 +254,17 @@ MATRIX: dict[str, list[Case]] = {
             lambda w: {"decision": "reject", "version": "0"},
         )
     ],
+    "assessments.add_evidence": [
+        Case(
+            "POST",
+            lambda w, r: A.format(w=w) + f"/checklist/{w.item}/evidence",
+            EDITORS,
+            lambda w: {"kind": "link", "text": "https://wiki.example.com/review"},
+        )
+    ],
+    "assessments.remove_evidence": [
+        Case("POST", lambda w, r: A.format(w=w) + f"/evidence/{w.evidence}/remove", EDITORS, order=1)
+    ],
     "assessments.clone": [Case("POST", lambda w, r: A.format(w=w) + "/clone", EDITORS)],
     "assessments.archive": [Case("POST", lambda w, r: A.format(w=w) + "/archive", EDITORS, lambda w: {"version": "0"})],
     "assessments.delete": [
@@ -323,6 +339,12 @@ MATRIX: dict[str, list[Case]] = {
     "api.decide_acceptance": [
         Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}/acceptance", NO_TOKEN)
     ],
+    "api.add_evidence": [
+        Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}/evidence", NO_TOKEN)
+    ],
+    "api.remove_evidence": [
+        Case("DELETE", lambda w, r: f"/api/v1/assessments/{w.assessment}/evidence/{w.evidence}", NO_TOKEN)
+    ],
     "api.export": [Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}/export", NO_TOKEN)],
 }
 
@@ -355,7 +377,7 @@ def test_access_matrix(app: Flask, role: str) -> None:
         if case.method == "GET":
             response = client.get(url)
         else:
-            send = client.post if case.method == "POST" else client.patch
+            send = {"POST": client.post, "PATCH": client.patch, "DELETE": client.delete}[case.method]
             response = send(url, data={"csrf_token": token, **case.data(world)})
         got, wanted = judge(response), case.expect[role]
         if got != wanted:

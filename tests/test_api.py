@@ -106,6 +106,8 @@ def test_create_read_revise_and_statuses(api: FlaskClient, owner: dict[str, str]
         "owner": "",
         "version": 1,
         "acceptance": None,
+        "due_on": None,
+        "overdue": False,
     }
     conflict = api.patch(url, json={"status": "todo", "base_version": 0}, headers=owner)
     assert conflict.status_code == 409

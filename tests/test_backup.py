@@ -47,8 +47,16 @@ def populate(client: FlaskClient) -> int:
     page = html(client.get(f"/assessments/{assessment_id}"))
     client.post(
         f"/assessments/{assessment_id}/checklist/psa-restricted-enforce",
-        data={"csrf_token": csrf_token(page), "status": "done", "note": "Läuft ✓", "owner": "ops", "version": "0"},
+        data={
+            **{"csrf_token": csrf_token(page), "status": "done", "note": "Läuft ✓", "owner": "ops", "version": "0"},
+            "due_on": "2026-03-31",
+        },
     )
+    for kind, text in (("link", "https://wiki.example.com/psa?x=1&y=ü"), ("text", "Geprüft ✓")):
+        client.post(
+            f"/assessments/{assessment_id}/checklist/psa-restricted-enforce/evidence",
+            data={"csrf_token": csrf_token(page), "kind": kind, "text": text},
+        )
     form_post(
         client, f"/assessments/{assessment_id}/answers/hosting", {"infrastructure": "on_prem", "air_gapped": "true"}
     )
@@ -76,6 +84,8 @@ def test_backup_restore_round_trip_is_identical(
     tables = data["tables"]
     assert len(tables["revisions"]) == 2
     assert len(tables["checklist_statuses"]) == 1
+    assert tables["checklist_statuses"][0]["due_on"] == "2026-03-31"
+    assert [e["kind"] for e in tables["evidence"]] == ["link", "text"], "evidence is backed up too"
     assert {e["action"] for e in tables["audit_events"]} >= {"created", "revised", "status_changed", "shared"}
     assert tables["assessments"][0]["draft"]["values"]["experience"] == "expert", "drafts survive too"
 
@@ -93,6 +103,7 @@ def test_backup_restore_round_trip_is_identical(
     page = html(client2.get(f"/assessments/{assessment_id}"))
     assert "Backed up “plan” &lt;ü&gt;" in page
     assert "Läuft ✓" in page
+    assert "Geprüft ✓" in page
     # and new rows get new ids after the restored ones
     new_id = new_assessment_with_revision(client2, "After restore")
     assert new_id > assessment_id

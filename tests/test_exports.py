@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from advisor.engine import default_knowledge_base, evaluate
 from advisor.exports import FORMATS, Export, adr, csv_export, detail_text, file_stem, json_export, markdown, pdf
-from advisor.exports.document import AuditRecord, ExportDocument, StatusRecord
+from advisor.exports.document import AuditRecord, EvidenceRecord, ExportDocument, StatusRecord
 from advisor.exports.text import md_escape
 from advisor.report.summary import lead
 from tests.helpers import BASE_ANSWERS, item_ids
@@ -30,7 +30,10 @@ RICH_ANSWERS = {
     "zero_trust": True,
 }
 AT = dt.datetime(2026, 5, 4, 13, 20, tzinfo=dt.UTC)
-FIELDS = ("title", "description", "workspace", "label", "owner", "note", "actor", "detail", "justification")
+FIELDS = (
+    *("title", "description", "workspace", "label", "owner", "note", "actor", "detail", "justification"),
+    *("evidence", "collector"),
+)
 RAW_MARKUP = re.compile(r"(?<!\\)<script|(?<!\\)\]\(javascript:")  # not preceded by a backslash escape
 MADR_HEADINGS = (
     "## Context and Problem Statement",
@@ -60,7 +63,20 @@ def make_doc(
     ids = [i["id"] for i in result["checklist"]]
     statuses = {
         ids[0]: StatusRecord("done", owner, note, "alice@example.com", AT),
-        ids[1]: StatusRecord("in_progress", text("owner"), text("note"), "bob@example.com", AT),
+        ids[1]: StatusRecord(
+            "in_progress",
+            text("owner"),
+            text("note"),
+            "bob@example.com",
+            AT,
+            as_of=(AT + dt.timedelta(days=1)).date(),
+            due_on=dt.date(2026, 5, 1),  # before the export: overdue
+            evidence=(
+                EvidenceRecord("text", f"Reviewed in SEC-12 {text('evidence')}", text("collector"), AT),
+                EvidenceRecord("link", "https://wiki.example.com/sec-12?a=1&b=2", "bob@example.com", AT),
+                EvidenceRecord("link", "javascript:alert(1)", "bob@example.com", AT),  # never stored; never a link
+            ),
+        ),
         ids[2]: StatusRecord(
             "accepted_risk",
             "Bob",
@@ -259,7 +275,7 @@ def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
         b'\xef\xbb\xbf"id","topic","priority","title","status","owner","note","references","why","how","decisions",'
         b'"start_here","phase","effort","responsibility","priority_because","included_because","frameworks",'
         b'"needs_review","acceptance","acceptance_justification","acceptance_expires","acceptance_requested_by",'
-        b'"acceptance_approved_by","acceptance_approved_at"'
+        b'"acceptance_approved_by","acceptance_approved_at","due_on","overdue","evidence","evidence_count"'
     )
     assert content.endswith(b"\r\n")
     rows = parse_csv(content)

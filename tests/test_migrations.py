@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from advisor import create_app
@@ -261,6 +262,64 @@ def test_revisions_gain_their_close_calls_from_the_stored_results(empty_database
         with engine.connect() as conn:
             assert "close_calls" not in {c["name"] for c in sa.inspect(conn).get_columns("revisions")}
             assert conn.execute(sa.text("select count(*) from revisions")).scalar_one() == 3
+    finally:
+        engine.dispose()
+        with app.app_context():
+            from advisor.extensions import db
+
+            db.engine.dispose()
+
+
+def test_statuses_gain_a_due_date_and_evidence_its_table_and_lose_both_on_downgrade(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """c7e3f1a9b2d4: existing statuses have no due date and no evidence; evidence can be stored (its kind and
+    scan result checked); downgrading drops the column and the table and keeps the statuses."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "b5d2e4f6a7c8"]).exit_code == 0
+    engine = sa.create_engine(empty_database_url)
+
+    def schema() -> tuple[set[str], bool]:
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            return {c["name"] for c in inspector.get_columns("checklist_statuses")}, inspector.has_table("evidence")
+
+    try:
+        with engine.begin() as conn:
+            for statement in (
+                *owner_and_assessment(latest_revision=0),
+                "insert into checklist_statuses (assessment_id, item_id, status, note, owner, version)"
+                " values (1, 'x', 'done', 'kept', '', 1)",
+            ):
+                conn.execute(sa.text(statement))
+        columns, table = schema()
+        assert "due_on" not in columns
+        assert not table
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        assert "due_on" in schema()[0]
+        assert schema()[1]
+        with engine.begin() as conn:
+            assert tuple(conn.execute(sa.text("select note, due_on from checklist_statuses")).one()) == ("kept", None)
+            conn.execute(
+                sa.text(
+                    'insert into evidence (assessment_id, item_id, kind, text, tool, "check", result)'
+                    " values (1, 'x', 'scan', 'detail', 'kube-bench', '5.2.2', 'fail')"
+                )
+            )
+            assert conn.execute(sa.text("select added_at from evidence")).scalar_one() is not None
+        for wrong in (
+            "kind, text) values (1, 'x', 'photo', 'y')",
+            "kind, text, result) values (1, 'x', 'scan', '', 'ok')",
+        ):
+            with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+                conn.execute(sa.text(f"insert into evidence (assessment_id, item_id, {wrong}"))
+        assert runner.invoke(args=["db", "downgrade", "b5d2e4f6a7c8"]).exit_code == 0
+        columns, table = schema()
+        assert "due_on" not in columns
+        assert not table
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("select note from checklist_statuses")).scalar_one() == "kept"
     finally:
         engine.dispose()
         with app.app_context():

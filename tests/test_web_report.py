@@ -137,13 +137,23 @@ def test_status_json_for_the_script(client: FlaskClient, app: Flask, assessment_
         "review_reason": None,
         "review_cleared": False,
         "open": False,
+        "overdue": False,
+        "due_on": None,
+        "due_label": None,
         "status_label": "Done",
     }
     assert re.search(r"<strong>1 of \d+</strong> checklist items done", counts), "the page's counts, as they now stand"
     stale = client.post(url, data={"csrf_token": token, "status": "todo", "version": "0"}, headers=headers)
     assert stale.status_code == 409
     body = stale.get_json()
-    assert body["current"] == {"status": "done", "note": "", "owner": "", "version": 1, "review_reason": None}
+    assert body["current"] == {
+        "status": "done",
+        "note": "",
+        "owner": "",
+        "version": 1,
+        "review_reason": None,
+        "due_on": None,
+    }
     assert "changed by someone else" in body["errors"][0]["message"]
     bad = client.post(url, data={"csrf_token": token, "status": "finished", "version": "1"}, headers=headers)
     assert bad.status_code == 400

@@ -225,6 +225,10 @@ def _confirmation(doc: ExportDocument, d: Mapping[str, Any]) -> list[str]:
             extra += f"; note: {md_escape(st.note)}"
         if st.needs_review:
             extra += f"; needs review: {md_escape(st.review_reason or '')}"
+        if st.due_label:
+            extra += f"; {st.due_label.lower()}"
+        if st.evidence:
+            extra += f"; evidence: {'; '.join(md_escape(entry.summary()) for entry in st.evidence)}"
         lines.append(
             f"- [{box}] `{item['id']}` {md_escape(item['title'])} — {item['priority']}, "
             f"{STATUS_LABELS.get(st.status, st.status).lower()}{extra}"

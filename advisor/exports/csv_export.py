@@ -27,11 +27,15 @@ ACCEPTANCE_COLUMNS = (
     *("acceptance", "acceptance_justification", "acceptance_expires"),
     *("acceptance_requested_by", "acceptance_approved_by", "acceptance_approved_at"),
 )
+# then the due date, "yes" when it has passed with the item still open (as of the export), the evidence entries
+# one per line ("Link: https://… (added by …, 2026-05-04)") and how many there are
+EVIDENCE_COLUMNS = ("due_on", "overdue", "evidence", "evidence_count")
 COLUMNS = (
     *("id", "topic", "priority", "title", "status", "owner", "note", "references", "why", "how", "decisions"),
     *GUIDANCE_COLUMNS,
     "needs_review",
     *ACCEPTANCE_COLUMNS,
+    *EVIDENCE_COLUMNS,
 )
 
 
@@ -43,6 +47,15 @@ def acceptance_cells(st: StatusRecord) -> list[str]:
         st.acceptance_requested_by or "",
         st.acceptance_approved_by or "",
         st.acceptance_approved_at.isoformat() if st.acceptance_approved_at else "",
+    ]
+
+
+def evidence_cells(st: StatusRecord) -> list[str]:
+    return [
+        st.due_on.isoformat() if st.due_on else "",
+        "yes" if st.overdue else "",
+        "\n".join(entry.summary() for entry in st.evidence),
+        str(len(st.evidence)),
     ]
 
 
@@ -59,6 +72,7 @@ def to_csv(doc: ExportDocument) -> str:
                 *guidance_cells(item, facts[item["id"]], order),
                 st.review_reason or "",
                 *acceptance_cells(st),
+                *evidence_cells(st),
             ]
         )
     return csv_text(COLUMNS, rows)

@@ -16,6 +16,34 @@ from advisor.report.summary import acceptance_state, today
 
 
 @dataclass(frozen=True)
+class EvidenceRecord:
+    """One evidence entry: a link (``text`` is the URL), a text, or an imported scan result (``text`` is the
+    finding's detail, the scan fields say where it came from)."""
+
+    kind: str  # link | text | scan
+    text: str  # user text: escape it in every format
+    added_by: str | None = None
+    added_at: dt.datetime | None = None
+    tool: str | None = None
+    benchmark: str | None = None
+    check: str | None = None
+    result: str | None = None  # pass | fail | not_evaluated
+    cluster: str | None = None
+    scanned_at: dt.datetime | None = None
+
+    def summary(self) -> str:
+        """The entry on one line of plain text (every format escapes it its own way)."""
+        if self.kind == "scan":
+            what = " ".join(p for p in (self.tool, self.benchmark, self.check) if p)
+            where = f" on {self.cluster}" if self.cluster else ""
+            at = f" at {self.scanned_at:%Y-%m-%d %H:%M} UTC" if self.scanned_at else ""
+            head = f"Scan: {what}: {(self.result or '').replace('_', ' ')}{where}{at}"
+            return f"{head} — {self.text}" if self.text else head
+        by = f" (added by {self.added_by or 'someone'}{f', {self.added_at:%Y-%m-%d}' if self.added_at else ''})"
+        return f"{self.kind.capitalize()}: {self.text}{by}"
+
+
+@dataclass(frozen=True)
 class StatusRecord:
     status: str  # todo | in_progress | done | not_applicable | accepted_risk
     owner: str = ""
@@ -29,7 +57,22 @@ class StatusRecord:
     acceptance_requested_by: str | None = None
     acceptance_approved_by: str | None = None
     acceptance_approved_at: dt.datetime | None = None
-    as_of: dt.date | None = None  # the day an acceptance's expiry is measured against: the export's
+    as_of: dt.date | None = None  # the day an acceptance's expiry and a due date are measured against: the export's
+    due_on: dt.date | None = None  # the day the item should be settled by
+    evidence: tuple[EvidenceRecord, ...] = ()  # oldest first
+
+    @property
+    def overdue(self) -> bool:
+        from advisor.report.summary import overdue, today
+
+        return overdue(self, self.as_of or today())
+
+    @property
+    def due_label(self) -> str | None:
+        """ "Overdue since D" or "Due D" (as of ``as_of``); None without a due date."""
+        from advisor.report.summary import due_label, today
+
+        return due_label(self, self.as_of or today())
 
     @property
     def needs_review(self) -> bool:

@@ -91,6 +91,23 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
                 "approved_by": st.acceptance_approved_by,
                 "approved_at": iso(st.acceptance_approved_at),
             },
+            "due_on": st.due_on.isoformat() if st.due_on else None,
+            "overdue": st.overdue,
+            "evidence": [
+                {
+                    "kind": e.kind,
+                    "text": e.text,
+                    "added_by": e.added_by,
+                    "added_at": iso(e.added_at),
+                    "tool": e.tool,
+                    "benchmark": e.benchmark,
+                    "check": e.check,
+                    "result": e.result,
+                    "cluster": e.cluster,
+                    "scanned_at": iso(e.scanned_at),
+                }
+                for e in st.evidence
+            ],
         }
     return {
         "format": FORMAT,

@@ -6,9 +6,11 @@ details) goes through ``md_escape``; knowledge-base prose through ``md_prose``.
 
 from __future__ import annotations
 
+import re
+
 from advisor.engine.schema import DONE_STATUSES
 from advisor.exports import Export, action_text, detail_text, file_stem, when
-from advisor.exports.document import ExportDocument, StatusRecord
+from advisor.exports.document import EvidenceRecord, ExportDocument, StatusRecord
 from advisor.exports.result import (
     facts_markdown,
     findings_markdown,
@@ -29,6 +31,7 @@ from advisor.report.summary import (
     summary_sentence,
 )
 
+SAFE_LINK = re.compile(r"https?://[^\s<>\"\\`]+", re.IGNORECASE)  # what a Markdown autolink target may hold
 MIMETYPE = "text/markdown"  # bytes in UTF-8; Response(mimetype=...) adds "; charset=utf-8" to text/* itself
 
 
@@ -44,6 +47,24 @@ def acceptance_markdown(st: StatusRecord) -> list[str]:
     ]
     if st.acceptance_approved_by:
         lines.append(f"  - Approved by: {_cell(st.acceptance_approved_by)}, {when(st.acceptance_approved_at)}")
+    return lines
+
+
+def evidence_line(entry: EvidenceRecord) -> str:
+    """An entry on one escaped line; a link whose address is a plain http(s) URL is a Markdown link to it."""
+    line = md_escape(entry.summary())
+    if entry.kind == "link" and SAFE_LINK.fullmatch(entry.text):
+        by = md_escape(entry.summary().removeprefix(f"Link: {entry.text}"))
+        line = f"Link: [{md_escape(entry.text)}](<{entry.text}>){by}"
+    return line
+
+
+def evidence_markdown(st: StatusRecord) -> list[str]:
+    """The due date (overdue or not, as of the export) and every evidence entry."""
+    lines = [f"- **{st.due_label}**" if st.overdue else f"- {st.due_label}"] if st.due_label else []
+    if st.evidence:
+        lines.append(f"- Evidence ({len(st.evidence)}):")
+        lines += [f"  - {evidence_line(entry)}" for entry in st.evidence]
     return lines
 
 
@@ -110,14 +131,15 @@ def to_markdown(doc: ExportDocument) -> str:
     lines += [
         "## Checklist",
         "",
-        "| Item | Priority | Status | Owner | Note |",
-        "|---|---|---|---|---|",
+        "| Item | Priority | Status | Owner | Note | Due | Evidence |",
+        "|---|---|---|---|---|---|---|",
     ]
     for item in result["checklist"]:
         st = doc.status_of(item["id"])
+        due = (f"**{st.due_label}**" if st.overdue else st.due_label) if st.due_label else "—"
         lines.append(
             f"| `{item['id']}` {md_escape(item['title'])} | {item['priority']} | {_cell(st.label(STATUS_LABELS))} "
-            f"| {_cell(st.owner)} | {_cell(st.note)} |"
+            f"| {_cell(st.owner)} | {_cell(st.note)} | {due} | {len(st.evidence) or '—'} |"
         )
     lines.append("")
     for topic, label, items in grouped_checklist(result):
@@ -131,6 +153,7 @@ def to_markdown(doc: ExportDocument) -> str:
                 f"- [{box}] `{item['id']}` · priority {item['priority']} · status **{STATUS_LABELS[st.status]}**",
                 *([f"- **Needs review:** {md_escape(st.review_reason or '')}"] if st.needs_review else []),
                 *acceptance_markdown(st),
+                *evidence_markdown(st),
                 *facts_markdown(facts[item["id"]]),
                 f"- Owner: {_cell(st.owner)}",
                 f"- Note: {_cell(st.note)}",

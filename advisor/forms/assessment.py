@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from advisor.engine.schema import STATUSES
-from advisor.models import limits
+from advisor.models import TYPED_EVIDENCE_KINDS, limits
 from advisor.report.summary import STATUS_LABELS as STATUS_LABELS  # the labels live with the others; re-exported
 
 
@@ -60,7 +60,28 @@ class StatusForm(FlaskForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=limits.NOTE)])
     justification = TextAreaField("Justification", validators=[Optional(), Length(max=limits.NOTE)])
     expires = DateField("Accepted until", validators=[Optional()])
+    due_on = DateField("Due", validators=[Optional()])  # empty clears it; a form without the field keeps it
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+
+
+EVIDENCE_KIND_CHOICES = {"link": "Link (http or https)", "text": "Text"}
+
+
+class EvidenceForm(FlaskForm):
+    """A link or a text that shows a checklist item done; the service checks the link and the limits."""
+
+    kind = SelectField("Kind", choices=[SelectChoice(k, EVIDENCE_KIND_CHOICES[k]) for k in TYPED_EVIDENCE_KINDS])
+    text = TextAreaField(
+        "Link or text",
+        validators=[
+            DataRequired(message="Give the link or the text of the evidence."),
+            Length(max=max(limits.EVIDENCE_LINK, limits.EVIDENCE_TEXT)),
+        ],
+    )
+
+
+class RemoveEvidenceForm(FlaskForm):
+    """Removing an evidence entry: only the CSRF token."""
 
 
 class AcceptanceDecisionForm(FlaskForm):

@@ -1,19 +1,32 @@
 """The database models. Import every model module here so Alembic sees all tables."""
 
 from advisor.models.account import ApiToken, User, UserSession
-from advisor.models.assessment import Assessment, ChecklistStatus, Draft, Revision
+from advisor.models.assessment import (
+    EVIDENCE_KINDS,
+    SCAN_RESULTS,
+    TYPED_EVIDENCE_KINDS,
+    Assessment,
+    ChecklistStatus,
+    Draft,
+    Evidence,
+    Revision,
+)
 from advisor.models.base import Base
 from advisor.models.sharing import AuditEvent, ShareLink
 from advisor.models.workspace import ROLES, Invitation, Membership, Workspace
 
 __all__ = [
+    "EVIDENCE_KINDS",
     "ROLES",
+    "SCAN_RESULTS",
+    "TYPED_EVIDENCE_KINDS",
     "ApiToken",
     "Assessment",
     "AuditEvent",
     "Base",
     "ChecklistStatus",
     "Draft",
+    "Evidence",
     "Invitation",
     "Membership",
     "Revision",

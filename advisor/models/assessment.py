@@ -17,6 +17,10 @@ from advisor.models.base import NEVER_REUSE_IDS, Actor, Base, Created, IntPK, Up
 from advisor.models.workspace import Workspace
 
 _STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
+# what an evidence entry is: a URL, a text, or one imported scanner result (advisor.scanners' Result vocabulary)
+EVIDENCE_KINDS = ("link", "text", "scan")
+TYPED_EVIDENCE_KINDS = ("link", "text")  # what people add by hand; scan entries come from imported reports
+SCAN_RESULTS = ("pass", "fail", "not_evaluated")
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ class Assessment(Base):
     statuses: Mapped[list[ChecklistStatus]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
     )
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True, order_by="Evidence.id"
+    )
     workspace: Mapped[Workspace] = relationship()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (optimistic locking)
@@ -173,6 +180,8 @@ class ChecklistStatus(Base):
     acceptance_requested_by: Mapped[str | None] = mapped_column(String(200))
     acceptance_approved_by: Mapped[str | None] = mapped_column(String(200))
     acceptance_approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # the day the item should be settled by; past it and still open (summary.still_open), it is overdue
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
 
     assessment: Mapped[Assessment] = relationship(back_populates="statuses")
 
@@ -181,6 +190,42 @@ class ChecklistStatus(Base):
         return self.review_reason is not None
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Evidence(Base):
+    """Something that shows an item is done: a link, a text, or an imported scanner result. Like the statuses
+    it belongs to the assessment, by item id, so it carries across revisions. Never changed in place: an entry
+    is added or removed, and both are in the activity log."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        Index("ix_evidence_assessment_id_item_id", "assessment_id", "item_id"),
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in EVIDENCE_KINDS)})", name="kind_known"),
+        CheckConstraint(
+            f"result IS NULL OR result IN ({', '.join(repr(r) for r in SCAN_RESULTS)})", name="result_known"
+        ),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[IntPK]
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))
+    # the URL of a link, the text of a text, the finding's detail of a scan
+    text: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[Actor]
+    added_at: Mapped[Created]
+    # an imported scanner result (kind scan): which tool said what about which check, on which cluster, when;
+    # scan_id will name the imported report once reports are stored
+    tool: Mapped[str | None] = mapped_column(String(limits.SCAN_FIELD))
+    benchmark: Mapped[str | None] = mapped_column(String(limits.SCAN_FIELD))
+    check: Mapped[str | None] = mapped_column(String(limits.SCAN_FIELD))
+    result: Mapped[str | None] = mapped_column(String(20))
+    cluster: Mapped[str | None] = mapped_column(String(limits.SCAN_FIELD))
+    scanned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    scan_id: Mapped[int | None]
+
+    assessment: Mapped[Assessment] = relationship(back_populates="evidence")
 
 
 # the title search index needs the pg_trgm extension (trusted since PostgreSQL 13: the database's owner may add it)

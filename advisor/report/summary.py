@@ -21,7 +21,7 @@ from advisor.engine.schema import DONE_STATUSES, PRIORITIES, STATUSES, TOPICS
 from advisor.report.charts import score_chart
 
 if TYPE_CHECKING:  # the database models only as types: `advisor evaluate` renders with this module, without them
-    from advisor.models import ChecklistStatus
+    from advisor.models import ChecklistStatus, Evidence
 
 TOPIC_LABELS = {t: t.replace("_", " ").capitalize() for t in TOPICS} | {
     "control_plane_access": "Control-plane access",
@@ -111,6 +111,13 @@ class HasStatus(Protocol):
     def acceptance_expires(self) -> dt.date | None: ...
 
 
+class HasDueDate(HasStatus, Protocol):
+    """An item's progress with its due date: a database row on the page, a plain record in the exports."""
+
+    @property
+    def due_on(self) -> dt.date | None: ...
+
+
 ACCEPTANCE_MONTHS = 12  # an acceptance expires at most this many months after it is recorded
 ACCEPTANCE_LABELS = {
     "requested": "Acceptance requested",
@@ -160,6 +167,31 @@ def still_open(row: HasStatus | None, on: dt.date) -> bool:
     return not (acceptance_state(row, on) == "approved" and row is not None and not row.needs_review)
 
 
+def overdue(row: HasDueDate | None, on: dt.date) -> bool:
+    """Past its due date (the day after it, on ``on``) and still open."""
+    return row is not None and row.due_on is not None and row.due_on < on and still_open(row, on)
+
+
+def due_label(row: HasDueDate | None, on: dt.date) -> str | None:
+    """The item's due date in words, as every format shows it: "Overdue since D", "Due D"; None without one.
+    A finished or accepted item keeps its due date but is never overdue."""
+    if row is None or row.due_on is None:
+        return None
+    return f"Overdue since {row.due_on.isoformat()}" if overdue(row, on) else f"Due {row.due_on.isoformat()}"
+
+
+EVIDENCE_KIND_LABELS = {"link": "Link", "text": "Text", "scan": "Scan"}
+SCAN_RESULT_LABELS = {"pass": "pass", "fail": "fail", "not_evaluated": "not evaluated"}
+
+
+def evidence_by_item(entries: list[Evidence]) -> dict[str, list[Evidence]]:
+    """Evidence entries per item, oldest first."""
+    grouped: dict[str, list[Evidence]] = {}
+    for entry in sorted(entries, key=lambda e: e.id):
+        grouped.setdefault(entry.item_id, []).append(entry)
+    return grouped
+
+
 def counts(result: Mapping[str, Any], statuses: Mapping[str, HasStatus], on: dt.date | None = None) -> dict[str, Any]:
     """Progress on the checklist; a status needing review counts as open until someone confirms or changes it,
     and an acceptance until another owner approves it and again once it has expired (on ``on``, today)."""
@@ -192,6 +224,7 @@ def grouped_checklist(result: Mapping[str, Any]) -> list[tuple[str, str, list[di
 
 
 OPEN = "open"  # the status filter's value for every item still to act on (summary.still_open)
+OVERDUE = "overdue"  # the status filter's value for every item past its due date and still open (summary.overdue)
 
 
 @dataclass(frozen=True)
@@ -200,7 +233,7 @@ class ChecklistFilter:
     matches any part of the owner's name. Read from the page's query string, so a filtered view is a link."""
 
     priority: str = ""
-    status: str = ""  # a status, or OPEN
+    status: str = ""  # a status, OPEN or OVERDUE
     phase: str = ""
     responsibility: str = ""
     topic: str = ""
@@ -221,13 +254,17 @@ class ChecklistFilter:
         given = [f"{name}={quote(value)}" for name, value in vars(self).items() if value]
         return "?" + "&".join(given) if given else ""
 
-    def matches(self, item: Mapping[str, Any], row: HasStatus | None, on: dt.date) -> bool:
+    def matches(self, item: Mapping[str, Any], row: HasDueDate | None, on: dt.date) -> bool:
         status = row.status if row else "todo"
         owner = str(getattr(row, "owner", "") or "")
         frameworks = {str(f.get("framework")) for f in item.get("frameworks") or () if isinstance(f, Mapping)}
         return (
             self.priority in ("", item.get("priority"))
-            and (self.status in ("", status) or (self.status == OPEN and still_open(row, on)))
+            and (
+                self.status in ("", status)
+                or (self.status == OPEN and still_open(row, on))
+                or (self.status == OVERDUE and overdue(row, on))
+            )
             and self.phase in ("", item.get("phase"))
             and self.responsibility in ("", item.get("responsibility"))
             and self.topic in ("", item.get("topic"))
@@ -237,7 +274,7 @@ class ChecklistFilter:
 
 
 def shown_checklist(
-    result: Mapping[str, Any], statuses: Mapping[str, HasStatus], wanted: ChecklistFilter, on: dt.date
+    result: Mapping[str, Any], statuses: Mapping[str, HasDueDate], wanted: ChecklistFilter, on: dt.date
 ) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """The report's checklist: the items ``wanted`` lets through, by topic, open items before the others
     (each kept in the engine's order of urgency), topics left empty by the filter left out."""

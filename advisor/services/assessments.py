@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, TypedDict
+from enum import Enum
+from typing import Any, Final, Literal, TypedDict
 
 from sqlalchemy import Integer, Select, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +16,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from advisor.engine import KnowledgeBase, evaluate
 from advisor.engine.result import close_call
 from advisor.engine.schema import STATUSES
-from advisor.models import Assessment, ChecklistStatus, Draft, Membership, Revision, User, Workspace, limits
+from advisor.models import (
+    Assessment,
+    ChecklistStatus,
+    Draft,
+    Evidence,
+    Membership,
+    Revision,
+    User,
+    Workspace,
+    limits,
+)
 from advisor.report.summary import ACCEPTANCE_MONTHS, acceptance_state, latest_expiry, today
 from advisor.services import DbSession
 from advisor.services.audit import record
@@ -40,6 +51,14 @@ class AcceptanceRefused(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+KEEP: Final = _Keep.KEEP  # a field left as the item has it (``set_status``'s due date)
+Keep = Literal[_Keep.KEEP]
 
 
 def _check_version(current: int, expected: int, what: str) -> None:
@@ -230,9 +249,11 @@ def set_status(
     *,
     justification: str | None = None,
     expires: dt.date | None = None,
+    due_on: dt.date | Keep | None = KEEP,
     on: dt.date | None = None,
 ) -> ChecklistStatus:
-    """Record progress on an item; ``expected_version`` is 0 when no status was recorded yet.
+    """Record progress on an item; ``expected_version`` is 0 when no status was recorded yet. ``due_on`` sets
+    the day the item should be settled by (None clears it; ``KEEP``, the default, leaves it as it is).
 
     Accepting a risk needs a justification and an expiry date after ``on`` (today) and at most
     ``summary.ACCEPTANCE_MONTHS`` ahead; None keeps what the item holds. A new or changed acceptance is a
@@ -248,8 +269,12 @@ def set_status(
     requested = _record_acceptance(row, status, justification, expires, on or today(), actor)
     if status != before:  # a new status is a fresh claim: whatever made the old one doubtful no longer applies
         row.review_reason, row.review_since = None, None
+    due_before = row.due_on
+    if due_on is not KEEP:
+        row.due_on = due_on
     row.status, row.note, row.owner, row.updated_by = status, note, owner, actor
     flush(session, "This checklist item")
+    due = {"due_on": row.due_on.isoformat() if row.due_on else "cleared"} if row.due_on != due_before else {}
     record(
         session,
         assessment.workspace_id,
@@ -260,6 +285,7 @@ def set_status(
         before=before,
         after=status,
         owner=owner,
+        **due,
     )
     if requested:
         record(
@@ -390,12 +416,23 @@ def set_statuses(
 
 
 def clone(session: DbSession, assessment: Assessment, actor: str | None, kb: KnowledgeBase) -> Assessment:
-    """A new assessment starting from this one's latest answers and checklist progress."""
+    """A new assessment starting from this one's latest answers and checklist progress: statuses, due dates and
+    evidence. Copied evidence keeps who added it and when (what an auditor asks); the copy's activity log says
+    how many entries were copied."""
     copy = create_assessment(
         session, assessment.workspace_id, f"Copy of {assessment.title}"[: limits.TITLE], assessment.description, actor
     )
     record(session, assessment.workspace_id, assessment.id, actor, "cloned", into=copy.id)
-    record(session, copy.workspace_id, copy.id, actor, "cloned_from", source=assessment.id, title=assessment.title)
+    record(
+        session,
+        copy.workspace_id,
+        copy.id,
+        actor,
+        "cloned_from",
+        source=assessment.id,
+        title=assessment.title,
+        evidence_copied=len(assessment.evidence),
+    )
     latest = latest_revision(session, assessment)
     if latest is not None:
         save_revision(session, copy, latest.answers, 0, f"Cloned from revision {latest.number}", actor, kb)
@@ -412,6 +449,20 @@ def clone(session: DbSession, assessment: Assessment, actor: str | None, kb: Kno
                 updated_by=actor,
                 review_reason=row.review_reason,
                 review_since=1 if row.needs_review else None,  # the copy's one revision
+                due_on=row.due_on,
+            )
+        )
+    for entry in assessment.evidence:
+        session.add(
+            Evidence(
+                assessment_id=copy.id,
+                **{
+                    name: getattr(entry, name)
+                    for name in (
+                        *("item_id", "kind", "text", "added_by", "added_at", "tool", "benchmark", "check"),
+                        *("result", "cluster", "scanned_at", "scan_id"),
+                    )
+                },
             )
         )
     session.flush()
@@ -456,7 +507,8 @@ class ReportRows:
     role: str | None
     revision_id: int | None
     page_key: str | None  # the revision's random key: what cached pages are stored under
-    statuses_stamp: tuple[int, int, str]  # count of statuses, sum of their versions, latest change
+    # count of statuses, sum of their versions, latest change; count of evidence entries and their highest id
+    statuses_stamp: tuple[int, int, str, int, int]
     frame_stamp: tuple[int, str, str]  # the assessment row's version and latest change, its workspace's name
 
     def assessment(self, session: DbSession) -> Assessment:
@@ -497,6 +549,17 @@ def _report_rows_statement() -> Select[Any]:
         .group_by(statuses.c.assessment_id)
         .subquery()
     )
+    evidence = Evidence.__table__
+    proof = (
+        select(
+            evidence.c.assessment_id,
+            func.count().label("n"),
+            func.max(evidence.c.id).label("last"),
+        )
+        .where(evidence.c.assessment_id == bindparam("assessment_id"))
+        .group_by(evidence.c.assessment_id)
+        .subquery()
+    )
     number = func.coalesce(bindparam("number", type_=Integer), assessments.c.latest_revision_number)
     revision = and_(revisions.c.assessment_id == assessments.c.id, revisions.c.number == number)
     member = and_(
@@ -511,6 +574,8 @@ def _report_rows_statement() -> Select[Any]:
             stamp.c.n,
             stamp.c.versions,
             stamp.c.changed,
+            proof.c.n,
+            proof.c.last,
             assessments.c.version,
             assessments.c.updated_at,
             workspaces.c.name,
@@ -519,6 +584,7 @@ def _report_rows_statement() -> Select[Any]:
         .outerjoin(revisions, revision)
         .outerjoin(memberships, member)
         .outerjoin(stamp, stamp.c.assessment_id == assessments.c.id)
+        .outerjoin(proof, proof.c.assessment_id == assessments.c.id)
         .where(assessments.c.id == bindparam("assessment_id"))
     )
 
@@ -531,21 +597,23 @@ def report_rows(session: DbSession, assessment_id: int, number: int | None, user
 
     The status stamp (how many statuses, the sum of their versions, the latest change) differs after
     every status write: each write adds a row or raises a row's version by one, so count + sum only
-    grows. The assessment's version rises with every change to its row (optimistic locking).
+    grows. Evidence is only added or removed, and ids are never reused: an addition raises the highest id
+    (for good, unless the entry is removed again, which restores the earlier set), a removal lowers the count.
+    The assessment's version rises with every change to its row (optimistic locking).
     """
     params = {"assessment_id": assessment_id, "number": number, "user_id": user.id if user else None}
     row = session.execute(REPORT_ROWS, params).first()
     if row is None:
         return None
-    workspace_id, role, revision_id, page_key, count, versions, changed, version, updated_at, workspace_name = row
+    workspace_id, role, revision_id, page_key, count, versions, changed, entries, last, version, updated_at, name = row
     return ReportRows(
         assessment_id,
         workspace_id,
         role,
         revision_id,
         page_key,
-        (count or 0, int(versions or 0), str(changed)),
-        (version, str(updated_at), workspace_name),
+        (count or 0, int(versions or 0), str(changed), entries or 0, last or 0),
+        (version, str(updated_at), name),
     )
 
 
@@ -555,6 +623,7 @@ class StatusState(TypedDict):
     owner: str
     version: int  # 0: never saved
     review_reason: str | None  # why it needs review; None when it does not
+    due_on: str | None  # YYYY-MM-DD
 
 
 def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> StatusState:
@@ -565,11 +634,12 @@ def set_status_current(session: DbSession, assessment_id: int, item_id: str) -> 
         )
     )
     if row is None:
-        return {"status": "todo", "note": "", "owner": "", "version": 0, "review_reason": None}
+        return {"status": "todo", "note": "", "owner": "", "version": 0, "review_reason": None, "due_on": None}
     return {
         "status": row.status,
         "note": row.note,
         "owner": row.owner,
         "version": row.version,
         "review_reason": row.review_reason,
+        "due_on": row.due_on.isoformat() if row.due_on else None,
     }

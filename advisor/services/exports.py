@@ -3,14 +3,64 @@ The caller commits and delivers the file (a download for the web and the API, a 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from advisor.engine import KnowledgeBase
 from advisor.exports import Export
-from advisor.exports.document import AuditRecord, ExportDocument, StatusRecord
-from advisor.models import Assessment
+from advisor.exports.document import AuditRecord, EvidenceRecord, ExportDocument, StatusRecord
+from advisor.models import Assessment, ChecklistStatus, Evidence
 from advisor.services import DbSession
 from advisor.services import assessments as svc
 from advisor.services.accounts import now
-from advisor.services.audit import record_export, trail
+from advisor.services.audit import as_utc, record_export, trail
+from advisor.services.evidence import evidence_of
+
+
+def evidence_record(entry: Evidence) -> EvidenceRecord:
+    return EvidenceRecord(
+        entry.kind,
+        entry.text,
+        entry.added_by,
+        as_utc(entry.added_at) if entry.added_at else None,
+        entry.tool,
+        entry.benchmark,
+        entry.check,
+        entry.result,
+        entry.cluster,
+        as_utc(entry.scanned_at) if entry.scanned_at else None,
+    )
+
+
+def status_records(
+    statuses: list[ChecklistStatus], evidence: list[Evidence], as_of: dt.date
+) -> dict[str, StatusRecord]:
+    """Each item's status with its due date and evidence, as plain records; an item with evidence and no status
+    gets a "todo" record holding its evidence."""
+    entries: dict[str, list[EvidenceRecord]] = {}
+    for entry in evidence:
+        entries.setdefault(entry.item_id, []).append(evidence_record(entry))
+    records = {
+        s.item_id: StatusRecord(
+            s.status,
+            s.owner,
+            s.note,
+            s.updated_by,
+            s.updated_at,
+            s.review_reason,
+            s.acceptance_justification,
+            s.acceptance_expires,
+            s.acceptance_requested_by,
+            s.acceptance_approved_by,
+            s.acceptance_approved_at,
+            as_of=as_of,
+            due_on=s.due_on,
+            evidence=tuple(entries.get(s.item_id, ())),
+        )
+        for s in statuses
+    }
+    for item_id, found in entries.items():
+        records.setdefault(item_id, StatusRecord("todo", as_of=as_of, evidence=tuple(found)))
+    return records
 
 
 def build_document(
@@ -46,23 +96,8 @@ def build_document(
         exported_by=actor,
         result=revision.result,
         kb=kb,
-        statuses={
-            s.item_id: StatusRecord(
-                s.status,
-                s.owner,
-                s.note,
-                s.updated_by,
-                s.updated_at,
-                s.review_reason,
-                s.acceptance_justification,
-                s.acceptance_expires,
-                s.acceptance_requested_by,
-                s.acceptance_approved_by,
-                s.acceptance_approved_at,
-                as_of=exported_at.date(),
-            )
-            for s in assessment.statuses
-        },
+        # two queries whatever the checklist's length: the statuses, then every evidence entry
+        statuses=status_records(list(assessment.statuses), evidence_of(session, assessment.id), exported_at.date()),
         audit=[
             AuditRecord(e.created_at, e.actor, e.action, dict(e.detail))
             for e in trail(session, assessment, workspace_events=workspace_events)

@@ -21,10 +21,11 @@ from werkzeug.sansio.response import Response as SansIOResponse
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.engine.answers_file import text_problem
 from advisor.extensions import csrf, db
-from advisor.models import Assessment, ChecklistStatus, Revision, User, limits
-from advisor.report.summary import acceptance_state, today
+from advisor.models import Assessment, ChecklistStatus, Evidence, Revision, User, limits
+from advisor.report.summary import acceptance_state, overdue, today
 from advisor.services import accounts, workspaces
 from advisor.services import assessments as svc
+from advisor.services import evidence as proof
 from advisor.services.dashboard import DashboardQuery, dashboard_page
 from advisor.views import api_models as models
 from advisor.views.common import download, export_wait, kb
@@ -372,6 +373,12 @@ def set_status(assessment_id: int, item_id: str, json: models.StatusChange) -> R
         expires = dt.date.fromisoformat(json.expires_on) if json.expires_on else None
     except ValueError as exc:
         raise fail(400, "expires_on", f"got {json.expires_on!r}: not a date") from exc
+    due_on: dt.date | svc.Keep | None = svc.KEEP  # absent: kept as it is; null: cleared
+    if "due_on" in json.model_fields_set:
+        try:
+            due_on = dt.date.fromisoformat(json.due_on) if json.due_on else None
+        except ValueError as exc:
+            raise fail(400, "due_on", f"got {json.due_on!r}: not a date") from exc
     try:
         row = svc.set_status(
             db.session,
@@ -384,6 +391,7 @@ def set_status(assessment_id: int, item_id: str, json: models.StatusChange) -> R
             api_user().email,
             justification=json.justification,
             expires=expires,
+            due_on=due_on,
         )
     except svc.AcceptanceRefused as exc:
         db.session.rollback()
@@ -447,6 +455,60 @@ def status_saved(item_id: str, row: ChecklistStatus) -> dict[str, Any]:
             "approved_by": row.acceptance_approved_by,
             "approved_at": row.acceptance_approved_at.isoformat() if row.acceptance_approved_at else None,
         },
+        "due_on": row.due_on.isoformat() if row.due_on else None,
+        "overdue": overdue(row, today()),
+    }
+
+
+@bp.post("/assessments/<int:assessment_id>/checklist/<item_id>/evidence")
+@token_required
+@spec.validate(resp=replies(201, models.EvidenceView, "Added", 403, 404, 413))
+def add_evidence(assessment_id: int, item_id: str, json: models.NewEvidence) -> Reply:
+    """Add a link or a text to a checklist item's evidence"""
+    assessment = assessment_for(assessment_id, "editor")
+    if item_id not in kb().item_by_id:
+        raise fail(404, "item_id", f"no checklist item {item_id!r}")
+    try:
+        entry = proof.add_evidence(db.session, assessment, item_id, json.kind, json.text, api_user().email)
+    except proof.EvidenceRefused as exc:
+        db.session.rollback()
+        raise fail(400, exc.field, str(exc)) from exc
+    db.session.commit()
+    return reply(evidence_json(entry), 201)
+
+
+@bp.delete("/assessments/<int:assessment_id>/evidence/<int:evidence_id>")
+@token_required
+@spec.validate(resp=replies(204, None, "Removed; the activity log keeps what it was", 403, 404))
+def remove_evidence(assessment_id: int, evidence_id: int) -> Reply:
+    """Remove an evidence entry"""
+    assessment = assessment_for(assessment_id, "editor")
+    try:
+        proof.remove_evidence(db.session, assessment, evidence_id, api_user().email)
+    except LookupError as exc:
+        db.session.rollback()
+        raise fail(404, "evidence_id", str(exc)) from exc
+    db.session.commit()
+    return current_app.response_class(status=204), 204, {}
+
+
+def evidence_json(entry: Evidence) -> dict[str, Any]:
+    def moment(value: dt.datetime | None) -> str | None:
+        return None if value is None else (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+
+    return {
+        "id": entry.id,
+        "item_id": entry.item_id,
+        "kind": entry.kind,
+        "text": entry.text,
+        "added_by": entry.added_by,
+        "added_at": moment(entry.added_at),
+        "tool": entry.tool,
+        "benchmark": entry.benchmark,
+        "check": entry.check,
+        "result": entry.result,
+        "cluster": entry.cluster,
+        "scanned_at": moment(entry.scanned_at),
     }
 
 
@@ -471,7 +533,12 @@ def export(assessment_id: int, query: models.ExportQuery) -> Response:
 
 
 def statuses_json(assessment: Assessment) -> dict[str, Any]:
-    return {
+    """Each item with a status or evidence (an item with evidence and no status is ``todo``, version 0)."""
+    on = today()
+    evidence: dict[str, list[dict[str, Any]]] = {}
+    for entry in assessment.evidence:
+        evidence.setdefault(entry.item_id, []).append(evidence_json(entry))
+    statuses = {
         s.item_id: {
             "status": s.status,
             "note": s.note,
@@ -481,9 +548,22 @@ def statuses_json(assessment: Assessment) -> dict[str, Any]:
             "updated_at": s.updated_at.isoformat() if s.updated_at else None,
             "needs_review": s.needs_review,
             "review_reason": s.review_reason,
+            "due_on": s.due_on.isoformat() if s.due_on else None,
+            "overdue": overdue(s, on),
+            "evidence": evidence.get(s.item_id, []),
         }
-        for s in sorted(assessment.statuses, key=lambda s: s.item_id)
+        for s in assessment.statuses
     }
+    for item_id, entries in evidence.items():
+        statuses.setdefault(
+            item_id,
+            {
+                **{"status": "todo", "note": "", "owner": "", "version": 0, "updated_by": None, "updated_at": None},
+                **{"needs_review": False, "review_reason": None, "due_on": None, "overdue": False},
+                "evidence": entries,
+            },
+        )
+    return dict(sorted(statuses.items()))
 
 
 def revision_json(revision: Revision) -> dict[str, Any]:

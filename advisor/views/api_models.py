@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, Wi
 
 from advisor.engine.schema import STATUSES
 from advisor.exports import FORMAT_NAMES
-from advisor.models import limits
+from advisor.models import EVIDENCE_KINDS, SCAN_RESULTS, TYPED_EVIDENCE_KINDS, limits
 from advisor.services.dashboard import SHOW
 
 
@@ -106,6 +106,21 @@ class StatusChange(Body):
         None,
         description="The last day the acceptance holds (YYYY-MM-DD): after today and at most 12 months ahead; "
         "needed with `accepted_risk` like `justification`.",
+    )
+    due_on: IsoDate | None = Field(
+        None,
+        description="The day the item should be settled by (YYYY-MM-DD); null clears it; absent keeps it. Past it "
+        "and still open, the item is overdue.",
+    )
+
+
+class NewEvidence(Body):
+    kind: Annotated[str, allowed(TYPED_EVIDENCE_KINDS), listed(TYPED_EVIDENCE_KINDS)] = Field(
+        description="`link`: an http or https URL; `text`: words. Scan results are imported, not added here."
+    )
+    text: Annotated[str, Field(min_length=1, max_length=max(limits.EVIDENCE_LINK, limits.EVIDENCE_TEXT))] = Field(
+        description=f"The URL (at most {limits.EVIDENCE_LINK} characters) or the text "
+        f"(at most {limits.EVIDENCE_TEXT}); an item holds at most {limits.EVIDENCE_PER_ITEM} entries."
     )
 
 
@@ -198,6 +213,23 @@ class Created(BaseModel):
     result: Result
 
 
+class EvidenceView(BaseModel):
+    """An evidence entry; the scan fields are null for links and texts."""
+
+    id: int
+    item_id: str
+    kind: Annotated[str, listed(EVIDENCE_KINDS)]
+    text: str = Field(description="The URL of a link, the text of a text, the finding's detail of a scan.")
+    added_by: str | None
+    added_at: str | None
+    tool: str | None
+    benchmark: str | None
+    check: str | None
+    result: Annotated[str, listed(SCAN_RESULTS)] | None
+    cluster: str | None
+    scanned_at: str | None
+
+
 class ItemStatus(BaseModel):
     status: StatusName
     note: str
@@ -209,6 +241,9 @@ class ItemStatus(BaseModel):
         description="A later revision changed why the item applies or who does it since this status was set"
     )
     review_reason: str | None = Field(description="What changed, in words; null when it needs no review")
+    due_on: str | None = Field(description="The day the item should be settled by (YYYY-MM-DD), or null")
+    overdue: bool = Field(description="Past its due date and still open")
+    evidence: list[EvidenceView] = Field(description="What shows the item done, oldest first")
 
 
 class AssessmentView(BaseModel):
@@ -255,3 +290,5 @@ class StatusSaved(BaseModel):
     owner: str
     version: int
     acceptance: Acceptance | None = Field(None, description="The risk acceptance, with status accepted_risk.")
+    due_on: str | None = Field(None, description="The day the item should be settled by (YYYY-MM-DD), or null")
+    overdue: bool = Field(False, description="Past its due date and still open")

@@ -22,7 +22,9 @@ from advisor.forms.assessment import (
     AcceptanceDecisionForm,
     BulkStatusForm,
     DetailsForm,
+    EvidenceForm,
     NewAssessmentForm,
+    RemoveEvidenceForm,
     SaveRevisionForm,
     StatusForm,
     VersionForm,
@@ -31,6 +33,7 @@ from advisor.models import Assessment, limits
 from advisor.report import summary
 from advisor.services import assessments as svc
 from advisor.services import audit, workspaces
+from advisor.services import evidence as proof
 from advisor.services.compare import compare_results, has_changes
 from advisor.views.common import (
     access_context,
@@ -66,6 +69,12 @@ def labels() -> dict[str, Any]:
         "finished": summary.finished,
         "still_open": summary.still_open,
         "acceptance_state": summary.acceptance_state,
+        "overdue": summary.overdue,
+        "due_label": summary.due_label,
+        "OVERDUE": summary.OVERDUE,
+        "EVIDENCE_KIND_LABELS": summary.EVIDENCE_KIND_LABELS,
+        "SCAN_RESULT_LABELS": summary.SCAN_RESULT_LABELS,
+        "EVIDENCE_LIMITS": {"link": limits.EVIDENCE_LINK, "text": limits.EVIDENCE_TEXT},
         "ACCEPTANCE_LABELS": summary.ACCEPTANCE_LABELS,
         "START_HERE_INTRO": summary.START_HERE_INTRO,
         "MAPPING_INTRO": summary.MAPPING_INTRO,
@@ -321,6 +330,7 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
             actor(),
             justification=(form.justification.data or "").strip() or None,
             expires=form.expires.data,
+            due_on=form.due_on.data if "due_on" in request.form else svc.KEEP,
         )
     except svc.AcceptanceRefused as exc:
         db.session.rollback()
@@ -351,6 +361,9 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
             "version": row.version,
             "needs_review": row.needs_review,
             "open": summary.still_open(row, summary.today()),  # what the page's Open filter reads
+            "overdue": summary.overdue(row, summary.today()),  # and its Overdue filter
+            "due_on": row.due_on.isoformat() if row.due_on else None,
+            "due_label": summary.due_label(row, summary.today()),
             "status_label": summary.ACCEPTANCE_LABELS.get(
                 summary.acceptance_state(row, summary.today()) or "", STATUS_LABELS[row.status]
             ),
@@ -409,6 +422,45 @@ def confirm_status(assessment_id: int, item_id: str) -> Response | tuple[Any, in
         refused=(svc.Conflict,),
         refusal="Not confirmed: {}. The item shows the newer state.",
     )
+
+
+@bp.post("/<int:assessment_id>/checklist/<item_id>/evidence")
+def add_evidence(assessment_id: int, item_id: str) -> Response:
+    """An editor adds a link or a text to an item's evidence."""
+    assessment = get_assessment(assessment_id, "editor")
+    if item_id not in kb().item_by_id:
+        abort(404)
+    form = EvidenceForm()
+    back = f"{_back_to_report(assessment_id)}#item-{item_id}"
+    if not form.validate():
+        problems = "; ".join(f"{form[f].label.text}: {', '.join(e)}" for f, e in form.errors.items())
+        flash(f"Evidence not added: {problems}", "error")
+        return redirect(back, 303)
+    typed = form.text.data or ""
+    shown = (typed[:200] + ("…" if len(typed) > 200 else "")).replace("{", "{{").replace("}", "}}")
+    return carry_out(
+        lambda: proof.add_evidence(db.session, assessment, item_id, form.kind.data or "", typed, actor()),
+        done="Evidence added.",
+        to=back,
+        refused=(proof.EvidenceRefused,),
+        refusal="Evidence not added: {}. You typed: “" + shown + "”.",
+    )
+
+
+@bp.post("/<int:assessment_id>/evidence/<int:evidence_id>/remove")
+def remove_evidence(assessment_id: int, evidence_id: int) -> Response:
+    """An editor removes an evidence entry; the activity log keeps what it was."""
+    assessment = get_assessment(assessment_id, "editor")
+    if not RemoveEvidenceForm().validate():
+        abort(400)
+    try:
+        entry = proof.remove_evidence(db.session, assessment, evidence_id, actor())
+    except LookupError:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    flash("Evidence removed; the activity log keeps what it was.", "success")
+    return redirect(f"{_back_to_report(assessment_id)}#item-{entry.item_id}", 303)
 
 
 @bp.post("/<int:assessment_id>/clone")

@@ -110,6 +110,7 @@ def render_report(
             shared=shared,
             share_token=share_token,
             csrf_value=cache.placeholder if can_edit else "",
+            has_evidence=rows.statuses_stamp[3] > 0,
         ),
     )
     return render_template(
@@ -142,8 +143,10 @@ def render_report_body(
     shared: ShareLink | None,
     share_token: str | None,
     csrf_value: str,
+    has_evidence: bool = True,
 ) -> str:
-    """The report's body (summary, decisions, checklist): everything in it comes from what ``body_key`` digests."""
+    """The report's body (summary, decisions, checklist): everything in it comes from what ``body_key`` digests.
+    ``has_evidence`` false (the stamp counted no entries) spares the query for them."""
     result = revision.result
     statuses = summary.statuses_by_item(list(assessment.statuses))
     return render_template(
@@ -152,6 +155,7 @@ def render_report_body(
         revision=revision,
         result=result,
         statuses=statuses,
+        evidence=summary.evidence_by_item(list(assessment.evidence)) if has_evidence else {},
         **summary.report_contents(result, statuses, knowledge, wanted, on),
         approver=approver,
         criteria=knowledge.criteria,

@@ -116,6 +116,7 @@
             article.setAttribute("data-status", r.body.status);
             article.setAttribute("data-owner", r.body.owner);
             article.setAttribute("data-open", r.body.open ? "true" : "false");
+            article.setAttribute("data-overdue", r.body.overdue ? "true" : "false");
             var tick = article.querySelector('input[name="items"]');
             if (tick) tick.value = article.id.replace(/^item-/, "") + ":" + r.body.version; // a later change to several starts here
           }
@@ -125,6 +126,12 @@
           document.querySelectorAll('.badge[data-status-of="' + CSS.escape(item) + '"]').forEach(function (badge) {
             badge.className = "badge status-" + r.body.status;
             badge.textContent = r.body.status_label || select.options[select.selectedIndex].text;
+          });
+          // the due date under the item's facts: "Overdue since …", "Due …", or nothing
+          document.querySelectorAll('[data-due-of="' + CSS.escape(item) + '"]').forEach(function (due) {
+            due.textContent = r.body.due_label || "";
+            due.hidden = !r.body.due_label;
+            due.classList.toggle("overdue", !!r.body.overdue);
           });
           // the "needs review" notice: gone once cleared, else its Confirm form carries the new version
           document.querySelectorAll('[data-review-of="' + CSS.escape(item) + '"]').forEach(function (notice) {
@@ -210,7 +217,11 @@
       return fields.every(function (name) {
         var value = w[name];
         if (!value) return true;
-        if (name === "status") return value === "open" ? open : status === value;
+        if (name === "status") {
+          if (value === "open") return open;
+          if (value === "overdue") return item.getAttribute("data-overdue") === "true"; // summary.overdue
+          return status === value;
+        }
         if (name === "framework") return (" " + item.getAttribute("data-frameworks") + " ").indexOf(" " + value + " ") >= 0;
         return item.getAttribute("data-" + name) === value;
       }) && (!w.owner || item.getAttribute("data-owner").toLowerCase().indexOf(w.owner.toLowerCase()) >= 0);

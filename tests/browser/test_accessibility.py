@@ -135,13 +135,21 @@ def seeded(browser: Browser, live_server: LiveServer, admin_state: StorageState)
                 item = items.nth(index)
                 item.get_by_label("Status").select_option(status)
                 item.get_by_label("Owner").fill("Security team")
-                if status == "accepted_risk":  # a request for another owner to approve: why, and until when
-                    item.get_by_label("Justification").fill("A compensating control covers it until the upgrade.")
-                    item.get_by_label("Accepted until").fill((dt.date.today() + dt.timedelta(days=90)).isoformat())
+                if index == 1:
+                    item.get_by_label("Due").fill("2020-01-31")  # overdue: the report says so
+                saved = "Saved."
+                if status == "accepted_risk":  # governed: a justification and an end date, for another owner
+                    item.get_by_label("Justification").fill("Compensating control until the vendor fix.")
+                    item.get_by_label("Accepted until").fill((dt.date.today() + dt.timedelta(days=30)).isoformat())
+                    saved = "Saved: Acceptance requested (reload the page for its approval)."
                 item.get_by_role("button", name="Save status").click()
-                expect(item.locator(".save-state")).to_have_text(
-                    re.compile(r"^Saved: Acceptance requested") if status == "accepted_risk" else "Saved."
-                )
+                expect(item.locator(".save-state")).to_have_text(saved)
+            first = items.nth(0)  # evidence: a link with its Remove button, and the form to add more
+            first.locator("details.evidence-add > summary").click()
+            first.get_by_label("Link or text").fill("https://wiki.example.com/security-review")
+            with page.expect_navigation():
+                first.get_by_role("button", name="Add evidence").click()
+            expect(page.get_by_role("link", name="https://wiki.example.com/security-review")).to_be_visible()
 
             page.goto(f"/assessments/{assessment_id}/answers/hosting")
             choose(page, "Must the clusters be air-gapped?", "Yes")
