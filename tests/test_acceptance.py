@@ -332,3 +332,29 @@ def test_my_work_lists_what_waits_for_each_person(app: Flask, team: Team) -> Non
     assert f"/assessments/{team.assessment}/reevaluate" in page
     make_user(app, "other@example.com")
     assert "Nothing waits for you" in html(sign_in_as(app, "other@example.com").get("/my-work"))
+
+
+def test_my_work_lists_my_overdue_and_due_soon_items(app: Flask, team: Team) -> None:
+    with app.app_context():
+        assessment = db.session.get(Assessment, team.assessment)
+        assert assessment is not None
+        items = [i["id"] for i in assessment.revisions[-1].result["checklist"]]
+        today = summary.today()
+        for item_id, owner, status, due in (
+            (items[0], "erin@example.com", "todo", today - dt.timedelta(days=3)),  # overdue
+            (items[1], "ERIN@example.com", "in_progress", today + dt.timedelta(days=5)),  # due soon, any case
+            (items[2], "erin@example.com", "done", today - dt.timedelta(days=3)),  # done: not overdue
+            (items[3], "bob@example.com", "todo", today - dt.timedelta(days=3)),  # someone else's
+            (items[4], "erin@example.com", "todo", today + dt.timedelta(days=40)),  # not soon
+        ):
+            svc.set_status(db.session, assessment, item_id, status, "", owner, 0, "erin@example.com", due_on=due)
+        db.session.commit()
+    page = html(sign_in_as(app, "erin@example.com").get("/my-work"))
+    overdue = page.split('id="overdue-heading"')[1].split("</section>")[0]
+    soon = page.split('id="due-soon-heading"')[1].split("</section>")[0]
+    assert "Overdue items you own (1)" in overdue
+    assert f"#item-{items[0]}" in overdue
+    assert "Items you own due within 14 days (1)" in soon
+    assert f"#item-{items[1]}" in soon
+    for other in items[2:5]:
+        assert f"#item-{other}" not in page

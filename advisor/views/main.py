@@ -61,11 +61,15 @@ def index() -> str:
 @read_only
 def my_work() -> str:
     """What waits for the signed-in person: acceptances to approve, running out or expired, outdated assessments."""
-    from advisor.services.mywork import SOON
+    from advisor.services.mywork import DUE_SOON, SOON
     from advisor.services.mywork import my_work as find
 
     return render_template(
-        "main/my_work.html", work=find(db.session, current_user, kb().version), soon_days=SOON.days, kb=kb()
+        "main/my_work.html",
+        work=find(db.session, current_user, kb().version),
+        soon_days=SOON.days,
+        due_days=DUE_SOON.days,
+        kb=kb(),
     )
 
 
