@@ -12,13 +12,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from advisor.extensions import db
-from advisor.models import Assessment, AuditEvent, ChecklistStatus, Revision, User
+from advisor.models import Assessment, AuditEvent, ChecklistStatus, Revision
 from advisor.report import summary
-from advisor.services import accounts, workspaces
+from advisor.services import accounts
 from advisor.services import assessments as svc
 from tests.conftest import make_user, sign_in
-from tests.helpers import BASE_ANSWERS
-from tests.web import csrf_token, html
+from tests.web import csrf_token, html, team_assessment
 
 TODAY = dt.date(2026, 12, 2)
 
@@ -32,21 +31,8 @@ class Team:
 @pytest.fixture
 def team(app: Flask) -> Team:
     """A workspace with two owners (alice, bob), an editor (erin) and one assessment with a revision."""
-    for email in ("alice@example.com", "bob@example.com", "erin@example.com"):
-        make_user(app, email)
-    with app.app_context():
-        alice = db.session.scalar(db.select(User).where(User.email == "alice@example.com"))
-        assert alice is not None
-        space = workspaces.create_workspace(db.session, "Payments", alice)
-        workspaces.add_member(db.session, space, "bob@example.com", "owner", None)
-        workspaces.add_member(db.session, space, "erin@example.com", "editor", None)
-        assessment = svc.create_assessment(db.session, space.id, "Payments", "", "alice@example.com")
-        revision = svc.save_revision(
-            db.session, assessment, BASE_ANSWERS, 0, None, "alice@example.com", app.extensions["advisor.kb"]
-        )
-        db.session.commit()
-        made = Team(assessment.id, revision.result["checklist"][0]["id"])
-    return made
+    assessment_id, items = team_assessment(app, {"bob@example.com": "owner", "erin@example.com": "editor"})
+    return Team(assessment_id, items[0])
 
 
 def accept(

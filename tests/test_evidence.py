@@ -22,16 +22,15 @@ from flask.testing import FlaskClient
 
 from advisor.exports import FORMATS, json_export
 from advisor.extensions import db
-from advisor.models import SCAN_RESULTS, Assessment, AuditEvent, ChecklistStatus, Evidence, User, limits
+from advisor.models import SCAN_RESULTS, Assessment, AuditEvent, ChecklistStatus, Evidence, limits
 from advisor.report import summary
 from advisor.scanners import _model as scanner_model
-from advisor.services import accounts, sharing, workspaces
+from advisor.services import accounts, sharing
 from advisor.services import assessments as svc
 from advisor.services import evidence as proof
 from advisor.services.exports import build_document
 from tests.conftest import make_user, sign_in
-from tests.helpers import BASE_ANSWERS
-from tests.web import csrf_token, html, item_block
+from tests.web import csrf_token, html, item_block, team_assessment
 
 TODAY = dt.date(2026, 12, 2)
 
@@ -49,20 +48,7 @@ class Team:
 @pytest.fixture
 def team(app: Flask) -> Team:
     """A workspace with an owner (alice), an editor (erin) and a viewer (vic), and one assessment with a revision."""
-    for email in ("alice@example.com", "erin@example.com", "vic@example.com"):
-        make_user(app, email)
-    with app.app_context():
-        alice = db.session.scalar(db.select(User).where(User.email == "alice@example.com"))
-        assert alice is not None
-        space = workspaces.create_workspace(db.session, "Payments", alice)
-        workspaces.add_member(db.session, space, "erin@example.com", "editor", None)
-        workspaces.add_member(db.session, space, "vic@example.com", "viewer", None)
-        assessment = svc.create_assessment(db.session, space.id, "Payments", "", "alice@example.com")
-        revision = svc.save_revision(
-            db.session, assessment, BASE_ANSWERS, 0, None, "alice@example.com", app.extensions["advisor.kb"]
-        )
-        db.session.commit()
-        return Team(assessment.id, [i["id"] for i in revision.result["checklist"]])
+    return Team(*team_assessment(app, {"erin@example.com": "editor", "vic@example.com": "viewer"}))
 
 
 @contextmanager

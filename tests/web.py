@@ -9,7 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from advisor.extensions import db
-from advisor.models import Revision
+from advisor.models import Revision, User
+from advisor.services import assessments as svc
+from advisor.services import workspaces
+from tests.conftest import make_user
+from tests.helpers import BASE_ANSWERS
 
 STEP_ANSWERS: dict[str, dict[str, Any]] = {
     "context": {"experience": "novice", "automation": "partial", "sensitivity": "moderate", "compliance": ["gdpr"]},
@@ -134,3 +138,22 @@ def new_assessment_with_revision(
     response = save_revision(client, assessment_id, label)
     assert response.status_code == 302, html(response)
     return assessment_id
+
+
+def team_assessment(app: Flask, members: dict[str, str]) -> tuple[int, list[str]]:
+    """A workspace "Payments" owned by alice@example.com, with ``members`` (email → role), each given an account,
+    and one assessment with a revision: its id and its checklist's item ids."""
+    for email in ("alice@example.com", *members):
+        make_user(app, email)
+    with app.app_context():
+        alice = db.session.scalar(db.select(User).where(User.email == "alice@example.com"))
+        assert alice is not None
+        space = workspaces.create_workspace(db.session, "Payments", alice)
+        for email, role in members.items():
+            workspaces.add_member(db.session, space, email, role, None)
+        assessment = svc.create_assessment(db.session, space.id, "Payments", "", "alice@example.com")
+        revision = svc.save_revision(
+            db.session, assessment, BASE_ANSWERS, 0, None, "alice@example.com", app.extensions["advisor.kb"]
+        )
+        db.session.commit()
+        return assessment.id, [i["id"] for i in revision.result["checklist"]]
