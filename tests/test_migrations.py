@@ -170,6 +170,13 @@ def test_drafts_become_one_document_and_flat_again_on_downgrade(empty_database_u
             db.engine.dispose()
 
 
+# a status of assessment 1 whose note each migration must keep
+KEPT_STATUS = (
+    "insert into checklist_statuses (assessment_id, item_id, status, note, owner, version)"
+    " values (1, 'x', 'done', 'kept', '', 1)"
+)
+
+
 def owner_and_assessment(latest_revision: int) -> tuple[str, ...]:
     """SQL for one user, their workspace and one assessment (id 1), valid from 7b1e5c0a9d24 on."""
     return (
@@ -198,8 +205,7 @@ def test_statuses_gain_the_review_columns_empty_and_lose_them_on_downgrade(
         with engine.begin() as conn:
             for statement in (
                 *owner_and_assessment(latest_revision=0),
-                "insert into checklist_statuses (assessment_id, item_id, status, note, owner, version)"
-                " values (1, 'x', 'done', 'kept', '', 1)",
+                KEPT_STATUS,
             ):
                 conn.execute(sa.text(statement))
         assert not {"review_reason", "review_since"} & columns()
@@ -289,8 +295,7 @@ def test_statuses_gain_a_due_date_and_evidence_its_table_and_lose_both_on_downgr
         with engine.begin() as conn:
             for statement in (
                 *owner_and_assessment(latest_revision=0),
-                "insert into checklist_statuses (assessment_id, item_id, status, note, owner, version)"
-                " values (1, 'x', 'done', 'kept', '', 1)",
+                KEPT_STATUS,
             ):
                 conn.execute(sa.text(statement))
         columns, table = schema()

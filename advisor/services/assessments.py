@@ -311,8 +311,7 @@ def _record_acceptance(
 ) -> bool:
     """Apply an acceptance's fields to ``row`` for the new ``status``; True when it is a new request."""
     if status != "accepted_risk":
-        row.acceptance_justification = row.acceptance_expires = None
-        row.acceptance_requested_by = row.acceptance_approved_by = row.acceptance_approved_at = None
+        _drop_acceptance(row)
         return False
     if row.status == "accepted_risk" and justification is None and expires is None:
         return False  # the acceptance is left as it is (an owner or note changed): its approval stands
@@ -335,6 +334,12 @@ def _record_acceptance(
     row.acceptance_requested_by = actor
     row.acceptance_approved_by = row.acceptance_approved_at = None
     return True
+
+
+def _drop_acceptance(row: ChecklistStatus) -> None:
+    """The item no longer accepts a risk: nothing of the acceptance stays on it (the activity log keeps it)."""
+    row.acceptance_justification = row.acceptance_expires = None
+    row.acceptance_requested_by = row.acceptance_approved_by = row.acceptance_approved_at = None
 
 
 def decide_acceptance(
@@ -371,8 +376,7 @@ def decide_acceptance(
         row.acceptance_approved_by, row.acceptance_approved_at = actor, dt.datetime.now(dt.UTC)
     else:
         row.status = "todo"
-        row.acceptance_justification = row.acceptance_expires = None
-        row.acceptance_requested_by = row.acceptance_approved_by = row.acceptance_approved_at = None
+        _drop_acceptance(row)
     row.updated_by = actor
     flush(session, "This checklist item")
     record(
