@@ -66,8 +66,10 @@ def register_extensions(app: Flask) -> None:
     from advisor import models  # noqa: F401  (every table known to Alembic)
     from advisor.extensions import csrf, db, limiter, login_manager, migrate
     from advisor.views import readonly
+    from advisor.views.scans import larger_uploads
 
     db.init_app(app)
+    app.before_request(larger_uploads)  # before CSRF protection reads (and so size-checks) a form
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -94,7 +96,19 @@ def _private_sqlite_file(url: str) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from advisor.views import admin, api, assessments, auth, health, main, questionnaire, share, whatif, workspaces
+    from advisor.views import (
+        admin,
+        api,
+        assessments,
+        auth,
+        health,
+        main,
+        questionnaire,
+        scans,
+        share,
+        whatif,
+        workspaces,
+    )
 
     for blueprint in (
         health.bp,
@@ -105,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
         assessments.bp,
         questionnaire.bp,
         whatif.bp,
+        scans.bp,
         share.bp,
         api.bp,
     ):

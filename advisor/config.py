@@ -107,6 +107,8 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] | None = No
     config: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAX_CONTENT_LENGTH": int(env.get(f"{ENV_PREFIX}MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        # an upload of scanner reports (kubescape's JSON for a large cluster runs to tens of megabytes)
+        "MAX_SCAN_UPLOAD": int(env.get(f"{ENV_PREFIX}MAX_SCAN_UPLOAD", str(32 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,

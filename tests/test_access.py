@@ -209,6 +209,10 @@ MATRIX: dict[str, list[Case]] = {
     "assessments.revisions": [Case("GET", lambda w, r: A.format(w=w) + "/revisions", members())],
     "assessments.compare": [Case("GET", lambda w, r: A.format(w=w) + "/compare?a=1&b=1", members())],
     "assessments.activity": [Case("GET", lambda w, r: A.format(w=w) + "/activity", members())],
+    "scans.index": [Case("GET", lambda w, r: A.format(w=w) + "/scans", members())],
+    # no file: an editor is told to choose one (422), a viewer refused first
+    "scans.preview": [Case("POST", lambda w, r: A.format(w=w) + "/scans/preview", EDITORS)],
+    "scans.confirm": [Case("POST", lambda w, r: A.format(w=w) + "/scans/import", EDITORS, lambda w: {"pending": "1"})],
     "assessments.reevaluate": [
         Case("GET", lambda w, r: A.format(w=w) + "/reevaluate", members()),
         Case("POST", lambda w, r: A.format(w=w) + "/reevaluate", EDITORS, lambda w: {"base_revision": "1"}),

@@ -331,3 +331,47 @@ def test_statuses_gain_a_due_date_and_evidence_its_table_and_lose_both_on_downgr
             from advisor.extensions import db
 
             db.engine.dispose()
+
+
+def test_scan_imports_arrive_with_evidence_kept_and_go_on_downgrade(empty_database_url: str, tmp_path: Path) -> None:
+    """d8f4a2b6c1e3: evidence saved before stays (no report named); an assessment holds a report's digest once;
+    downgrading drops the imports and the kept readings, and keeps the evidence."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "c7e3f1a9b2d4"]).exit_code == 0
+    engine = sa.create_engine(empty_database_url)
+
+    def tables() -> set[str]:
+        with engine.connect() as conn:
+            return {t for t in ("scan_imports", "pending_scans") if sa.inspect(conn).has_table(t)}
+
+    imported = (
+        "insert into scan_imports (assessment_id, file_name, tool, source, benchmarks, cluster, scanned_at, digest,"
+        " passed, failed, not_evaluated, items) values (1, 'kb.json', 'kube-bench', 'cluster', '[]', 'prod',"
+        " '2026-11-30 02:00:00+00:00', :digest, 1, 0, 0, 1)"
+    )
+    try:
+        with engine.begin() as conn:
+            for statement in owner_and_assessment(latest_revision=0):
+                conn.execute(sa.text(statement))
+            conn.execute(
+                sa.text("insert into evidence (assessment_id, item_id, kind, text) values (1, 'x', 'text', 'kept')")
+            )
+        assert tables() == set()
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        assert tables() == {"scan_imports", "pending_scans"}
+        with engine.begin() as conn:
+            assert tuple(conn.execute(sa.text("select text, scan_id from evidence")).one()) == ("kept", None)
+            conn.execute(sa.text(imported), {"digest": "a" * 64})
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            conn.execute(sa.text(imported), {"digest": "a" * 64})
+        assert runner.invoke(args=["db", "downgrade", "c7e3f1a9b2d4"]).exit_code == 0
+        assert tables() == set()
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("select text from evidence")).scalar_one() == "kept"
+    finally:
+        engine.dispose()
+        with app.app_context():
+            from advisor.extensions import db
+
+            db.engine.dispose()

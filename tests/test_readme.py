@@ -91,6 +91,7 @@ SETTINGS: dict[str, tuple[str, dict[str, str]]] = {
     "ADVISOR_DB_CONNECT_TIMEOUT": ("2", PG),
     "ADVISOR_KNOWLEDGE_BASE": ("/srv/advisor-kb", {}),
     "ADVISOR_MAX_CONTENT_LENGTH": ("2048", {}),
+    "ADVISOR_MAX_SCAN_UPLOAD": ("4096", {}),
     "ADVISOR_HTTPS": ("1", {}),
     "ADVISOR_PROXY_FIX": ("2", {}),
     "ADVISOR_SESSION_HOURS": ("1", {}),

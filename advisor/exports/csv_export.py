@@ -28,8 +28,9 @@ ACCEPTANCE_COLUMNS = (
     *("acceptance_requested_by", "acceptance_approved_by", "acceptance_approved_at"),
 )
 # then the due date, "yes" when it has passed with the item still open (as of the export), the evidence entries
-# one per line ("Link: https://… (added by …, 2026-05-04)") and how many there are
-EVIDENCE_COLUMNS = ("due_on", "overdue", "evidence", "evidence_count")
+# one per line ("Link: https://… (added by …, 2026-05-04)") and how many there are, what the latest scans say
+# (pass, fail, mixed, not_evaluated, none) and "yes" when they fail an item marked not applicable or accepted
+EVIDENCE_COLUMNS = ("due_on", "overdue", "evidence", "evidence_count", "scan_status", "scanner_disagrees")
 COLUMNS = (
     *("id", "topic", "priority", "title", "status", "owner", "note", "references", "why", "how", "decisions"),
     *GUIDANCE_COLUMNS,
@@ -56,6 +57,8 @@ def evidence_cells(st: StatusRecord) -> list[str]:
         "yes" if st.overdue else "",
         "\n".join(entry.summary() for entry in st.evidence),
         str(len(st.evidence)),
+        st.scan_status,
+        "yes" if st.scanner_disagrees else "",
     ]
 
 

@@ -62,6 +62,20 @@ class StatusRecord:
     evidence: tuple[EvidenceRecord, ...] = ()  # oldest first
 
     @property
+    def scan_status(self) -> str:
+        """What the current scan results say: pass, fail, mixed, not_evaluated, none."""
+        from advisor.report.summary import scan_status
+
+        return scan_status(list(self.evidence))
+
+    @property
+    def scanner_disagrees(self) -> bool:
+        """Not applicable or accepted, and the latest scans fail it."""
+        from advisor.report.summary import scanner_disagrees
+
+        return scanner_disagrees(self.status, list(self.evidence))
+
+    @property
     def overdue(self) -> bool:
         from advisor.report.summary import overdue, today
 

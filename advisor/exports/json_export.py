@@ -93,6 +93,8 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
             },
             "due_on": st.due_on.isoformat() if st.due_on else None,
             "overdue": st.overdue,
+            "scan_status": st.scan_status,
+            "scanner_disagrees": st.scanner_disagrees,
             "evidence": [
                 {
                     "kind": e.kind,

@@ -21,6 +21,7 @@ from advisor.exports.result import (
 )
 from advisor.exports.text import md_escape, md_prose
 from advisor.report.summary import (
+    DISAGREES,
     STATUS_LABELS,
     TOPIC_LABELS,
     checklist_facts,
@@ -62,6 +63,8 @@ def evidence_line(entry: EvidenceRecord) -> str:
 def evidence_markdown(st: StatusRecord) -> list[str]:
     """The due date (overdue or not, as of the export) and every evidence entry."""
     lines = [f"- **{st.due_label}**" if st.overdue else f"- {st.due_label}"] if st.due_label else []
+    if st.scanner_disagrees:
+        lines.append(f"- **Scanner disagrees**: {DISAGREES}")
     if st.evidence:
         lines.append(f"- Evidence ({len(st.evidence)}):")
         lines += [f"  - {evidence_line(entry)}" for entry in st.evidence]

@@ -42,6 +42,7 @@ from advisor.exports.result import pct
 from advisor.paths import resource_dir
 from advisor.report.summary import (
     ACCEPTANCE_LABELS,
+    DISAGREES,
     MAPPING_INTRO,
     NOT_ANSWERED,
     START_HERE_INTRO,
@@ -87,6 +88,7 @@ def _environment() -> jinja2.Environment:
         close_call=close_call,
         STATUS_LABELS=STATUS_LABELS,
         ACCEPTANCE_LABELS=ACCEPTANCE_LABELS,
+        DISAGREES=DISAGREES,
         START_HERE_INTRO=START_HERE_INTRO,
         MAPPING_INTRO=MAPPING_INTRO,
         NOT_ANSWERED=NOT_ANSWERED,

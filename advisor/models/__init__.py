@@ -12,6 +12,7 @@ from advisor.models.assessment import (
     Revision,
 )
 from advisor.models.base import Base
+from advisor.models.scans import PendingScan, ScanImport
 from advisor.models.sharing import AuditEvent, ShareLink
 from advisor.models.workspace import ROLES, Invitation, Membership, Workspace
 
@@ -29,7 +30,9 @@ __all__ = [
     "Evidence",
     "Invitation",
     "Membership",
+    "PendingScan",
     "Revision",
+    "ScanImport",
     "ShareLink",
     "User",
     "UserSession",

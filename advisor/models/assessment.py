@@ -215,15 +215,15 @@ class Evidence(Base):
     text: Mapped[str] = mapped_column(Text)
     added_by: Mapped[Actor]
     added_at: Mapped[Created]
-    # an imported scanner result (kind scan): which tool said what about which check, on which cluster, when;
-    # scan_id will name the imported report once reports are stored
+    # an imported scanner result (kind scan): which tool said what about which check, on which cluster, when,
+    # and the imported report it came from (models.ScanImport)
     tool: Mapped[str | None] = mapped_column(String(limits.SCAN_FIELD))
     benchmark: Mapped[str | None] = mapped_column(String(limits.SCAN_FIELD))
     check: Mapped[str | None] = mapped_column(String(limits.SCAN_FIELD))
     result: Mapped[str | None] = mapped_column(String(20))
     cluster: Mapped[str | None] = mapped_column(String(limits.SCAN_FIELD))
     scanned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    scan_id: Mapped[int | None]
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_imports.id", ondelete="CASCADE"))
 
     assessment: Mapped[Assessment] = relationship(back_populates="evidence")
 

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
@@ -19,6 +19,8 @@ from advisor.engine import KnowledgeBase
 from advisor.engine.result import close_call
 from advisor.engine.schema import DONE_STATUSES, PRIORITIES, STATUSES, TOPICS
 from advisor.report.charts import score_chart
+from advisor.scanners.evidence import FAILING, evidence_status
+from advisor.scanners.preview import DISAGREEING_STATUSES
 
 if TYPE_CHECKING:  # the database models only as types: `advisor evaluate` renders with this module, without them
     from advisor.models import ChecklistStatus, Evidence
@@ -182,6 +184,17 @@ def due_label(row: HasDueDate | None, on: dt.date) -> str | None:
 
 EVIDENCE_KIND_LABELS = {"link": "Link", "text": "Text", "scan": "Scan"}
 SCAN_RESULT_LABELS = {"pass": "pass", "fail": "fail", "not_evaluated": "not evaluated"}
+SCAN_STATUS_LABELS = {
+    "pass": "Scans pass",
+    "fail": "Scans fail",
+    "mixed": "Scans mixed",
+    "not_evaluated": "Not evaluated by scans",
+    "none": "No scan results",
+}
+DISAGREES = (
+    "the latest scan results fail this item, which is marked not applicable or risk accepted; "
+    "the import never changes a person's decision: review it"
+)
 
 
 def evidence_by_item(entries: list[Evidence]) -> dict[str, list[Evidence]]:
@@ -502,3 +515,55 @@ def report_contents(
         "mapped": {row.anchor for section in mapping for row in section.requirements},
         "charts": charts(result, kb),
     }
+
+
+class ScanEntry(Protocol):
+    """An evidence entry as stored (models.Evidence) or exported (exports.document.EvidenceRecord)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def tool(self) -> str | None: ...
+    @property
+    def benchmark(self) -> str | None: ...
+    @property
+    def check(self) -> str | None: ...
+    @property
+    def cluster(self) -> str | None: ...
+    @property
+    def scanned_at(self) -> dt.datetime | None: ...
+    @property
+    def result(self) -> str | None: ...
+
+
+_E = TypeVar("_E", bound=ScanEntry)
+_NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def _scanned(entry: ScanEntry) -> dt.datetime:
+    moment = entry.scanned_at
+    if moment is None:
+        return _NEVER
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def current_evidence(entries: list[_E]) -> list[_E]:
+    """The entries that count, in their order: every link and text, and of the imported scan results per (tool,
+    benchmark, check, cluster) those of the latest scan. Earlier results of the same check stay stored as
+    history (each imported report is recorded) but no longer speak for the item."""
+    latest: dict[tuple[str | None, ...], dt.datetime] = {}
+    for e in entries:
+        if e.kind == "scan":
+            key = (e.tool, e.benchmark, e.check, e.cluster)
+            latest[key] = max(latest.get(key, _NEVER), _scanned(e))
+    return [e for e in entries if e.kind != "scan" or _scanned(e) == latest[(e.tool, e.benchmark, e.check, e.cluster)]]
+
+
+def scan_status(entries: list[ScanEntry]) -> str:
+    """What an item's current scan results say: pass, fail, mixed, not_evaluated, or none without any."""
+    return evidence_status(e.result or "" for e in current_evidence(entries) if e.kind == "scan")
+
+
+def scanner_disagrees(status: str, entries: list[ScanEntry]) -> bool:
+    """The latest scans fail an item a person marked not applicable or accepted: flagged, never overwritten."""
+    return status in DISAGREEING_STATUSES and scan_status(entries) in FAILING

@@ -34,11 +34,24 @@ from advisor.scanners._model import (
     Tool,
     benchmarks_of,
     join_bounded,
+    scan_from_json,
+    scan_to_json,
     timestamp,
 )
 from advisor.scanners.decode import decode
 
-__all__ = ["KEY", "MAX_FINDINGS", "Finding", "Scan", "ScanError", "merge", "read_scan"]
+__all__ = [
+    "KEY",
+    "MAX_FINDINGS",
+    "TOOL_NAMES",
+    "Finding",
+    "Scan",
+    "ScanError",
+    "merge",
+    "read_scan",
+    "scan_from_json",
+    "scan_to_json",
+]
 
 _EXPECTED = "expected the JSON output of kube-bench, kubescape, Polaris, Trivy or Checkov"
 _KEYS_SHOWN = 6

@@ -247,3 +247,36 @@ class Collector:
 def benchmarks_of(findings: Iterable[Finding]) -> tuple[str, ...]:
     """The named benchmarks the findings belong to, in order of first appearance ("" is the tool's own ids)."""
     return tuple(dict.fromkeys(f.benchmark for f in findings if f.benchmark))
+
+
+def scan_to_json(scan: Scan) -> dict[str, Any]:
+    """A reading as plain JSON, to keep between a preview and its confirmation (`scan_from_json` reads it back)."""
+    return {
+        "tool": scan.tool,
+        "tool_version": scan.tool_version,
+        "source": scan.source,
+        "benchmarks": list(scan.benchmarks),
+        "cluster": scan.cluster,
+        "scanned_at": scan.scanned_at.isoformat() if scan.scanned_at else None,
+        "digest": scan.digest,
+        "notes": list(scan.notes),
+        "findings": [[f.benchmark, f.check, f.result, f.title, f.detail, f.resources_failed] for f in scan.findings],
+    }
+
+
+def scan_from_json(doc: dict[str, Any]) -> Scan:
+    tool = doc["tool"]
+    return Scan(
+        tool=tool,
+        tool_version=doc["tool_version"],
+        source=doc["source"],
+        benchmarks=tuple(doc["benchmarks"]),
+        cluster=doc["cluster"],
+        scanned_at=datetime.fromisoformat(doc["scanned_at"]) if doc["scanned_at"] else None,
+        digest=doc["digest"],
+        notes=tuple(doc["notes"]),
+        findings=tuple(
+            Finding(tool, benchmark, check, result, title, detail, failed)
+            for benchmark, check, result, title, detail, failed in doc["findings"]
+        ),
+    )

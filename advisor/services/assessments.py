@@ -23,6 +23,7 @@ from advisor.models import (
     Evidence,
     Membership,
     Revision,
+    ScanImport,
     User,
     Workspace,
     limits,
@@ -419,6 +420,9 @@ def set_statuses(
     return len(versions)
 
 
+_NOT_COPIED = ("id", "assessment_id")
+
+
 def clone(session: DbSession, assessment: Assessment, actor: str | None, kb: KnowledgeBase) -> Assessment:
     """A new assessment starting from this one's latest answers and checklist progress: statuses, due dates and
     evidence. Copied evidence keeps who added it and when (what an auditor asks); the copy's activity log says
@@ -456,15 +460,26 @@ def clone(session: DbSession, assessment: Assessment, actor: str | None, kb: Kno
                 due_on=row.due_on,
             )
         )
+    # imported reports come along, so the copy's scan entries name its own records and re-importing a file
+    # into the copy still changes nothing
+    reports: dict[int, ScanImport] = {}
+    for report in session.scalars(select(ScanImport).where(ScanImport.assessment_id == assessment.id)):
+        reports[report.id] = ScanImport(
+            assessment_id=copy.id,
+            **{c.key: getattr(report, c.key) for c in ScanImport.__table__.columns if c.key not in _NOT_COPIED},
+        )
+    session.add_all(reports.values())
+    session.flush()
     for entry in assessment.evidence:
         session.add(
             Evidence(
                 assessment_id=copy.id,
+                scan_id=reports[entry.scan_id].id if entry.scan_id in reports else None,
                 **{
                     name: getattr(entry, name)
                     for name in (
                         *("item_id", "kind", "text", "added_by", "added_at", "tool", "benchmark", "check"),
-                        *("result", "cluster", "scanned_at", "scan_id"),
+                        *("result", "cluster", "scanned_at"),
                     )
                 },
             )

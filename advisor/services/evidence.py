@@ -92,10 +92,10 @@ def add_evidence(
     """Add an entry to an item (the caller checks the item is on the checklist); EvidenceRefused when the kind,
     the text or the link is not acceptable, or the item holds ``limits.EVIDENCE_PER_ITEM`` entries already."""
     text = _checked_text(kind, text, scan)
-    held = session.scalar(
+    held = session.scalar(  # scan results are bounded by the checks mapped to the item, and not counted
         select(func.count())
         .select_from(Evidence)
-        .where(Evidence.assessment_id == assessment.id, Evidence.item_id == item_id)
+        .where(Evidence.assessment_id == assessment.id, Evidence.item_id == item_id, Evidence.kind != "scan")
     )
     if (held or 0) >= limits.EVIDENCE_PER_ITEM:
         raise EvidenceRefused(

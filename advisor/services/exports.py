@@ -9,6 +9,7 @@ from advisor.engine import KnowledgeBase
 from advisor.exports import Export
 from advisor.exports.document import AuditRecord, EvidenceRecord, ExportDocument, StatusRecord
 from advisor.models import Assessment, ChecklistStatus, Evidence
+from advisor.report.summary import current_evidence
 from advisor.services import DbSession
 from advisor.services import assessments as svc
 from advisor.services.accounts import now
@@ -37,7 +38,7 @@ def status_records(
     """Each item's status with its due date and evidence, as plain records; an item with evidence and no status
     gets a "todo" record holding its evidence."""
     entries: dict[str, list[EvidenceRecord]] = {}
-    for entry in evidence:
+    for entry in current_evidence(evidence):  # superseded scan results are history, not evidence
         entries.setdefault(entry.item_id, []).append(evidence_record(entry))
     records = {
         s.item_id: StatusRecord(

@@ -22,7 +22,7 @@ from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.engine.answers_file import text_problem
 from advisor.extensions import csrf, db
 from advisor.models import Assessment, ChecklistStatus, Evidence, Revision, User, limits
-from advisor.report.summary import acceptance_state, overdue, today
+from advisor.report.summary import acceptance_state, current_evidence, overdue, today
 from advisor.services import accounts, workspaces
 from advisor.services import assessments as svc
 from advisor.services import evidence as proof
@@ -536,7 +536,7 @@ def statuses_json(assessment: Assessment) -> dict[str, Any]:
     """Each item with a status or evidence (an item with evidence and no status is ``todo``, version 0)."""
     on = today()
     evidence: dict[str, list[dict[str, Any]]] = {}
-    for entry in assessment.evidence:
+    for entry in current_evidence(list(assessment.evidence)):
         evidence.setdefault(entry.item_id, []).append(evidence_json(entry))
     statuses = {
         s.item_id: {

@@ -155,7 +155,7 @@ def render_report_body(
         revision=revision,
         result=result,
         statuses=statuses,
-        evidence=summary.evidence_by_item(list(assessment.evidence)) if has_evidence else {},
+        evidence=summary.evidence_by_item(summary.current_evidence(list(assessment.evidence))) if has_evidence else {},
         **summary.report_contents(result, statuses, knowledge, wanted, on),
         approver=approver,
         criteria=knowledge.criteria,
