@@ -346,6 +346,8 @@ MATRIX: dict[str, list[Case]] = {
     "api.add_evidence": [
         Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}/evidence", NO_TOKEN)
     ],
+    "api.list_scans": [Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}/scans", NO_TOKEN)],
+    "api.import_scans": [Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/scans", NO_TOKEN)],
     "api.remove_evidence": [
         Case("DELETE", lambda w, r: f"/api/v1/assessments/{w.assessment}/evidence/{w.evidence}", NO_TOKEN)
     ],

@@ -23,8 +23,8 @@ from werkzeug.test import encode_multipart
 from advisor.extensions import db
 from advisor.models import Assessment, AuditEvent, ChecklistStatus, Evidence, PendingScan, ScanImport
 from advisor.scanners import read_scan
+from advisor.services import accounts, exports
 from advisor.services import assessments as svc
-from advisor.services import exports
 from advisor.services import scan_imports as imports
 from tests.conftest import sign_in
 from tests.web import csrf_token, html, item_block, team_assessment
@@ -365,3 +365,71 @@ def test_viewers_see_the_imports_and_cannot_import(app: Flask, team: tuple[int, 
     url = f"/assessments/{assessment_id}/scans/preview"
     refused = multipart(client, url, {"csrf_token": csrf_token(page)}, [(polaris(), "p.json")])
     assert refused.status_code == 403
+
+
+# --- the API: a pipeline posts its nightly reports
+
+
+def api_token(app: Flask, email: str) -> dict[str, str]:
+    with app.app_context():
+        user = accounts.find_user(db.session, email)
+        assert user is not None
+        raw, _ = accounts.create_api_token(db.session, user, "pipeline")
+        db.session.commit()
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def api_import(app: Flask, url: str, headers: dict[str, str], files: list[tuple[bytes, str]]) -> Any:
+    values = MultiDict([("file", FileStorage(io.BytesIO(c), name)) for c, name in files])
+    boundary, body = encode_multipart(values)
+    return app.test_client().post(
+        url, data=body, content_type=f"multipart/form-data; boundary={boundary}", headers=headers
+    )
+
+
+def test_the_api_previews_on_a_dry_run_imports_once_and_names_what_is_wrong(
+    app: Flask, team: tuple[int, list[str]]
+) -> None:
+    assessment_id, _ = team
+    set_status(app, assessment_id, PSA, "not_applicable")
+    erin = api_token(app, "erin@example.com")
+    url = f"/api/v1/assessments/{assessment_id}/scans"
+    data = (REPORTS / "polaris-cluster.json").read_bytes()
+    dry = api_import(app, url + "?dry_run=true", erin, [(data, "polaris.json")])
+    assert dry.status_code == 200
+    assert dry.json["dry_run"] is True
+    assert dry.json["imported"] == []
+    item = next(i for i in dry.json["items"] if i["item_id"] == PSA)
+    assert (item["status"], item["scan_status"], item["disagrees"]) == ("not_applicable", "fail", True)
+    assert count(app, ScanImport) == 0, "a dry run imports nothing"
+    done = api_import(app, url, erin, [(data, "polaris.json")])
+    assert done.status_code == 201
+    assert [r["cluster"] for r in done.json["imported"]] == ["staging"]
+    again = api_import(app, url, erin, [(data, "polaris.json")])
+    assert again.status_code == 200
+    assert again.json["imported"] == []
+    assert again.json["reports"][0]["already_imported"] is True
+    listed = app.test_client().get(url, headers=erin)
+    assert [r["digest"] for r in listed.json["imports"]] == [read_scan(data).digest]
+    statuses = app.test_client().get(f"/api/v1/assessments/{assessment_id}", headers=erin).json["statuses"]
+    assert (statuses[PSA]["scan_status"], statuses[PSA]["scanner_disagrees"]) == ("fail", True)
+    checkov = (REPORTS / "checkov-one.json").read_bytes()
+    no_cluster = api_import(app, url, erin, [(checkov, "checkov.json")])
+    assert no_cluster.status_code == 400
+    assert no_cluster.json["errors"][0]["key"] == "cluster"
+    given = api_import(app, url + "?cluster=platform&scanned_at=2026-11-30T02:00:00Z", erin, [(checkov, "c.json")])
+    assert given.status_code == 201
+    assert given.json["imported"][0]["scanned_at"].startswith("2026-11-30T02:00:00")
+    wrong = api_import(app, url, erin, [(b"[1, 2]", "numbers.json")])
+    assert wrong.status_code == 400
+    assert wrong.json["errors"] == [
+        {
+            "key": "file",
+            "message": "numbers.json: not a scanner report this app reads: a JSON array of 2 items "
+            "(expected the JSON output of kube-bench, kubescape, Polaris, Trivy or Checkov)",
+        }
+    ]
+    nothing = api_import(app, url, erin, [])
+    assert nothing.status_code == 400
+    viewer = api_import(app, url, api_token(app, "vic@example.com"), [(data, "polaris.json")])
+    assert viewer.status_code == 403

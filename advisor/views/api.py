@@ -21,9 +21,10 @@ from werkzeug.sansio.response import Response as SansIOResponse
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.engine.answers_file import text_problem
 from advisor.extensions import csrf, db
-from advisor.models import Assessment, ChecklistStatus, Evidence, Revision, User, limits
-from advisor.report.summary import acceptance_state, current_evidence, overdue, today
-from advisor.services import accounts, workspaces
+from advisor.models import Assessment, ChecklistStatus, Evidence, Revision, ScanImport, User, limits
+from advisor.report.summary import acceptance_state, current_evidence, overdue, scan_status, scanner_disagrees, today
+from advisor.scanners.preview import ImportPreview
+from advisor.services import accounts, scan_imports, workspaces
 from advisor.services import assessments as svc
 from advisor.services import evidence as proof
 from advisor.services.dashboard import DashboardQuery, dashboard_page
@@ -34,6 +35,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: cross-site requests cannot carry them
 
 Json = tuple[dict[str, Any], int] | tuple[dict[str, Any], int, dict[str, str]]
+FILE_ENDPOINTS = frozenset({"api.import_scans"})  # their body is files (multipart/form-data), not a JSON object
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -145,7 +147,7 @@ def _problem(error: ErrorDetails, model_name: str) -> dict[str, str]:
 def _refuse_invalid(req: Request, _resp: Any, error: Exception | None, _view: Any, _adapter: Any) -> None:
     """Runs after spectree's checks, before the view: an unreadable body is named as such (spectree reads it as
     empty), then every field's problem is answered in the contract's shape."""
-    if req.method in ("POST", "PATCH"):
+    if req.method in ("POST", "PATCH") and req.endpoint not in FILE_ENDPOINTS:
         require_json_object()
     if isinstance(error, ValidationError):
         raise ApiError(400, [_problem(e, error.title) for e in error.errors()])
@@ -236,6 +238,26 @@ def openapi_document(server: str) -> dict[str, Any]:
     document["servers"] = [{"url": server}]
     export_ok = document["paths"]["/api/v1/assessments/{assessment_id}/export"]["get"]["responses"]["200"]
     export_ok["content"] = {media: {"schema": schema} for media, schema in files.items()}
+    # the reports are files: a multipart body, read by the view (a pydantic model holds no file)
+    document["paths"]["/api/v1/assessments/{assessment_id}/scans"]["post"]["requestBody"] = {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "array",
+                            "items": binary,
+                            "description": "One or more scanner reports (JSON), each a part named file; "
+                            f"at most {scan_imports.MAX_FILES}.",
+                        }
+                    },
+                }
+            }
+        },
+    }
     return document
 
 
@@ -492,10 +514,100 @@ def remove_evidence(assessment_id: int, evidence_id: int) -> Reply:
     return current_app.response_class(status=204), 204, {}
 
 
-def evidence_json(entry: Evidence) -> dict[str, Any]:
-    def moment(value: dt.datetime | None) -> str | None:
-        return None if value is None else (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+@bp.get("/assessments/<int:assessment_id>/scans")
+@token_required
+@spec.validate(resp=replies(200, models.ScanImports, "The reports imported into the assessment", 404))
+def list_scans(assessment_id: int) -> Reply:
+    """List the scanner reports imported into an assessment"""
+    assessment = assessment_for(assessment_id)
+    return reply({"imports": [scan_import_json(row) for row in scan_imports.imports_of(db.session, assessment.id)]})
 
+
+@bp.post("/assessments/<int:assessment_id>/scans")
+@token_required
+@spec.validate(
+    query=models.ScanImportQuery,
+    resp=replies(201, models.ScanImportResult, "Imported (200: a dry run, or nothing new)", 400, 403, 404, 413),
+)
+def import_scans(assessment_id: int, query: models.ScanImportQuery) -> Reply:
+    """Import scanner reports as evidence (multipart: one or more parts named file)"""
+    assessment = assessment_for(assessment_id, "editor")
+    files = []
+    for upload in request.files.getlist("file"):
+        try:
+            files.append((upload.filename, upload.read()))
+        finally:
+            upload.close()
+    try:
+        reports = scan_imports.read_reports(files, max_bytes=current_app.config["MAX_SCAN_UPLOAD"])
+        if query.dry_run:
+            shown = scan_imports.preview(
+                db.session, assessment, kb(), reports, cluster=query.cluster, scanned_at=query.scanned_at
+            )
+            return reply(import_json(shown, [], dry_run=True))
+        outcome = scan_imports.import_reports(
+            db.session, assessment, kb(), reports, api_user().email, cluster=query.cluster, scanned_at=query.scanned_at
+        )
+    except scan_imports.ImportRefused as exc:
+        db.session.rollback()
+        raise fail(400, exc.field, str(exc)) from exc
+    db.session.commit()
+    assert outcome.preview is not None  # noqa: S101  (import_reports always previews first)
+    return reply(import_json(outcome.preview, outcome.imported, dry_run=False), 201 if outcome.imported else 200)
+
+
+def _moment(value: dt.datetime | None) -> str | None:
+    return None if value is None else (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+
+
+def scan_import_json(row: ScanImport) -> dict[str, Any]:
+    return {
+        **{name: getattr(row, name) for name in ("id", "file_name", "tool", "tool_version", "source", "cluster")},
+        "benchmarks": list(row.benchmarks),
+        "scanned_at": _moment(row.scanned_at),
+        **{name: getattr(row, name) for name in ("digest", "passed", "failed", "not_evaluated", "items")},
+        "imported_by": row.imported_by,
+        "imported_at": _moment(row.imported_at),
+    }
+
+
+def import_json(shown: ImportPreview, imported: list[ScanImport], *, dry_run: bool) -> dict[str, Any]:
+    return {
+        "dry_run": dry_run,
+        "imported": [scan_import_json(row) for row in imported],
+        "reports": [
+            {
+                "file_name": r.name,
+                **{name: getattr(r.scan, name) for name in ("tool", "tool_version", "source")},
+                "benchmarks": list(r.scan.benchmarks),
+                "cluster": r.cluster,
+                "scanned_at": _moment(r.scanned_at),
+                **{name: getattr(r.scan, name) for name in ("digest", "passed", "failed", "not_evaluated")},
+                "already_imported": r.already_imported,
+                "notes": list(r.scan.notes),
+            }
+            for r in shown.reports
+        ],
+        "items": [
+            {
+                "item_id": i.item_id,
+                "title": i.title,
+                "status": i.status,
+                "scan_status": i.scan_status,
+                "disagrees": i.disagrees,
+                "checks": [
+                    {"tool": f.tool, "benchmark": f.benchmark or None, "check": f.check, "result": f.result}
+                    for f in i.findings
+                ],
+            }
+            for i in shown.items
+        ],
+        "unmatched": shown.unmatched,
+    }
+
+
+def evidence_json(entry: Evidence) -> dict[str, Any]:
+    moment = _moment
     return {
         "id": entry.id,
         "item_id": entry.item_id,
@@ -535,9 +647,10 @@ def export(assessment_id: int, query: models.ExportQuery) -> Response:
 def statuses_json(assessment: Assessment) -> dict[str, Any]:
     """Each item with a status or evidence (an item with evidence and no status is ``todo``, version 0)."""
     on = today()
-    evidence: dict[str, list[dict[str, Any]]] = {}
+    current: dict[str, list[Evidence]] = {}
     for entry in current_evidence(list(assessment.evidence)):
-        evidence.setdefault(entry.item_id, []).append(evidence_json(entry))
+        current.setdefault(entry.item_id, []).append(entry)
+    evidence = {item_id: [evidence_json(e) for e in entries] for item_id, entries in current.items()}
     statuses = {
         s.item_id: {
             "status": s.status,
@@ -551,6 +664,8 @@ def statuses_json(assessment: Assessment) -> dict[str, Any]:
             "due_on": s.due_on.isoformat() if s.due_on else None,
             "overdue": overdue(s, on),
             "evidence": evidence.get(s.item_id, []),
+            "scan_status": scan_status(list(current.get(s.item_id, []))),
+            "scanner_disagrees": scanner_disagrees(s.status, list(current.get(s.item_id, []))),
         }
         for s in assessment.statuses
     }
@@ -561,6 +676,8 @@ def statuses_json(assessment: Assessment) -> dict[str, Any]:
                 **{"status": "todo", "note": "", "owner": "", "version": 0, "updated_by": None, "updated_at": None},
                 **{"needs_review": False, "review_reason": None, "due_on": None, "overdue": False},
                 "evidence": entries,
+                "scan_status": scan_status(list(current[item_id])),
+                "scanner_disagrees": False,  # an item without a status is open: no decision to contradict
             },
         )
     return dict(sorted(statuses.items()))

@@ -9,6 +9,7 @@ and let the rest through: a stored result keeps whatever its engine wrote.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
@@ -16,7 +17,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, Wi
 from advisor.engine.schema import STATUSES
 from advisor.exports import FORMAT_NAMES
 from advisor.models import EVIDENCE_KINDS, SCAN_RESULTS, TYPED_EVIDENCE_KINDS, limits
+from advisor.scanners import TOOL_NAMES
+from advisor.scanners.evidence import EVIDENCE_STATUSES
 from advisor.services.dashboard import SHOW
+
+TOOLS = tuple(TOOL_NAMES)
+SCAN_STATUSES = EVIDENCE_STATUSES  # pass, fail, mixed, not_evaluated, none
 
 
 def allowed(values: tuple[str, ...]) -> AfterValidator:
@@ -139,6 +145,18 @@ class ListQuery(BaseModel):
     show: ShowName = "active"
 
 
+class ScanImportQuery(BaseModel):
+    cluster: str | None = Field(
+        None,
+        max_length=limits.SCAN_FIELD,
+        description="The cluster (or, for manifests, the repository) scanned, for reports that do not name it.",
+    )
+    scanned_at: dt.datetime | None = Field(
+        None, description="When the scan ran (RFC 3339; UTC when no offset), for reports that do not say it."
+    )
+    dry_run: bool = Field(False, description="Answer what the import would do, and import nothing.")
+
+
 class ExportQuery(BaseModel):
     format: FormatName = "json"
     revision: int | None = Field(None, ge=1, le=limits.MAX_ID, description="The latest revision if absent.")
@@ -243,7 +261,13 @@ class ItemStatus(BaseModel):
     review_reason: str | None = Field(description="What changed, in words; null when it needs no review")
     due_on: str | None = Field(description="The day the item should be settled by (YYYY-MM-DD), or null")
     overdue: bool = Field(description="Past its due date and still open")
-    evidence: list[EvidenceView] = Field(description="What shows the item done, oldest first")
+    evidence: list[EvidenceView] = Field(
+        description="What shows the item done, oldest first; of imported scan results, the latest per check and cluster"
+    )
+    scan_status: Annotated[str, listed(SCAN_STATUSES)] = Field(description="What the latest scan results say")
+    scanner_disagrees: bool = Field(
+        description="Not applicable or risk accepted, and the latest scan results fail it (the status is unchanged)"
+    )
 
 
 class AssessmentView(BaseModel):
@@ -292,3 +316,67 @@ class StatusSaved(BaseModel):
     acceptance: Acceptance | None = Field(None, description="The risk acceptance, with status accepted_risk.")
     due_on: str | None = Field(None, description="The day the item should be settled by (YYYY-MM-DD), or null")
     overdue: bool = Field(False, description="Past its due date and still open")
+
+
+class ScanImportView(BaseModel):
+    """An imported scanner report."""
+
+    id: int
+    file_name: str
+    tool: Annotated[str, listed(TOOLS)]
+    tool_version: str | None
+    source: Annotated[str, listed(("cluster", "manifests"))]
+    benchmarks: list[str]
+    cluster: str
+    scanned_at: str
+    digest: str = Field(description="SHA-256 of the file's bytes, hex: the same file is imported once")
+    passed: int
+    failed: int
+    not_evaluated: int = Field(description="Checks the scan could not decide: manual, skipped, forbidden")
+    items: int = Field(description="Checklist items its findings gave evidence to")
+    imported_by: str | None
+    imported_at: str
+
+
+class ScanImports(BaseModel):
+    imports: list[ScanImportView] = Field(description="Newest first")
+
+
+class ReportRead(BaseModel):
+    file_name: str
+    tool: Annotated[str, listed(TOOLS)]
+    tool_version: str | None
+    source: Annotated[str, listed(("cluster", "manifests"))]
+    benchmarks: list[str]
+    cluster: str | None = Field(description="The report's own, else the one given; null: neither")
+    scanned_at: str | None
+    digest: str
+    passed: int
+    failed: int
+    not_evaluated: int
+    already_imported: bool = Field(description="Imported before (the same digest): it changes nothing")
+    notes: list[str] = Field(description="What the file held that is not evidence (vulnerabilities)")
+
+
+class CheckResult(BaseModel):
+    tool: Annotated[str, listed(TOOLS)]
+    benchmark: str | None
+    check: str
+    result: Annotated[str, listed(SCAN_RESULTS)]
+
+
+class ItemScans(BaseModel):
+    item_id: str
+    title: str
+    status: StatusName = Field(description="The item's status, which an import never changes")
+    scan_status: Annotated[str, listed(SCAN_STATUSES[:-1])]
+    disagrees: bool = Field(description="Not applicable or risk accepted, and these scans fail it")
+    checks: list[CheckResult]
+
+
+class ScanImportResult(BaseModel):
+    dry_run: bool
+    imported: list[ScanImportView] = Field(description="The reports imported now (none on a dry run)")
+    reports: list[ReportRead] = Field(description="Every report sent, read")
+    items: list[ItemScans] = Field(description="The checklist items the new reports give evidence to")
+    unmatched: int = Field(description="Checks that verify no item of this checklist")
