@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from flask.cli import FlaskGroup, ScriptInfo, run_command, with_appcontext
@@ -147,6 +147,103 @@ def export_command(assessment_id: int, fmt: str, revision: int | None, output: P
     else:
         output.write_bytes(rendered.content)
         click.echo(f"wrote {output} ({len(rendered.content)} bytes)", err=True)
+
+
+@app_cli.command("import-scans")
+@click.argument("assessment_id", type=int)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--cluster", help="The cluster (or repository) scanned, for reports that do not name it.")
+@click.option(
+    "--scanned-at",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]),
+    help="When the scans ran (ISO 8601, UTC unless it says), for reports that do not say.",
+)
+@click.option("--as", "as_email", help="The account the import is recorded as (default: command line).")
+@click.option("--dry-run", is_flag=True, help="Show what the import would do, and import nothing.")
+@click.option("--yes", is_flag=True, help="Import without asking after the preview.")
+@with_appcontext
+def import_scans_command(
+    assessment_id: int,
+    files: tuple[Path, ...],
+    cluster: str | None,
+    scanned_at: Any,
+    as_email: str | None,
+    dry_run: bool,
+    yes: bool,
+) -> None:
+    """Import scanner reports (kube-bench, kubescape, Polaris, Trivy, Checkov JSON) into an assessment as
+    evidence: shows the preview first, then imports when confirmed."""
+    from flask import current_app
+
+    from advisor.extensions import db
+    from advisor.models import Assessment
+    from advisor.services import accounts, scan_imports
+
+    def refuse(message: str) -> NoReturn:
+        db.session.rollback()
+        click.echo(f"error: {message}", err=True)
+        sys.exit(2)
+
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        refuse(f"no assessment {assessment_id}")
+    actor = "command line"
+    if as_email:
+        user = accounts.find_user(db.session, as_email)
+        if user is None or user.disabled:
+            refuse(f"no active account has the email address {as_email}")
+        actor = user.email
+    kb = current_app.extensions["advisor.kb"]
+    context = {"cluster": cluster, "scanned_at": scanned_at}
+    try:
+        reports = scan_imports.read_reports(
+            [(str(path), path.read_bytes()) for path in files], max_bytes=current_app.config["MAX_SCAN_UPLOAD"]
+        )
+        shown = scan_imports.preview(db.session, assessment, kb, reports, **context)
+    except scan_imports.ImportRefused as exc:
+        refuse(str(exc))
+    click.echo(preview_text(shown))
+    if dry_run or not shown.changes_anything:
+        return
+    lacking = [r.name for r in shown.reports if not r.already_imported and (r.cluster is None or r.scanned_at is None)]
+    if lacking:
+        refuse(f"{', '.join(lacking)} do(es) not say the cluster or the scan time: give --cluster and --scanned-at")
+    if not yes:
+        if not sys.stdin.isatty():
+            refuse("add --yes to import without being asked (standard input is not a terminal)")
+        click.confirm("Import?", abort=True)
+    try:
+        outcome = scan_imports.import_reports(db.session, assessment, kb, reports, actor, **context)
+    except scan_imports.ImportRefused as exc:
+        option = {"cluster": " (--cluster)", "scanned_at": " (--scanned-at)"}.get(exc.field, "")
+        refuse(f"{exc}{option}")
+    db.session.commit()
+    click.echo(f"imported {len(outcome.imported)} report(s): {len(outcome.items)} checklist item(s) got evidence")
+
+
+def preview_text(shown: Any) -> str:
+    """An import's preview (``scanners.preview.ImportPreview``) in plain text for the terminal."""
+    from advisor.report.summary import SCAN_STATUS_LABELS, STATUS_LABELS
+    from advisor.scanners import TOOL_NAMES
+
+    lines = []
+    for r in shown.reports:
+        where = r.cluster or "no cluster given"
+        when = f"{r.scanned_at:%Y-%m-%d %H:%M} UTC" if r.scanned_at else "no scan time given"
+        counts = f"{r.scan.passed} pass, {r.scan.failed} fail, {r.scan.not_evaluated} not evaluated"
+        again = ": imported before, changes nothing" if r.already_imported else ""
+        lines.append(f"{r.name}: {TOOL_NAMES[r.scan.tool]} on {where}, {when}: {counts}{again}")
+        lines += [f"  {note}" for note in r.scan.notes]
+    if shown.items:
+        lines.append(f"checklist items that get evidence ({len(shown.items)}):")
+        width = max(len(i.item_id) for i in shown.items)
+        for i in shown.items:
+            flag = "  SCANNER DISAGREES" if i.disagrees else ""
+            status = STATUS_LABELS.get(i.status, i.status)
+            lines.append(f"  {i.item_id:<{width}}  {status:<15} {SCAN_STATUS_LABELS[i.scan_status]}{flag}")
+    if shown.unmatched:
+        lines.append(f"{shown.unmatched} check(s) verify no item of this checklist")
+    return "\n".join(lines)
 
 
 @app_cli.command("backup")

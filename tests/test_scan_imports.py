@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from advisor.cli import cli
 from advisor.extensions import db
 from advisor.models import Assessment, AuditEvent, ChecklistStatus, Evidence, PendingScan, ScanImport
 from advisor.scanners import read_scan
@@ -433,3 +434,41 @@ def test_the_api_previews_on_a_dry_run_imports_once_and_names_what_is_wrong(
     assert nothing.status_code == 400
     viewer = api_import(app, url, api_token(app, "vic@example.com"), [(data, "polaris.json")])
     assert viewer.status_code == 403
+
+
+def test_the_command_line_previews_asks_and_imports_once(app: Flask, team: tuple[int, list[str]]) -> None:
+    assessment_id, _ = team
+    runner = app.test_cli_runner()
+    polaris_file, checkov_file = str(REPORTS / "polaris-cluster.json"), str(REPORTS / "checkov-one.json")
+    base = ["import-scans", str(assessment_id), polaris_file, checkov_file]
+    dry = runner.invoke(cli, [*base, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "polaris-cluster.json: Polaris on staging, 2025-05-06 07:08 UTC" in dry.output
+    assert "checkov-one.json: Checkov on no cluster given, no scan time given" in dry.output
+    assert PSA in dry.output
+    lacking = runner.invoke(cli, [*base, "--yes"])
+    assert lacking.exit_code == 2
+    assert "checkov-one.json" in lacking.output
+    assert "--cluster and --scanned-at" in lacking.output
+    unasked = runner.invoke(cli, [*base, "--cluster", "repo", "--scanned-at", "2026-11-30T02:00:00"], input="")
+    assert unasked.exit_code == 2, "standard input is not a terminal: --yes is needed"
+    assert count(app, ScanImport) == 0
+    done = runner.invoke(
+        cli, [*base, "--cluster", "repo", "--scanned-at", "2026-11-30T02:00:00", "--as", "erin@example.com", "--yes"]
+    )
+    assert done.exit_code == 0, done.output
+    assert "imported 2 report(s)" in done.output
+    with app.app_context():
+        rows = db.session.scalars(sa.select(ScanImport).order_by(ScanImport.id)).all()
+        assert [(r.file_name, r.cluster, r.imported_by) for r in rows] == [
+            ("polaris-cluster.json", "staging", "erin@example.com"),
+            ("checkov-one.json", "repo", "erin@example.com"),
+        ]
+    again = runner.invoke(cli, ["import-scans", str(assessment_id), polaris_file, "--yes"])
+    assert again.exit_code == 0
+    assert "imported before, changes nothing" in again.output
+    assert count(app, ScanImport) == 2
+    wrong = runner.invoke(cli, ["import-scans", str(assessment_id), str(Path(__file__))])
+    assert wrong.exit_code == 2
+    assert "not valid JSON" in wrong.output
+    assert runner.invoke(cli, ["import-scans", "999", polaris_file]).exit_code == 2
