@@ -381,3 +381,37 @@ def test_a_cis_id_under_kube_bench_and_kubescape_on_one_item_means_the_same_in_b
             assert _norm_title(kube_bench[check]) == _norm_title(kubescape[check]), (item.id, check)
             compared += 1
     assert compared >= 100
+
+
+def _cited(label: str) -> set[str] | None:
+    """The CIS v1.12 ids a reference label cites ("1.2.6–1.2.8, 1.2.10 and 1.2.30"), ranges expanded; "sections
+    1.1 and 4.1" stays as the section prefixes; None for a label citing no CIS v1.12 ids."""
+    found = re.search(r"CIS Kubernetes Benchmark v1\.12, (.*)", label)
+    if found is None:
+        return None
+    cited: set[str] = set()
+    for first, last in re.findall(r"(\d+\.\d+(?:\.\d+)?)(?:–(\d+\.\d+(?:\.\d+)?))?", found.group(1)):
+        if not last:
+            cited.add(first)
+            continue
+        stem, start = first.rsplit(".", 1)
+        cited |= {f"{stem}.{n}" for n in range(int(start), int(last.rsplit(".", 1)[1]) + 1)}
+    return cited
+
+
+def test_each_item_cites_the_cis_ids_it_maps(kb: KnowledgeBase) -> None:
+    """An item's CIS reference names exactly the kube-bench cis-1.12 checks its controls list (the benchmark ids
+    an auditor reads and the ids a scan is matched on never drift apart); a section cited whole covers its checks,
+    and 5.5.1 is cited where it is the source though no scan result can show the item done."""
+    checked = 0
+    for item in kb.items:
+        mapped = set(item.controls.get("kube-bench/cis-1.12", []))
+        for reference in item.references:
+            cited = _cited(reference.label)
+            if cited is None:
+                continue
+            checked += 1
+            sections = {c for c in cited if c.count(".") == 1 and "sections" in reference.label}
+            covered = {m for m in mapped if any(m.startswith(f"{s}.") for s in sections)}
+            assert cited - sections - UNMAPPED_SECTION_5 == mapped - covered, (item.id, reference.label)
+    assert checked >= 15
