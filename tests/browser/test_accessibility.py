@@ -251,6 +251,7 @@ PAGES = {
     "assessment-without-revision": "/assessments/{draft}",
     "review-with-errors": "/assessments/{draft}/answers/review",
     "activity": "/assessments/{id}/activity",
+    "scanner-results": "/assessments/{id}/scans",
     "workspaces": "/workspaces/",
     "my-work": "/my-work",
 }
@@ -410,7 +411,7 @@ def test_report_as_a_viewer(browser: Browser, live_server: LiveServer, seeded: S
             expect(page.locator(".meta").first).to_contain_text("your role: viewer")
             expect(page.get_by_role("button", name="Save status")).to_have_count(0)
             tabs = page.get_by_role("navigation", name="This assessment").get_by_role("link")
-            expect(tabs).to_have_text(["Report", "Revisions (2)", "Activity"])
+            expect(tabs).to_have_text(["Report", "Revisions (2)", "Scanner results", "Activity"])
             assert_accessible(page, "report-as-viewer", full_page=False)
     finally:
         context.close()
