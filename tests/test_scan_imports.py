@@ -472,3 +472,29 @@ def test_the_command_line_previews_asks_and_imports_once(app: Flask, team: tuple
     assert wrong.exit_code == 2
     assert "not valid JSON" in wrong.output
     assert runner.invoke(cli, ["import-scans", "999", polaris_file]).exit_code == 2
+
+
+def test_the_report_filters_and_updates_the_scanner_disagrees_flag(app: Flask, team: tuple[int, list[str]]) -> None:
+    assessment_id, _ = team
+    set_status(app, assessment_id, PSA, "not_applicable")
+    run_import(app, assessment_id, report("polaris-cluster.json"))
+    client = app.test_client()
+    sign_in(client, "erin@example.com")
+    url = f"/assessments/{assessment_id}"
+    page = html(client.get(url))
+    assert 'value="disagrees"' in page, "the status filter offers Scanner disagrees"
+    assert f'data-disagrees-of="{PSA}">' in item_block(page, PSA), "shown"
+    flagged = html(client.get(url + "?status=disagrees"))
+    assert f'id="item-{PSA}"' in flagged
+    assert flagged.count('<article class="item"') == 1, "only the item the scans contradict"
+    # the team marks it done: the notice stays in the page, hidden, and the status answer says so for the script
+    saved = client.post(
+        f"{url}/checklist/{PSA}",
+        data={"csrf_token": csrf_token(page), "status": "done", "version": "1"},
+        headers={"Accept": "application/json"},
+    ).get_json()
+    assert saved["scanner_disagrees"] is False
+    page = html(client.get(url))
+    assert f'data-disagrees-of="{PSA}" hidden>' in item_block(page, PSA)
+    assert 'data-disagrees="false"' in item_block(page, PSA)
+    assert f'id="item-{PSA}"' not in html(client.get(url + "?status=disagrees"))

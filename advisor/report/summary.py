@@ -8,7 +8,7 @@ import calendar
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
@@ -238,6 +238,7 @@ def grouped_checklist(result: Mapping[str, Any]) -> list[tuple[str, str, list[di
 
 OPEN = "open"  # the status filter's value for every item still to act on (summary.still_open)
 OVERDUE = "overdue"  # the status filter's value for every item past its due date and still open (summary.overdue)
+DISAGREEING = "disagrees"  # the status filter's value for every item the latest scans contradict (scanner_disagrees)
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,7 @@ class ChecklistFilter:
     matches any part of the owner's name. Read from the page's query string, so a filtered view is a link."""
 
     priority: str = ""
-    status: str = ""  # a status, OPEN or OVERDUE
+    status: str = ""  # a status, OPEN, OVERDUE or DISAGREEING
     phase: str = ""
     responsibility: str = ""
     topic: str = ""
@@ -267,7 +268,9 @@ class ChecklistFilter:
         given = [f"{name}={quote(value)}" for name, value in vars(self).items() if value]
         return "?" + "&".join(given) if given else ""
 
-    def matches(self, item: Mapping[str, Any], row: HasDueDate | None, on: dt.date) -> bool:
+    def matches(
+        self, item: Mapping[str, Any], row: HasDueDate | None, on: dt.date, evidence: Sequence[ScanEntry] | None = None
+    ) -> bool:
         status = row.status if row else "todo"
         owner = str(getattr(row, "owner", "") or "")
         frameworks = {str(f.get("framework")) for f in item.get("frameworks") or () if isinstance(f, Mapping)}
@@ -277,6 +280,7 @@ class ChecklistFilter:
                 self.status in ("", status)
                 or (self.status == OPEN and still_open(row, on))
                 or (self.status == OVERDUE and overdue(row, on))
+                or (self.status == DISAGREEING and scanner_disagrees(status, evidence or []))
             )
             and self.phase in ("", item.get("phase"))
             and self.responsibility in ("", item.get("responsibility"))
@@ -287,13 +291,19 @@ class ChecklistFilter:
 
 
 def shown_checklist(
-    result: Mapping[str, Any], statuses: Mapping[str, HasDueDate], wanted: ChecklistFilter, on: dt.date
+    result: Mapping[str, Any],
+    statuses: Mapping[str, HasDueDate],
+    wanted: ChecklistFilter,
+    on: dt.date,
+    evidence: Mapping[str, list[Any]] | None = None,
 ) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """The report's checklist: the items ``wanted`` lets through, by topic, open items before the others
-    (each kept in the engine's order of urgency), topics left empty by the filter left out."""
+    (each kept in the engine's order of urgency), topics left empty by the filter left out; ``evidence`` is
+    each item's current evidence (for the Scanner disagrees filter)."""
     shown = []
+    evidence = evidence or {}
     for topic, label, items in grouped_checklist(result):
-        kept = [item for item in items if wanted.matches(item, statuses.get(item["id"]), on)]
+        kept = [item for item in items if wanted.matches(item, statuses.get(item["id"]), on, evidence.get(item["id"]))]
         kept.sort(key=lambda item: not still_open(statuses.get(item["id"]), on))
         if kept:
             shown.append((topic, label, kept))
@@ -494,13 +504,14 @@ def report_contents(
     kb: KnowledgeBase,
     wanted: ChecklistFilter = ChecklistFilter(),
     on: dt.date | None = None,
+    evidence: Mapping[str, list[Any]] | None = None,
 ) -> dict[str, Any]:
     """What the report page's body shows beside the result itself, by the names its template uses; ``on`` is
-    the day acceptances are measured against (today)."""
+    the day acceptances are measured against (today), ``evidence`` each item's current evidence."""
     on = on or today()
     names = framework_names(kb, result)
     mapping = compliance_mapping(result, names)
-    groups = shown_checklist(result, statuses, wanted, on)
+    groups = shown_checklist(result, statuses, wanted, on, evidence)
     return {
         "on": on,
         "summary": summary_sentence(result),
@@ -547,7 +558,7 @@ def _scanned(entry: ScanEntry) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def current_evidence(entries: list[_E]) -> list[_E]:
+def current_evidence(entries: Sequence[_E]) -> list[_E]:
     """The entries that count, in their order: every link and text, and of the imported scan results per (tool,
     benchmark, check, cluster) those of the latest scan. Earlier results of the same check stay stored as
     history (each imported report is recorded) but no longer speak for the item."""
@@ -559,11 +570,16 @@ def current_evidence(entries: list[_E]) -> list[_E]:
     return [e for e in entries if e.kind != "scan" or _scanned(e) == latest[(e.tool, e.benchmark, e.check, e.cluster)]]
 
 
-def scan_status(entries: list[ScanEntry]) -> str:
+def scan_status(entries: Sequence[ScanEntry]) -> str:
     """What an item's current scan results say: pass, fail, mixed, not_evaluated, or none without any."""
     return evidence_status(e.result or "" for e in current_evidence(entries) if e.kind == "scan")
 
 
-def scanner_disagrees(status: str, entries: list[ScanEntry]) -> bool:
+def scan_fails(entries: Sequence[ScanEntry]) -> bool:
+    """The item's latest scan results fail it (every evaluated check, or some)."""
+    return scan_status(entries) in FAILING
+
+
+def scanner_disagrees(status: str, entries: Sequence[ScanEntry]) -> bool:
     """The latest scans fail an item a person marked not applicable or accepted: flagged, never overwritten."""
-    return status in DISAGREEING_STATUSES and scan_status(entries) in FAILING
+    return status in DISAGREEING_STATUSES and scan_fails(entries)

@@ -145,6 +145,9 @@ def remove_evidence(session: DbSession, assessment: Assessment, evidence_id: int
     return entry
 
 
-def evidence_of(session: DbSession, assessment_id: int) -> list[Evidence]:
-    """Every entry of an assessment in one query, oldest first."""
-    return list(session.scalars(select(Evidence).where(Evidence.assessment_id == assessment_id).order_by(Evidence.id)))
+def evidence_of(session: DbSession, assessment_id: int, item_id: str | None = None) -> list[Evidence]:
+    """Every entry of an assessment (or of one of its items) in one query, oldest first."""
+    query = select(Evidence).where(Evidence.assessment_id == assessment_id)
+    if item_id is not None:
+        query = query.where(Evidence.item_id == item_id)
+    return list(session.scalars(query.order_by(Evidence.id)))

@@ -72,9 +72,11 @@ def labels() -> dict[str, Any]:
         "overdue": summary.overdue,
         "due_label": summary.due_label,
         "OVERDUE": summary.OVERDUE,
+        "DISAGREEING": summary.DISAGREEING,
         "EVIDENCE_KIND_LABELS": summary.EVIDENCE_KIND_LABELS,
         "SCAN_RESULT_LABELS": summary.SCAN_RESULT_LABELS,
         "scanner_disagrees": summary.scanner_disagrees,
+        "scan_fails": summary.scan_fails,
         "SCAN_STATUS_LABELS": summary.SCAN_STATUS_LABELS,
         "DISAGREES": summary.DISAGREES,
         "EVIDENCE_LIMITS": {"link": limits.EVIDENCE_LINK, "text": limits.EVIDENCE_TEXT},
@@ -365,6 +367,10 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
             "needs_review": row.needs_review,
             "open": summary.still_open(row, summary.today()),  # what the page's Open filter reads
             "overdue": summary.overdue(row, summary.today()),  # and its Overdue filter
+            # and its Scanner disagrees filter, and the item's notice of it
+            "scanner_disagrees": summary.scanner_disagrees(
+                row.status, summary.current_evidence(proof.evidence_of(db.session, assessment.id, item_id))
+            ),
             "due_on": row.due_on.isoformat() if row.due_on else None,
             "due_label": summary.due_label(row, summary.today()),
             "status_label": summary.ACCEPTANCE_LABELS.get(

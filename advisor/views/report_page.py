@@ -149,14 +149,15 @@ def render_report_body(
     ``has_evidence`` false (the stamp counted no entries) spares the query for them."""
     result = revision.result
     statuses = summary.statuses_by_item(list(assessment.statuses))
+    evidence = summary.evidence_by_item(summary.current_evidence(list(assessment.evidence))) if has_evidence else {}
     return render_template(
         "assessments/_report_body.html",
         assessment=assessment,
         revision=revision,
         result=result,
         statuses=statuses,
-        evidence=summary.evidence_by_item(summary.current_evidence(list(assessment.evidence))) if has_evidence else {},
-        **summary.report_contents(result, statuses, knowledge, wanted, on),
+        evidence=evidence,
+        **summary.report_contents(result, statuses, knowledge, wanted, on, evidence),
         approver=approver,
         criteria=knowledge.criteria,
         can_edit=can_edit,

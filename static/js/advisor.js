@@ -117,6 +117,7 @@
             article.setAttribute("data-owner", r.body.owner);
             article.setAttribute("data-open", r.body.open ? "true" : "false");
             article.setAttribute("data-overdue", r.body.overdue ? "true" : "false");
+            article.setAttribute("data-disagrees", r.body.scanner_disagrees ? "true" : "false");
             var tick = article.querySelector('input[name="items"]');
             if (tick) tick.value = article.id.replace(/^item-/, "") + ":" + r.body.version; // a later change to several starts here
           }
@@ -132,6 +133,10 @@
             due.textContent = r.body.due_label || "";
             due.hidden = !r.body.due_label;
             due.classList.toggle("overdue", !!r.body.overdue);
+          });
+          // the "scanner disagrees" notice: shown while the new status is one the failing scans contradict
+          document.querySelectorAll('[data-disagrees-of="' + CSS.escape(item) + '"]').forEach(function (notice) {
+            notice.hidden = !r.body.scanner_disagrees;
           });
           // the "needs review" notice: gone once cleared, else its Confirm form carries the new version
           document.querySelectorAll('[data-review-of="' + CSS.escape(item) + '"]').forEach(function (notice) {
@@ -220,6 +225,7 @@
         if (name === "status") {
           if (value === "open") return open;
           if (value === "overdue") return item.getAttribute("data-overdue") === "true"; // summary.overdue
+          if (value === "disagrees") return item.getAttribute("data-disagrees") === "true"; // summary.scanner_disagrees
           return status === value;
         }
         if (name === "framework") return (" " + item.getAttribute("data-frameworks") + " ").indexOf(" " + value + " ") >= 0;
