@@ -24,10 +24,11 @@ from advisor.cli import cli
 from advisor.extensions import db
 from advisor.models import Assessment, AuditEvent, ChecklistStatus, Evidence, PendingScan, ScanImport
 from advisor.scanners import read_scan
-from advisor.services import accounts, exports
 from advisor.services import assessments as svc
+from advisor.services import exports
 from advisor.services import scan_imports as imports
 from tests.conftest import sign_in
+from tests.test_api import token_for
 from tests.web import csrf_token, html, item_block, team_assessment
 
 REPORTS = Path(__file__).parent / "fixtures" / "scanners"
@@ -371,15 +372,6 @@ def test_viewers_see_the_imports_and_cannot_import(app: Flask, team: tuple[int, 
 # --- the API: a pipeline posts its nightly reports
 
 
-def api_token(app: Flask, email: str) -> dict[str, str]:
-    with app.app_context():
-        user = accounts.find_user(db.session, email)
-        assert user is not None
-        raw, _ = accounts.create_api_token(db.session, user, "pipeline")
-        db.session.commit()
-    return {"Authorization": f"Bearer {raw}"}
-
-
 def api_import(app: Flask, url: str, headers: dict[str, str], files: list[tuple[bytes, str]]) -> Any:
     values = MultiDict([("file", FileStorage(io.BytesIO(c), name)) for c, name in files])
     boundary, body = encode_multipart(values)
@@ -393,7 +385,7 @@ def test_the_api_previews_on_a_dry_run_imports_once_and_names_what_is_wrong(
 ) -> None:
     assessment_id, _ = team
     set_status(app, assessment_id, PSA, "not_applicable")
-    erin = api_token(app, "erin@example.com")
+    erin = token_for(app, "erin@example.com")
     url = f"/api/v1/assessments/{assessment_id}/scans"
     data = (REPORTS / "polaris-cluster.json").read_bytes()
     dry = api_import(app, url + "?dry_run=true", erin, [(data, "polaris.json")])
@@ -432,7 +424,7 @@ def test_the_api_previews_on_a_dry_run_imports_once_and_names_what_is_wrong(
     ]
     nothing = api_import(app, url, erin, [])
     assert nothing.status_code == 400
-    viewer = api_import(app, url, api_token(app, "vic@example.com"), [(data, "polaris.json")])
+    viewer = api_import(app, url, token_for(app, "vic@example.com"), [(data, "polaris.json")])
     assert viewer.status_code == 403
 
 

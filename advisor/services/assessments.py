@@ -29,7 +29,7 @@ from advisor.models import (
     limits,
 )
 from advisor.report.summary import ACCEPTANCE_MONTHS, acceptance_state, latest_expiry, today
-from advisor.services import DbSession
+from advisor.services import DbSession, Refused
 from advisor.services.audit import record
 from advisor.services.review import flag_for_review
 
@@ -46,12 +46,8 @@ class Unchanged(Exception):
         self.number = number
 
 
-class AcceptanceRefused(ValueError):
+class AcceptanceRefused(Refused):
     """A risk acceptance that may not be recorded or decided as asked; ``field`` names what to correct."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class _Keep(Enum):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from advisor.models import EVIDENCE_KINDS, SCAN_RESULTS, Assessment, Evidence, limits
-from advisor.services import DbSession
+from advisor.services import DbSession, Refused
 from advisor.services.audit import as_utc, record
 
 LINK_SCHEMES = ("http", "https")
@@ -23,12 +23,8 @@ LINK_SCHEMES = ("http", "https")
 _NOT_IN_A_LINK = re.compile(r"[\x00-\x20\x7f-\x9f<>\"\\^`{|}\s]")
 
 
-class EvidenceRefused(ValueError):
+class EvidenceRefused(Refused):
     """An entry that may not be added as asked; ``field`` names what to correct (``kind`` or ``text``)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

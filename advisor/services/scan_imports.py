@@ -22,7 +22,7 @@ from advisor.engine.knowledge import KnowledgeBase
 from advisor.models import Assessment, ChecklistStatus, Evidence, PendingScan, ScanImport, limits
 from advisor.scanners import TOOL_NAMES, Scan, ScanError, read_scan, scan_from_json, scan_to_json
 from advisor.scanners.preview import ImportPreview, ReportPreview, preview_import
-from advisor.services import DbSession
+from advisor.services import DbSession, Refused
 from advisor.services.accounts import now
 from advisor.services.assessments import latest_revision
 from advisor.services.audit import as_utc, record
@@ -32,13 +32,9 @@ PENDING_KEPT = dt.timedelta(days=1)  # how long a preview's reading waits for it
 FUTURE_SKEW = dt.timedelta(minutes=10)  # a scan time this far ahead of the server's clock is a mistake
 
 
-class ImportRefused(ValueError):
+class ImportRefused(Refused):
     """An import that cannot go ahead as asked; ``field`` names what to correct (``file``, ``cluster`` or
     ``scanned_at``)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -524,3 +524,15 @@ def save_revision(page: Page, label: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name=re.compile(r"^Evaluate and save as revision \d+$")).click()
     expect(page.locator(".flash")).to_contain_text("Saved as revision")
+
+
+def answered_assessment(page: Page, title: str, label: str = "Baseline", workspace: str = "") -> int:
+    """A new assessment answered with the planning session's answers (public cloud, not air-gapped) and saved
+    as revision 1 named ``label``; returns its id, with its report open."""
+    assessment_id = create_assessment(page, title, workspace=workspace)
+    for step in STEPS:
+        answer_step(page, step)
+        press(page, "next")
+    expect(page.locator("h1")).to_have_text("Check your answers")
+    save_revision(page, label)
+    return assessment_id

@@ -11,17 +11,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import (
     BROWSER_TEST_SECONDS,
-    STEPS,
     Account,
     LiveServer,
     StorageState,
-    answer_step,
+    answered_assessment,
     axe_violations,
-    create_assessment,
     describe_violations,
     new_context,
-    press,
-    save_revision,
     sign_in,
     snap,
     watched,
@@ -61,11 +57,7 @@ def test_an_acceptance_is_asked_by_one_owner_and_approved_by_another(
     try:
         with watched(asker.new_page()) as page:
             second = _second_owner(page)
-            assessment_id = create_assessment(page, "Card vault", workspace=WORKSPACE)
-            for step in STEPS:
-                answer_step(page, step)
-                press(page, "next")
-            save_revision(page, "Baseline")
+            assessment_id = answered_assessment(page, "Card vault", workspace=WORKSPACE)
 
             item = page.locator("section.checklist article.item").first
             item_id = (item.get_attribute("id") or "").removeprefix("item-")

@@ -9,21 +9,12 @@ import re
 from playwright.sync_api import Dialog, Page, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import STEPS, answer_step, create_assessment, press, save_revision, snap
-
-
-def _report(page: Page, title: str) -> int:
-    assessment_id = create_assessment(page, title)
-    for step in STEPS:
-        answer_step(page, step)
-        press(page, "next")
-    save_revision(page, "Baseline")
-    return assessment_id
+from tests.browser.conftest import answered_assessment, snap
 
 
 def test_filter_counts_unsaved_warning_and_item_links(signed_in_page: Page) -> None:
     page = signed_in_page
-    assessment_id = _report(page, "Working the checklist")
+    assessment_id = answered_assessment(page, "Working the checklist")
     items = page.locator("section.checklist article.item")
     total = items.count()
     shown = page.locator(".shown-count [data-shown]")
@@ -80,7 +71,7 @@ def test_filter_counts_unsaved_warning_and_item_links(signed_in_page: Page) -> N
 
 def test_bulk_update_of_the_filtered_items(signed_in_page: Page) -> None:
     page = signed_in_page
-    _report(page, "Bulk update")
+    answered_assessment(page, "Bulk update")
     page.get_by_label("Priority", exact=True).select_option("critical")
     shown = page.locator("section.checklist article.item:not([hidden])")
     count = shown.count()
@@ -101,7 +92,7 @@ def test_bulk_update_of_the_filtered_items(signed_in_page: Page) -> None:
 
 def test_the_browser_print_of_a_report_is_no_longer_than_the_pdf_export_plus_two_pages(signed_in_page: Page) -> None:
     page = signed_in_page
-    assessment_id = _report(page, "Printed report")
+    assessment_id = answered_assessment(page, "Printed report")
     exported = page.request.get(f"/assessments/{assessment_id}/export?format=pdf")
     assert exported.status == 200
     pdf_pages = len(PdfReader(io.BytesIO(exported.body())).pages)

@@ -22,9 +22,8 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Locator,
 
 from tests.browser.conftest import (
     BROWSER_TEST_SECONDS,
-    STEPS,
     PageProblems,
-    answer_step,
+    answered_assessment,
     choose,
     create_assessment,
     press,
@@ -42,18 +41,6 @@ MANAGED = "Managed Kubernetes service"
 SELF_MANAGED = "Self-managed Kubernetes"
 NOTE = "EKS managed node groups"
 REASON = "Included for different reasons since revision 2."
-
-
-def _report(page: Page, title: str, label: str = "Baseline") -> int:
-    """A new assessment answered with the planning session's answers (public cloud, not air-gapped) and saved
-    as revision 1; the report opens."""
-    assessment_id = create_assessment(page, title)
-    for step in STEPS:
-        answer_step(page, step)
-        press(page, "next")
-    expect(page.locator("h1")).to_have_text("Check your answers")
-    save_revision(page, label)
-    return assessment_id
 
 
 def _go_to_step(page: Page, name: str) -> None:
@@ -91,7 +78,7 @@ def _status_row(page: Page, status_label: str) -> Locator:
 def test_a_hosting_change_puts_a_settled_status_in_review(signed_in_page: Page) -> None:
     page = signed_in_page
     title = "Hosting change"
-    assessment_id = _report(page, title, "Managed")
+    assessment_id = answered_assessment(page, title, "Managed")
     expect(page.locator("#decision-hosting .recommended strong")).to_have_text(f"Recommended: {MANAGED}")
 
     # the item is on the list because of the managed hosting: on the page and in the revision's result
@@ -213,7 +200,7 @@ def _second_tab(context: BrowserContext) -> Iterator[Page]:
 def test_two_tabs_on_one_draft(signed_in_page: Page, signed_in_context: BrowserContext) -> None:
     tab_a = signed_in_page
     title = "Two tabs"
-    assessment_id = _report(tab_a, title)
+    assessment_id = answered_assessment(tab_a, title)
     edit = f"/assessments/{assessment_id}/answers/context"
 
     with _second_tab(signed_in_context) as tab_b:

@@ -16,13 +16,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import (
     BROWSER_TEST_SECONDS,
     ROOT,
-    STEPS,
-    answer_step,
+    answered_assessment,
     axe_violations,
-    create_assessment,
     describe_violations,
-    press,
-    save_revision,
     snap,
 )
 
@@ -39,17 +35,6 @@ def assert_accessible(page: Page, name: str) -> None:
     assert not violations, f"axe found serious or critical violations on {name} ({page.url}):\n" + describe_violations(
         violations
     )
-
-
-def assessment_with_a_revision(page: Page, title: str) -> int:
-    """A new assessment in the personal workspace, every step answered and saved as revision 1; the report opens."""
-    assessment_id = create_assessment(page, title)
-    for step in STEPS:
-        answer_step(page, step)
-        press(page, "next")
-    save_revision(page, "Baseline")
-    expect(page.locator(f"#item-{PSA}")).to_be_visible()
-    return assessment_id
 
 
 def open_scans_tab(page: Page, assessment_id: int) -> None:
@@ -73,7 +58,7 @@ def import_button(page: Page) -> None:
 
 def test_a_scan_that_fails_an_item_marked_not_applicable_is_flagged(signed_in_page: Page) -> None:
     page = signed_in_page
-    assessment_id = assessment_with_a_revision(page, "Staging cluster")
+    assessment_id = answered_assessment(page, "Staging cluster")
 
     item = page.locator(f"#item-{PSA}")
     item.get_by_label("Status").select_option("not_applicable")
@@ -135,7 +120,7 @@ def test_a_scan_that_fails_an_item_marked_not_applicable_is_flagged(signed_in_pa
 
 def test_a_report_without_cluster_or_time_is_imported_once_they_are_given(signed_in_page: Page) -> None:
     page = signed_in_page
-    assessment_id = assessment_with_a_revision(page, "Platform manifests")
+    assessment_id = answered_assessment(page, "Platform manifests")
     open_scans_tab(page, assessment_id)
 
     upload(page, "checkov-one.json")

@@ -6,16 +6,15 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import STEPS, answer_step, create_assessment, press, save_revision, snap
+from tests.browser.conftest import (
+    answered_assessment,
+    snap,
+)
 
 
 def test_what_if_previews_a_changed_decision_and_saves_it(signed_in_page: Page) -> None:
     page = signed_in_page
-    assessment_id = create_assessment(page, "What-if in the room")
-    for step in STEPS:
-        answer_step(page, step)
-        press(page, "next")
-    save_revision(page, "Baseline")
+    assessment_id = answered_assessment(page, "What-if in the room")
     hosting = page.locator("#decision-hosting")
     expect(hosting).to_be_visible()
 
