@@ -475,6 +475,7 @@ def test_the_report_filters_and_updates_the_scanner_disagrees_flag(app: Flask, t
     url = f"/assessments/{assessment_id}"
     page = html(client.get(url))
     assert 'value="disagrees"' in page, "the status filter offers Scanner disagrees"
+    assert "kube-bench cis-1.12: 5.2.1, 5.2.2" in item_block(page, PSA), "the checks that verify it are named"
     assert f'data-disagrees-of="{PSA}">' in item_block(page, PSA), "shown"
     flagged = html(client.get(url + "?status=disagrees"))
     assert f'id="item-{PSA}"' in flagged

@@ -160,6 +160,7 @@ def render_report_body(
         **summary.report_contents(result, statuses, knowledge, wanted, on, evidence),
         approver=approver,
         criteria=knowledge.criteria,
+        scanner_checks={i.id: i.controls for i in knowledge.items if i.controls},
         can_edit=can_edit,
         shared=shared,
         share_token=share_token,
