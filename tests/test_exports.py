@@ -275,7 +275,8 @@ def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
         b'\xef\xbb\xbf"id","topic","priority","title","status","owner","note","references","why","how","decisions",'
         b'"start_here","phase","effort","responsibility","priority_because","included_because","frameworks",'
         b'"needs_review","acceptance","acceptance_justification","acceptance_expires","acceptance_requested_by",'
-        b'"acceptance_approved_by","acceptance_approved_at","due_on","overdue","evidence","evidence_count"'
+        b'"acceptance_approved_by","acceptance_approved_at","due_on","overdue","evidence","evidence_count",'
+        b'"scan_status","scanner_disagrees"'
     )
     assert content.endswith(b"\r\n")
     rows = parse_csv(content)

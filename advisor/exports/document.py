@@ -138,6 +138,12 @@ class ExportDocument:
     kb: KnowledgeBase  # the app's knowledge base: labels and descriptions the renderers show
     # current checklist progress, per item id (items without an entry are "todo")
     statuses: dict[str, StatusRecord] = field(default_factory=dict)
+    export_id: str = ""  # a UUID naming this one export (issue 16): in the file, its name and the activity log
+    as_of: dt.datetime | None = None  # the moment the statuses, notes and evidence are as of (None: exported_at)
+
+    @property
+    def as_of_time(self) -> dt.datetime:
+        return self.as_of or self.exported_at
     audit: list[AuditRecord] = field(default_factory=list)  # newest first
 
     def status_of(self, item_id: str) -> StatusRecord:

@@ -4,6 +4,7 @@ The caller commits and delivers the file (a download for the web and the API, a 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from advisor.engine import KnowledgeBase
 from advisor.exports import Export
@@ -82,6 +83,8 @@ def build_document(
         raise LookupError(f"assessment {assessment.id} has no revision {number}")
     exported_at = now()
     return ExportDocument(
+        export_id=str(uuid.uuid4()),
+        as_of=exported_at,
         assessment_id=assessment.id,
         title=assessment.title,
         description=assessment.description,
