@@ -121,24 +121,41 @@ def create_token_command(email: str, name: str) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    help="Statuses, notes, evidence and activity as they stood then (ISO 8601, UTC unless it says); "
+    "without --revision, the revision that was the latest then.",
+)
+@click.option("--as", "as_email", help="The account the export is made by and recorded as (default: command line).")
 @with_appcontext
-def export_command(assessment_id: int, fmt: str, revision: int | None, output: Path | None) -> None:
+def export_command(
+    assessment_id: int, fmt: str, revision: int | None, output: Path | None, as_of: str | None, as_email: str | None
+) -> None:
     """Export one assessment's revision in any export format."""
     from flask import current_app
 
     from advisor.extensions import db
     from advisor.models import Assessment
-    from advisor.services import exports
+    from advisor.services import accounts, exports, history
 
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
         click.echo(f"error: no assessment {assessment_id}", err=True)
         sys.exit(2)
-    number = revision or assessment.latest_revision_number
+    actor = "command line"
+    if as_email:
+        user = accounts.find_user(db.session, as_email)
+        if user is None or user.disabled:
+            click.echo(f"error: no active account has the email address {as_email}", err=True)
+            sys.exit(2)
+        actor = user.email
     kb = current_app.extensions["advisor.kb"]
     try:
-        rendered = exports.export(db.session, assessment, number, fmt, "command line", "command line", kb)
-    except LookupError as exc:
+        moment = history.moment_or_none(as_of)
+        number = history.revision_number(db.session, assessment, revision, moment)
+        rendered = exports.export(db.session, assessment, number, fmt, actor, "command line", kb, as_of=moment)
+    except (LookupError, history.AsOfRefused) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     db.session.commit()

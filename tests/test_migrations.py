@@ -375,3 +375,33 @@ def test_scan_imports_arrive_with_evidence_kept_and_go_on_downgrade(empty_databa
             from advisor.extensions import db
 
             db.engine.dispose()
+
+
+def test_status_history_starts_with_each_row_as_it_stands(empty_database_url: str, tmp_path: Path) -> None:
+    """e9a3c5d7f1b2: each status row saved before gets one history entry, the row as it stands at its last change;
+    downgrading drops the history and keeps the statuses."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "d8f4a2b6c1e3"]).exit_code == 0
+    engine = sa.create_engine(empty_database_url)
+    try:
+        with engine.begin() as conn:
+            for statement in (*owner_and_assessment(latest_revision=0), KEPT_STATUS):
+                conn.execute(sa.text(statement))
+            conn.execute(sa.text("update checklist_statuses set due_on = '2026-12-31', updated_by = 'a@example.com'"))
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with engine.connect() as conn:
+            row = conn.execute(sa.text("select item_id, changed_by, version, state from status_changes")).one()
+        state = row.state if isinstance(row.state, dict) else json.loads(row.state)
+        assert (row.item_id, row.changed_by, row.version) == ("x", "a@example.com", 1)
+        assert (state["status"], state["note"], state["due_on"]) == ("done", "kept", "2026-12-31")
+        assert runner.invoke(args=["db", "downgrade", "d8f4a2b6c1e3"]).exit_code == 0
+        with engine.connect() as conn:
+            assert not sa.inspect(conn).has_table("status_changes")
+            assert conn.execute(sa.text("select note from checklist_statuses")).scalar_one() == "kept"
+    finally:
+        engine.dispose()
+        with app.app_context():
+            from advisor.extensions import db
+
+            db.engine.dispose()

@@ -141,6 +141,7 @@ def test_status_json_for_the_script(client: FlaskClient, app: Flask, assessment_
         "due_on": None,
         "due_label": None,
         "status_label": "Done",
+        "scanner_disagrees": False,
     }
     assert re.search(r"<strong>1 of \d+</strong> checklist items done", counts), "the page's counts, as they now stand"
     stale = client.post(url, data={"csrf_token": token, "status": "todo", "version": "0"}, headers=headers)

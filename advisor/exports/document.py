@@ -111,6 +111,13 @@ class StatusRecord:
         return f"{words} — needs review: {self.review_reason}" if self.needs_review else words
 
 
+AUDIT_SHOWN = 500  # activity entries a PDF or Markdown export lists, newest first
+LEFT_OUT = (
+    "The oldest {n} of {total} entries are left out here; the JSON, CSV and spreadsheet exports and the "
+    "assessment's Activity page hold them all."
+)
+
+
 @dataclass(frozen=True)
 class AuditRecord:
     at: dt.datetime
@@ -144,6 +151,17 @@ class ExportDocument:
     @property
     def as_of_time(self) -> dt.datetime:
         return self.as_of or self.exported_at
+
+    @property
+    def audit_shown(self) -> list[AuditRecord]:
+        """The newest entries of the trail a document for reading (PDF, Markdown) lists; the data formats carry
+        ``audit`` whole, and the reading ones say how many they left out (``audit_left_out``)."""
+        return self.audit[:AUDIT_SHOWN]
+
+    @property
+    def audit_left_out(self) -> int:
+        return max(0, len(self.audit) - AUDIT_SHOWN)
+
     audit: list[AuditRecord] = field(default_factory=list)  # newest first
 
     def status_of(self, item_id: str) -> StatusRecord:

@@ -10,7 +10,7 @@ import re
 
 from advisor.engine.schema import DONE_STATUSES
 from advisor.exports import Export, action_text, detail_text, file_stem, when
-from advisor.exports.document import EvidenceRecord, ExportDocument, StatusRecord
+from advisor.exports.document import LEFT_OUT, EvidenceRecord, ExportDocument, StatusRecord
 from advisor.exports.result import (
     facts_markdown,
     findings_markdown,
@@ -182,9 +182,11 @@ def to_markdown(doc: ExportDocument) -> str:
         lines += ["| When | Who | What | Details |", "|---|---|---|---|"]
         lines += [
             f"| {when(e.at)} | {_cell(e.actor)} | {md_escape(action_text(e.action))} | {_cell(detail)} |"
-            for e in doc.audit
+            for e in doc.audit_shown
             for detail in [detail_text(e.detail, doc.kb)]
         ]
+        if doc.audit_left_out:
+            lines += ["", LEFT_OUT.format(n=doc.audit_left_out, total=len(doc.audit))]
     else:
         lines.append("Nothing recorded yet.")
     lines.append("")

@@ -37,7 +37,7 @@ from advisor.exports import (
     readable_answers,
     when,
 )
-from advisor.exports.document import ExportDocument
+from advisor.exports.document import LEFT_OUT, ExportDocument
 from advisor.exports.result import pct
 from advisor.paths import resource_dir
 from advisor.report.summary import (
@@ -89,6 +89,7 @@ def _environment() -> jinja2.Environment:
         STATUS_LABELS=STATUS_LABELS,
         ACCEPTANCE_LABELS=ACCEPTANCE_LABELS,
         DISAGREES=DISAGREES,
+        LEFT_OUT=LEFT_OUT,
         START_HERE_INTRO=START_HERE_INTRO,
         MAPPING_INTRO=MAPPING_INTRO,
         NOT_ANSWERED=NOT_ANSWERED,

@@ -12,6 +12,7 @@ from advisor.models.assessment import (
     Revision,
 )
 from advisor.models.base import Base
+from advisor.models.history import StatusChange
 from advisor.models.scans import PendingScan, ScanImport
 from advisor.models.sharing import AuditEvent, ShareLink
 from advisor.models.workspace import ROLES, Invitation, Membership, Workspace
@@ -34,6 +35,7 @@ __all__ = [
     "Revision",
     "ScanImport",
     "ShareLink",
+    "StatusChange",
     "User",
     "UserSession",
     "Workspace",

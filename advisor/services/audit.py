@@ -71,11 +71,20 @@ def _trail_filter(assessment: Assessment, workspace_events: bool) -> ColumnEleme
 
 
 def trail(
-    session: DbSession, assessment: Assessment, limit: int = 500, offset: int = 0, *, workspace_events: bool = True
+    session: DbSession,
+    assessment: Assessment,
+    limit: int | None = 500,
+    offset: int = 0,
+    *,
+    workspace_events: bool = True,
+    until: dt.datetime | None = None,
 ) -> list[AuditEvent]:
-    """The assessment's events, newest first, with its workspace's membership changes unless
-    ``workspace_events`` is false (a share link's reader sees the assessment's own trail only)."""
+    """The assessment's events, newest first (``limit`` None: all of them; ``until``: those up to that moment),
+    with its workspace's membership changes unless ``workspace_events`` is false (a share link's reader sees the
+    assessment's own trail only)."""
     where = _trail_filter(assessment, workspace_events)
+    if until is not None:
+        where = and_(where, AuditEvent.created_at <= until)
     statement = select(AuditEvent).where(where).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
     return list(session.scalars(statement))
 

@@ -11,7 +11,7 @@ from advisor.exports import Export
 from advisor.exports.document import AuditRecord, EvidenceRecord, ExportDocument, StatusRecord
 from advisor.models import Assessment, ChecklistStatus, Evidence
 from advisor.report.summary import current_evidence
-from advisor.services import DbSession
+from advisor.services import DbSession, history
 from advisor.services import assessments as svc
 from advisor.services.accounts import now
 from advisor.services.audit import as_utc, record_export, trail
@@ -73,8 +73,11 @@ def build_document(
     kb: KnowledgeBase,
     *,
     workspace_events: bool = True,
+    as_of: dt.datetime | None = None,
 ) -> ExportDocument:
-    """Revision ``number`` as stored, with current statuses and the audit trail; LookupError if absent.
+    """Revision ``number`` as stored, with its statuses, evidence and whole audit trail as they stand now, or as
+    they stood at ``as_of``; LookupError if the revision does not exist, AsOfRefused for a moment before the
+    assessment or ahead of the clock, or one before the revision was saved.
 
     ``workspace_events`` false leaves the workspace's membership changes out of the trail (a share link's
     reader is not a member and must not learn who is, with which role)."""
@@ -82,9 +85,25 @@ def build_document(
     if revision is None:
         raise LookupError(f"assessment {assessment.id} has no revision {number}")
     exported_at = now()
+    latest = assessment.latest_revision_number
+    if as_of is None:
+        moment = exported_at
+        # two queries whatever the checklist's length: the statuses, then every evidence entry
+        statuses, evidence = list(assessment.statuses), evidence_of(session, assessment.id)
+    else:
+        moment = history.check_moment(assessment, as_of)
+        saved = as_utc(revision.created_at)
+        if saved > moment:
+            raise history.AsOfRefused(
+                "as_of", f"revision {number} was saved at {saved.isoformat(timespec='seconds')}, after that moment"
+            )
+        statuses = history.statuses_as_of(session, assessment.id, moment)
+        evidence = history.evidence_as_of(session, assessment.id, moment)
+        then = history.latest_revision_as_of(session, assessment, moment)
+        latest = then.number if then else number
     return ExportDocument(
         export_id=str(uuid.uuid4()),
-        as_of=exported_at,
+        as_of=moment,
         assessment_id=assessment.id,
         title=assessment.title,
         description=assessment.description,
@@ -93,18 +112,19 @@ def build_document(
         revision_label=revision.label,
         revision_created_at=revision.created_at,
         revision_author=revision.author,
-        latest_revision_number=assessment.latest_revision_number,
+        latest_revision_number=latest,
         engine_version=revision.engine_version,
         knowledge_base_version=revision.knowledge_base_version,
         exported_at=exported_at,
         exported_by=actor,
         result=revision.result,
         kb=kb,
-        # two queries whatever the checklist's length: the statuses, then every evidence entry
-        statuses=status_records(list(assessment.statuses), evidence_of(session, assessment.id), exported_at.date()),
+        statuses=status_records(statuses, evidence, moment.date()),
         audit=[
             AuditRecord(e.created_at, e.actor, e.action, dict(e.detail))
-            for e in trail(session, assessment, workspace_events=workspace_events)
+            for e in trail(
+                session, assessment, None, workspace_events=workspace_events, until=None if as_of is None else moment
+            )
         ],
     )
 
@@ -119,12 +139,14 @@ def export(
     kb: KnowledgeBase,
     *,
     workspace_events: bool = True,
+    as_of: dt.datetime | None = None,
 ) -> Export:
-    """Revision ``number`` rendered as ``fmt``, the export recorded (who, which revision, which format, how);
-    LookupError if the revision does not exist."""
+    """Revision ``number`` rendered as ``fmt`` (as of ``as_of``, else now), the export recorded (who, which
+    revision, which format, how); LookupError if the revision does not exist, AsOfRefused for a moment no state
+    can be shown for."""
     from advisor.exports import FORMATS
 
-    document = build_document(session, assessment, number, actor, kb, workspace_events=workspace_events)
+    document = build_document(session, assessment, number, actor, kb, workspace_events=workspace_events, as_of=as_of)
     rendered = FORMATS[fmt](document)
     record_export(session, assessment, actor, fmt, number, via)
     session.flush()

@@ -24,7 +24,7 @@ from advisor.extensions import csrf, db
 from advisor.models import Assessment, ChecklistStatus, Evidence, Revision, ScanImport, User, limits
 from advisor.report.summary import acceptance_state, current_evidence, overdue, scan_status, scanner_disagrees, today
 from advisor.scanners.preview import ImportPreview
-from advisor.services import accounts, scan_imports, workspaces
+from advisor.services import accounts, history, scan_imports, workspaces
 from advisor.services import assessments as svc
 from advisor.services import evidence as proof
 from advisor.services.dashboard import DashboardQuery, dashboard_page
@@ -636,11 +636,17 @@ def export(assessment_id: int, query: models.ExportQuery) -> Response:
     if wait:
         message = f"too many exports: try again in {wait} seconds"
         raise ApiError(429, [{"key": "format", "message": message}], {"Retry-After": str(wait)})
-    number = query.revision or assessment.latest_revision_number
+    as_of = None if query.as_of is None else history.moment_or_none(query.as_of.isoformat())
     try:
-        rendered = exports.export(db.session, assessment, number, query.format, api_user().email, "api", kb())
+        number = history.revision_number(db.session, assessment, query.revision, as_of)
+        rendered = exports.export(
+            db.session, assessment, number, query.format, api_user().email, "api", kb(), as_of=as_of
+        )
     except LookupError as exc:
         raise fail(404, "revision", str(exc)) from exc
+    except history.AsOfRefused as exc:
+        db.session.rollback()
+        raise fail(400, exc.field, str(exc)) from exc
     return download(db.session, rendered)
 
 

@@ -160,6 +160,11 @@ class ScanImportQuery(BaseModel):
 class ExportQuery(BaseModel):
     format: FormatName = "json"
     revision: int | None = Field(None, ge=1, le=limits.MAX_ID, description="The latest revision if absent.")
+    as_of: dt.datetime | None = Field(
+        None,
+        description="Statuses, notes, evidence and activity as they stood at this moment (ISO 8601; UTC when no "
+        "offset); now if absent. Without `revision`, the revision that was the latest then.",
+    )
 
 
 # --- responses ----------------------------------------------------------------------------------------

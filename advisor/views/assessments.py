@@ -32,7 +32,7 @@ from advisor.forms.assessment import (
 from advisor.models import Assessment, limits
 from advisor.report import summary
 from advisor.services import assessments as svc
-from advisor.services import audit, workspaces
+from advisor.services import audit, history, workspaces
 from advisor.services import evidence as proof
 from advisor.services.compare import compare_results, has_changes
 from advisor.views.common import (
@@ -541,9 +541,15 @@ def export(assessment_id: int) -> Response:
     if fmt not in FORMAT_NAMES:
         abort(404)
     refuse_fast_exports(f"user:{current_user.id}", fmt)
-    number = int_or(request.args.get("revision"), assessment.latest_revision_number)
     try:
-        rendered = exports.export(db.session, assessment, number, fmt, actor(), "web", kb())
+        as_of = history.moment_or_none(request.args.get("as_of"))
+        requested = int_or(request.args.get("revision"), 0) or None
+        number = history.revision_number(db.session, assessment, requested, as_of)
+        rendered = exports.export(db.session, assessment, number, fmt, actor(), "web", kb(), as_of=as_of)
     except LookupError:
         abort(404)
+    except history.AsOfRefused as exc:
+        db.session.rollback()
+        flash(f"Not exported: {exc}.", "error")
+        return redirect(url_for("assessments.show", assessment_id=assessment.id), 303)
     return download(db.session, rendered)
