@@ -173,3 +173,37 @@ def test_the_web_the_api_and_the_command_line_take_as_of(app: Flask) -> None:
     assert exported["exported_by"] == ERIN
     nobody = runner.invoke(cli, ["export", str(assessment_id), "--format", "json", "--as", "nobody@example.com"])
     assert nobody.exit_code == 2
+
+
+def test_a_frozen_link_keeps_showing_what_stood_when_it_was_made_and_a_live_one_follows(app: Flask) -> None:
+    from advisor.services import sharing
+
+    assessment_id, items = team_assessment(app, {ERIN: "editor"})
+    item = items[0]
+    set_status(app, assessment_id, item, "done", "signed off in the design review")
+    with app.app_context():
+        found = assessment(app, assessment_id)
+        frozen, link = sharing.create_link(db.session, found, 7, None, "QSA", ALICE, frozen=True)
+        live, _ = sharing.create_link(db.session, found, 7, None, "team", ALICE)
+        db.session.commit()
+        assert link.revision_number == 1, "a frozen link is pinned to the revision it showed"
+    a_moment_passes()
+    set_status(app, assessment_id, item, "in_progress", "reopened after the pen test")
+    reader = app.test_client()
+    then_page = reader.get(f"/share/{frozen}").get_data(as_text=True)
+    now_page = reader.get(f"/share/{live}").get_data(as_text=True)
+    assert "Frozen: statuses, notes and evidence as they stood at" in then_page
+    assert "signed off in the design review" in then_page
+    assert "reopened after the pen test" not in then_page
+    assert "Live: statuses, notes and evidence as they are now." in now_page
+    assert "reopened after the pen test" in now_page
+    first = reader.get(f"/share/{frozen}/export", query_string={"format": "json"}).get_json()
+    assert first["statuses"][item]["note"] == "signed off in the design review"
+    set_status(app, assessment_id, item, "done", "closed again")
+    second = reader.get(f"/share/{frozen}/export", query_string={"format": "json"}).get_json()
+    assert second["statuses"] == first["statuses"], "two downloads of a frozen link agree, whatever happened between"
+    client = app.test_client()
+    sign_in(client, ALICE)
+    listing = client.get(f"/assessments/{assessment_id}/sharing").get_data(as_text=True)
+    assert "frozen at" in listing
+    assert "live" in listing

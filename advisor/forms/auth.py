@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
@@ -76,6 +85,15 @@ class ShareForm(FlaskForm):
     )
     days = IntegerField("Valid for (days)", default=14, validators=[DataRequired(), NumberRange(min=1, max=365)])
     revision = SelectField("Shows", choices=[], validate_choice=True)
+    mode = RadioField(
+        "Statuses, notes and evidence",
+        choices=[
+            SelectChoice("live", "Live: as they are whenever the link is opened"),
+            SelectChoice("frozen", "Frozen at this moment: as they stand now, whatever changes later"),
+        ],
+        default="live",
+        validate_choice=True,
+    )
 
 
 class PlainForm(FlaskForm):

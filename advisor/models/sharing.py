@@ -26,6 +26,9 @@ class ShareLink(Base):
     created_at: Mapped[Created]
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # set for a link frozen at the moment it was made: it shows statuses, notes and evidence as they stood then
+    # (services.history), whatever changes after; None for a live link, which shows them as they are
+    frozen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEvent(Base):

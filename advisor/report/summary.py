@@ -198,9 +198,10 @@ DISAGREES = (
 
 
 def evidence_by_item(entries: list[Evidence]) -> dict[str, list[Evidence]]:
-    """Evidence entries per item, oldest first."""
+    """Evidence entries per item, in the order given (oldest first: by id as stored, by time when as of a
+    moment, where entries removed since have no id)."""
     grouped: dict[str, list[Evidence]] = {}
-    for entry in sorted(entries, key=lambda e: e.id):
+    for entry in entries:
         grouped.setdefault(entry.item_id, []).append(entry)
     return grouped
 

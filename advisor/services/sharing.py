@@ -27,13 +27,22 @@ def create_link(
     revision_number: int | None,
     label: str,
     actor: str | None,
+    *,
+    frozen: bool = False,
 ) -> tuple[str, ShareLink]:
+    """A new link and its token (shown once; only its hash is kept). A ``frozen`` link shows the assessment as
+    it stands now for as long as it lasts, pinned to the revision asked for or else the latest one now."""
     if not 1 <= days <= MAX_DAYS:
         raise SharingError(f"A link lasts 1 to {MAX_DAYS} days.")
     if revision_number is not None and not 1 <= revision_number <= assessment.latest_revision_number:
         raise SharingError("Pin the link to a revision that exists, or to none.")
+    if frozen:
+        if not assessment.latest_revision_number:
+            raise SharingError("Save a revision first: a frozen link shows a saved report.")
+        revision_number = revision_number or assessment.latest_revision_number
     raw = secrets.token_urlsafe(32)
     link = ShareLink(
+        frozen_at=now() if frozen else None,
         assessment_id=assessment.id,
         revision_number=revision_number,
         label=label.strip()[: limits.LABEL],
@@ -53,6 +62,7 @@ def create_link(
         label=link.label,
         revision=revision_number,
         days=days,
+        frozen_at=link.frozen_at.isoformat() if link.frozen_at else None,
     )
     return raw, link
 

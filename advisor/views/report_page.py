@@ -18,7 +18,8 @@ from advisor.models import Assessment, Revision, ShareLink
 from advisor.report import cache as report_cache
 from advisor.report import summary
 from advisor.services import assessments as svc
-from advisor.services import workspaces
+from advisor.services import history, workspaces
+from advisor.services.audit import as_utc
 from advisor.views.common import kb
 
 
@@ -35,7 +36,8 @@ def report_page(rows: svc.ReportRows, *, shared: ShareLink | None = None, share_
     knowledge = kb()
     cache: report_cache.FragmentCache = current_app.extensions["advisor.fragments"]
     wanted = summary.ChecklistFilter.from_args(request.args)
-    on = summary.today()
+    # a frozen link measures acceptances and due dates against the day it was made, as its files do
+    on = as_utc(shared.frozen_at).date() if shared and shared.frozen_at else summary.today()
     approver = current_user.email if workspaces.allows(rows.role, "owner") else None
     body_key = report_cache.body_key(
         rows.assessment_id,
@@ -77,7 +79,7 @@ def reader_stamp() -> tuple[Any, ...] | None:
 
 def link_stamp(shared: ShareLink | None) -> tuple[Any, ...] | None:
     """The share link as its page shows it; None off a share link."""
-    return (shared.id, shared.label, shared.expires_at) if shared else None
+    return (shared.id, shared.label, shared.expires_at, shared.frozen_at) if shared else None
 
 
 def render_report(
@@ -148,8 +150,16 @@ def render_report_body(
     """The report's body (summary, decisions, checklist): everything in it comes from what ``body_key`` digests.
     ``has_evidence`` false (the stamp counted no entries) spares the query for them."""
     result = revision.result
-    statuses = summary.statuses_by_item(list(assessment.statuses))
-    evidence = summary.evidence_by_item(summary.current_evidence(list(assessment.evidence))) if has_evidence else {}
+    if shared is not None and shared.frozen_at is not None:  # the link shows what stood when it was made
+        moment = as_utc(shared.frozen_at)
+        rows, entries = (
+            history.statuses_as_of(db.session, assessment.id, moment),
+            history.evidence_as_of(db.session, assessment.id, moment),
+        )
+    else:
+        rows, entries = list(assessment.statuses), list(assessment.evidence) if has_evidence else []
+    statuses = summary.statuses_by_item(rows)
+    evidence = summary.evidence_by_item(summary.current_evidence(entries))
     return render_template(
         "assessments/_report_body.html",
         assessment=assessment,

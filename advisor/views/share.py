@@ -49,7 +49,13 @@ def manage(assessment_id: int) -> tuple[str, int]:
         pinned = None if form.revision.data == "latest" else int(form.revision.data or 0)
         try:
             raw, _ = sharing.create_link(
-                db.session, assessment, form.days.data or 0, pinned, form.label.data or "", actor()
+                db.session,
+                assessment,
+                form.days.data or 0,
+                pinned,
+                form.label.data or "",
+                actor(),
+                frozen=form.mode.data == "frozen",
             )
         except sharing.SharingError as exc:
             refused_on(form.days, exc)
@@ -109,7 +115,17 @@ def export(token: str) -> Response:
     who = f"share link “{link.label}”" if link.label else f"share link {link.id}"
     try:
         # the reader is not a member: the file carries the assessment's own trail, not who is in the workspace
-        rendered = exports.export(db.session, assessment, number, fmt, who, "share link", kb(), workspace_events=False)
+        rendered = exports.export(
+            db.session,
+            assessment,
+            number,
+            fmt,
+            who,
+            "share link",
+            kb(),
+            workspace_events=False,
+            as_of=link.frozen_at,  # a frozen link's files show what its page shows
+        )
     except LookupError:
         abort(404)
     return download(db.session, rendered)
