@@ -144,6 +144,7 @@ class ExportDocument:
     @property
     def as_of_time(self) -> dt.datetime:
         return self.as_of or self.exported_at
+
     audit: list[AuditRecord] = field(default_factory=list)  # newest first
 
     def status_of(self, item_id: str) -> StatusRecord:
