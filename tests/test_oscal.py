@@ -26,6 +26,7 @@ from advisor.extensions import db
 from advisor.models import AuditEvent
 from advisor.report.summary import still_open
 from tests.test_exports import AT, hostile, make_doc
+from tests.test_exports_guidance import as_old
 from tests.web import new_assessment_with_revision
 
 SCANNED = AT - dt.timedelta(hours=3)
@@ -286,6 +287,18 @@ def test_nothing_open_leaves_the_poam_out(doc: ExportDocument) -> None:
     (result,) = files[oscal.RESULTS_FILE]["assessment-results"]["results"]
     assert "risks" not in result
     assert {f["target"]["status"]["state"] for f in result["findings"]} == {"satisfied"}
+
+
+@pytest.mark.parametrize("engine", ["1.0.0", "2.0.0"])
+def test_results_of_older_engines(engine: str) -> None:
+    """Results stored by engines before 2.1 lack phases, frameworks and more: still a valid export."""
+    doc = make_doc()
+    old = dataclasses.replace(doc, result=as_old(dict(doc.result), engine), engine_version=engine)
+    files = unzip(oscal.render(old).content)
+    ResultsModel.model_validate(files[oscal.RESULTS_FILE])
+    PoamModel.model_validate(files[oscal.POAM_FILE])
+    (result,) = files[oscal.RESULTS_FILE]["assessment-results"]["results"]
+    assert len(result["findings"]) == len(doc.result["checklist"])
 
 
 # --- user text ----------------------------------------------------------------------------------

@@ -368,7 +368,9 @@ class Builder:
         approved_at = utc(st.acceptance_approved_at).isoformat() if st.acceptance_approved_at else None
         return [
             prop("acceptance-state", st.acceptance, "acceptance"),
-            prop("acceptance-expires", st.acceptance_expires.isoformat() if st.acceptance_expires else None),
+            prop(
+                "acceptance-expires", st.acceptance_expires.isoformat() if st.acceptance_expires else None, "acceptance"
+            ),
             prop("acceptance-requested-by", st.acceptance_requested_by, "acceptance"),
             prop("acceptance-approved-by", st.acceptance_approved_by, "acceptance"),
             prop("acceptance-approved-at", approved_at, "acceptance"),
