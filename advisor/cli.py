@@ -21,17 +21,21 @@ import click
 
 from advisor.engine.schema import PRIORITIES
 
+DOTENV_FILES = (".env", ".flaskenv")
+
 
 def flask_group_needed() -> bool:
-    """Whether Flask's group would act before any command runs: load ``.env`` files (python-dotenv is
-    installed), say that some are here but unread, or load the file FLASK_ENV_FILE names. The light path
-    does none of that, so then the Flask group runs the command."""
-    return (
-        bool(os.environ.get("FLASK_ENV_FILE"))
-        or os.path.isfile(".env")
-        or os.path.isfile(".flaskenv")
-        or importlib.util.find_spec("dotenv") is not None
-    )
+    """Whether Flask's group would act before any command runs: load the file FLASK_ENV_FILE names, load
+    ``.env`` files (python-dotenv is installed: the nearest ones, here or in a folder above, as its
+    ``find_dotenv`` finds them), or say that some are here but unread. The light path does none of that, so
+    then the Flask group runs the command. python-dotenv alone, with no such file, changes nothing (the OSCAL
+    export's compliance-trestle brings it along)."""
+    if os.environ.get("FLASK_ENV_FILE"):
+        return True
+    if importlib.util.find_spec("dotenv") is None:
+        return any(os.path.isfile(name) for name in DOTENV_FILES)
+    here = Path.cwd()
+    return any((folder / name).is_file() for folder in (here, *here.parents) for name in DOTENV_FILES)
 
 
 class AdvisorGroup(click.Group):

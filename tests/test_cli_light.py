@@ -39,6 +39,12 @@ finally:
 
 
 def run_probe(tmp_path: Path, args: list[str], stdin: str = "") -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    return run_probe_in(tmp_path, tmp_path, args, stdin)
+
+
+def run_probe_in(
+    cwd: Path, tmp_path: Path, args: list[str], stdin: str = ""
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     modules = tmp_path / "modules.json"
     env = {**os.environ, "ADVISOR_INSTANCE_PATH": str(tmp_path / "instance")}
     env.pop("ADVISOR_KNOWLEDGE_BASE", None)
@@ -48,7 +54,7 @@ def run_probe(tmp_path: Path, args: list[str], stdin: str = "") -> tuple[subproc
         capture_output=True,
         text=True,
         env=env,
-        cwd=tmp_path,
+        cwd=cwd,
         check=False,
     )
     return done, json.loads(modules.read_text(encoding="utf-8"))
@@ -138,6 +144,18 @@ def test_a_dotenv_file_is_still_noticed(tmp_path: Path, answers_file: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "There are .env files present" in done.stderr
     assert "flask" in modules
+
+
+@pytest.mark.skipif(importlib.util.find_spec("dotenv") is None, reason="python-dotenv is not installed")
+def test_a_dotenv_file_is_still_read(tmp_path: Path, answers_file: Path) -> None:
+    """With python-dotenv installed, a .env file here or in a folder above goes through Flask's group, which
+    reads it; without one the light path runs (the other tests)."""
+    (tmp_path / ".env").write_text("ADVISOR_NOT_A_SETTING=1\n", encoding="utf-8")
+    (tmp_path / "below").mkdir()
+    for where in (tmp_path, tmp_path / "below"):
+        done, modules = run_probe_in(where, tmp_path, ["evaluate", str(answers_file)])
+        assert done.returncode == 0, done.stderr
+        assert "flask" in modules, where
 
 
 def test_the_flask_group_holds_the_same_commands() -> None:

@@ -95,6 +95,7 @@ def test_every_export_format_sends_one_charset(app: Flask, client: FlaskClient) 
         "compliance_csv": "text/csv; charset=utf-8",
         "json": "application/json",
         "adr": "application/zip",
+        "oscal": "application/zip",
     }
     assert set(expected) == set(FORMATS)
     for fmt, content_type in expected.items():

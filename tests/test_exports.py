@@ -165,6 +165,7 @@ def evil_pdf(evil_doc: ExportDocument) -> Export:
         ),
         ("json", "application/json", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2.json"),
         ("adr", "application/zip", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2-adr.zip"),
+        ("oscal", "application/zip", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2-oscal.zip"),
     ],
 )
 def test_registry_renders_every_format(fmt: str, mimetype: str, filename: str, evil_doc: ExportDocument) -> None:
@@ -178,7 +179,7 @@ def test_registry_renders_every_format(fmt: str, mimetype: str, filename: str, e
 
 
 def test_registry_lists_the_contract_formats() -> None:
-    assert set(FORMATS) == {"pdf", "markdown", "csv", "compliance_csv", "json", "adr"}
+    assert set(FORMATS) == {"pdf", "markdown", "csv", "compliance_csv", "json", "adr", "oscal"}
 
 
 # --- PDF ----------------------------------------------------------------------------------------

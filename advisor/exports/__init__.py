@@ -123,6 +123,7 @@ FORMAT_LABELS: dict[str, str] = {
     "compliance_csv": "CSV compliance mapping",
     "json": "JSON",
     "adr": "Decision records (zip)",
+    "oscal": "OSCAL (zip)",
 }
 FORMAT_NAMES: tuple[str, ...] = tuple(FORMAT_LABELS)
 
@@ -135,7 +136,7 @@ def __getattr__(name: str) -> Any:
     whole of `advisor evaluate` should, so the command line's light path never imports the renderers."""
     if name != "FORMATS":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from advisor.exports import adr, csv_export, json_export, markdown, pdf
+    from advisor.exports import adr, csv_export, json_export, markdown, oscal, pdf
 
     renderers: dict[str, Renderer] = {
         "pdf": pdf.render,
@@ -144,6 +145,7 @@ def __getattr__(name: str) -> Any:
         "compliance_csv": csv_export.render_mapping,
         "json": json_export.render,
         "adr": adr.render,
+        "oscal": oscal.render,
     }
     formats = {fmt: renderers[fmt] for fmt in FORMAT_NAMES}
     return globals().setdefault("FORMATS", formats)  # one mapping, whichever thread asks first
