@@ -6,7 +6,6 @@ stack may be among them. Behaviour only; `benchmarks/cli.py` times the commands.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -136,20 +135,9 @@ def test_an_option_before_the_command_still_works(tmp_path: Path, answers_file: 
     assert "flask" in modules
 
 
-@pytest.mark.skipif(importlib.util.find_spec("dotenv") is not None, reason="python-dotenv would read the file")
-def test_a_dotenv_file_is_still_noticed(tmp_path: Path, answers_file: Path) -> None:
-    """Flask's group says when .env files go unread; with one here the command goes through it, as before."""
-    (tmp_path / ".env").write_text("ADVISOR_KNOWLEDGE_BASE=\n", encoding="utf-8")
-    done, modules = run_probe(tmp_path, ["evaluate", str(answers_file)])
-    assert done.returncode == 0, done.stderr
-    assert "There are .env files present" in done.stderr
-    assert "flask" in modules
-
-
-@pytest.mark.skipif(importlib.util.find_spec("dotenv") is None, reason="python-dotenv is not installed")
 def test_a_dotenv_file_is_still_read(tmp_path: Path, answers_file: Path) -> None:
-    """With python-dotenv installed, a .env file here or in a folder above goes through Flask's group, which
-    reads it; without one the light path runs (the other tests)."""
+    """python-dotenv is installed (compliance-trestle needs it): a .env file here or in a folder above goes
+    through Flask's group, which reads it; without one the light path runs (the other tests)."""
     (tmp_path / ".env").write_text("ADVISOR_NOT_A_SETTING=1\n", encoding="utf-8")
     (tmp_path / "below").mkdir()
     for where in (tmp_path, tmp_path / "below"):
