@@ -230,6 +230,13 @@ def test_every_download_carries_the_digest_of_its_bytes(app: Flask, client: Flas
             assert "Content-Encoding" not in response.headers, url
 
 
+def test_the_openapi_document_declares_the_digest(app: Flask) -> None:
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    answer = document["paths"]["/api/v1/assessments/{assessment_id}/export"]["get"]["responses"]["200"]
+    pattern = re.compile(answer["headers"]["Repr-Digest"]["schema"]["pattern"])
+    assert pattern.fullmatch(digest_of(b"any file"))
+
+
 def test_the_digest_is_rfc_9530_shaped() -> None:
     from advisor.views.common import repr_digest
 
