@@ -80,6 +80,7 @@ def largest_document(audit_entries: int = 200) -> ExportDocument:
         knowledge_base_version=result["knowledge_base_version"],
         exported_at=start + dt.timedelta(days=30),
         exported_by="auditor@example.com",
+        export_id="3f9d2c1e-8b7a-4e65-9d4c-2b1a0f9e8d7c",  # in the footer and the attached JSON, as in a real export
         result=result,
         kb=default_knowledge_base(),
         statuses=statuses,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -33,10 +34,14 @@ def test_web_export_of_any_revision(app: Flask, client: FlaskClient) -> None:
     body = json.loads(first.data)
     assert body["revision"]["number"] == 1
     assert body["result"]["answers"]["experience"] == "novice"
+    days = {dt.datetime.now(dt.UTC).date().isoformat()}  # the day the file is as of (either, at midnight)
     latest = client.get(f"/assessments/{assessment_id}/export?format=csv")
+    days.add(dt.datetime.now(dt.UTC).date().isoformat())
     rows = list(csv.DictReader(io.StringIO(latest.data.decode("utf-8-sig"))))
     assert rows
-    assert latest.headers["Content-Disposition"] == 'attachment; filename="shop-platform-rev-2.csv"'
+    assert latest.headers["Content-Disposition"] in {
+        f'attachment; filename="shop-platform-rev-2-{d}.csv"' for d in days
+    }
     assert client.get(f"/assessments/{assessment_id}/export?format=exe").status_code == 404
     assert client.get(f"/assessments/{assessment_id}/export?format=json&revision=5").status_code == 404
     assert [d["format"] for _, d in exported(app)] == ["json", "csv"]
@@ -76,7 +81,10 @@ def test_cli_export(app: Flask, client: FlaskClient, tmp_path) -> None:  # type:
     assert "Shop platform" in target.read_text(encoding="utf-8")
     missing = runner.invoke(cli, ["export", "999", "--format", "json"])
     assert missing.exit_code == 2
-    assert exported(app)[-1] == ("command line", {"format": "markdown", "revision": 1, "via": "command line"})
+    who, detail = exported(app)[-1]
+    [export_id] = detail.pop("export_ids")
+    assert (who, detail) == ("command line", {"format": "markdown", "revision": 1, "via": "command line"})
+    assert f"Export `{export_id}` of assessment {assessment_id}, revision 1" in target.read_text(encoding="utf-8")
 
 
 def test_every_export_format_sends_one_charset(app: Flask, client: FlaskClient) -> None:

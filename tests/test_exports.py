@@ -30,6 +30,7 @@ RICH_ANSWERS = {
     "zero_trust": True,
 }
 AT = dt.datetime(2026, 5, 4, 13, 20, tzinfo=dt.UTC)
+EXPORT_ID = "5f0c2b9e-7d41-4c8a-9b3e-1a2d6f8e0c47"
 FIELDS = (
     *("title", "description", "workspace", "label", "owner", "note", "actor", "detail", "justification"),
     *("evidence", "collector"),
@@ -112,6 +113,7 @@ def make_doc(
         knowledge_base_version=result["knowledge_base_version"],
         exported_at=AT + dt.timedelta(days=1),
         exported_by="erin@example.com",
+        export_id=EXPORT_ID,
         result=result,
         kb=default_knowledge_base(),
         statuses=statuses,
@@ -151,21 +153,20 @@ def evil_pdf(evil_doc: ExportDocument) -> Export:
 # --- the registry -------------------------------------------------------------------------------
 
 
+EVIL_STEM = "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2-2026-05-05"  # title, revision, as-of day
+
+
 @pytest.mark.parametrize(
     ("fmt", "mimetype", "filename"),
     [
-        ("pdf", "application/pdf", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2.pdf"),
+        ("pdf", "application/pdf", f"{EVIL_STEM}.pdf"),
         # text formats name no charset: Response(mimetype=...) adds "; charset=utf-8" (and only once)
-        ("markdown", "text/markdown", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2.md"),
-        ("csv", "text/csv", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2.csv"),
-        (
-            "compliance_csv",
-            "text/csv",
-            "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2-compliance.csv",
-        ),
-        ("json", "application/json", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2.json"),
-        ("adr", "application/zip", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2-adr.zip"),
-        ("oscal", "application/zip", "payments-platform-hyperlink-http-x-title-script-alert-title-rev-2-oscal.zip"),
+        ("markdown", "text/markdown", f"{EVIL_STEM}.md"),
+        ("csv", "text/csv", f"{EVIL_STEM}.csv"),
+        ("compliance_csv", "text/csv", f"{EVIL_STEM}-compliance.csv"),
+        ("json", "application/json", f"{EVIL_STEM}.json"),
+        ("adr", "application/zip", f"{EVIL_STEM}-adr.zip"),
+        ("oscal", "application/zip", f"{EVIL_STEM}-oscal.zip"),
     ],
 )
 def test_registry_renders_every_format(fmt: str, mimetype: str, filename: str, evil_doc: ExportDocument) -> None:
@@ -487,7 +488,7 @@ def adr_files(doc: ExportDocument) -> dict[str, str]:
 def test_adr_has_one_madr_record_per_applicable_decision(answers: dict[str, Any], expected: list[str]) -> None:
     doc = make_doc(answers)
     files = adr_files(doc)
-    records = sorted(name for name in files if name != "README.md")
+    records = sorted(name for name in files if name not in ("README.md", adr.MANIFEST))
     assert records == [f"{n:04d}-{name}.md" for n, name in enumerate(expected, start=1)]
     applicable = [d for d in doc.result["decisions"] if d["applicable"]]
     assert len(records) == len(applicable)
@@ -585,12 +586,12 @@ def test_activity_names_items_by_title_and_statuses_by_label(doc: ExportDocument
 @pytest.mark.parametrize(
     ("title", "stem"),
     [
-        ("Payments platform", "payments-platform-rev-2"),
-        ("  Zürich — Café (EU) v2!  ", "zurich-cafe-eu-v2-rev-2"),
-        ("Ünïcödé only: 東京", "unicode-only-rev-2"),
-        ("東京", "assessment-12-rev-2"),
-        ("---", "assessment-12-rev-2"),
-        ("a" * 59 + " b" + "c" * 40, "a" * 59 + "-rev-2"),
+        ("Payments platform", "payments-platform-rev-2-2026-05-05"),  # the title, the revision, the as-of day
+        ("  Zürich — Café (EU) v2!  ", "zurich-cafe-eu-v2-rev-2-2026-05-05"),
+        ("Ünïcödé only: 東京", "unicode-only-rev-2-2026-05-05"),
+        ("東京", "assessment-12-rev-2-2026-05-05"),
+        ("---", "assessment-12-rev-2-2026-05-05"),
+        ("a" * 59 + " b" + "c" * 40, "a" * 59 + "-rev-2-2026-05-05"),
     ],
 )
 def test_file_names_come_from_the_title(doc: ExportDocument, title: str, stem: str) -> None:

@@ -39,10 +39,12 @@ def slug(text: str) -> str:
 
 
 def file_stem(doc: ExportDocument) -> str:
-    """``payments-platform-rev-3``, from the title; ``assessment-12-rev-3`` when the title has no ASCII letter or
-    digit. Only ASCII letters, digits and "-", so the file name is safe in a Content-Disposition header."""
+    """``payments-platform-rev-3-2026-12-02``: the title, the revision and the day (UTC) the file is as of, so
+    files of one assessment sort by revision and then by day in a folder; ``assessment-12-rev-3-…`` when the title
+    has no ASCII letter or digit. Only ASCII letters, digits and "-", so the name is safe in a Content-Disposition
+    header. The export id is in the file, not in its name: two downloads on one day may share a name."""
     name = slug(doc.title) or f"assessment-{int(doc.assessment_id)}"
-    return f"{name}-rev-{int(doc.revision_number)}"
+    return f"{name}-rev-{int(doc.revision_number)}-{day(doc.as_of_time)}"
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
@@ -72,7 +74,7 @@ def day(moment: dt.datetime) -> str:
 def detail_text(detail: Mapping[str, Any], kb: KnowledgeBase) -> str:
     """An audit entry's details on one line, as the web activity page shows them (``key: value; …``), in
     people's words: a checklist item's title (its id once the knowledge base no longer has it) and status
-    labels, ``status: To do → Done``. The JSON export keeps the raw ids."""
+    labels, ``status: To do → Done``, an export's ids listed. The JSON export keeps the raw ids."""
     parts = []
     for k, v in detail.items():
         if v in (None, "") or (k == "after" and "before" in detail):
@@ -80,6 +82,9 @@ def detail_text(detail: Mapping[str, Any], kb: KnowledgeBase) -> str:
         if k == "item":
             item = kb.item_by_id.get(str(v))
             parts.append(f"item: {item.title if item else v}")
+        elif k == "export_ids" and isinstance(v, list):
+            kept = f" (the last {len(v)} of {detail['count']})" if int(detail.get("count", 1)) > len(v) else ""
+            parts.append(f"export id{'s' if len(v) > 1 else ''}{kept}: {', '.join(str(i) for i in v)}")
         elif k == "before" and "after" in detail:
             parts.append(f"status: {STATUS_LABELS.get(v, v)} → {STATUS_LABELS.get(detail['after'], detail['after'])}")
         else:

@@ -1,4 +1,5 @@
-"""Architecture decision records: a zip of one MADR record per applicable decision, and an index.
+"""Architecture decision records: a zip of one MADR record per applicable decision, an index (``README.md``, which
+names the export, the assessment, the revision and the as-of time) and ``SHA256SUMS`` over both.
 
 Each record follows MADR 4 (https://adr.github.io/madr/): front matter with status and date,
 then "Context and Problem Statement", "Decision Drivers", "Considered Options",
@@ -12,6 +13,7 @@ knowledge-base prose through ``md_prose``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from collections.abc import Mapping
@@ -24,6 +26,7 @@ from advisor.exports import (
     Export,
     day,
     file_stem,
+    iso,
     readable_answers,
     utc,
     when,
@@ -34,6 +37,7 @@ from advisor.exports.text import md_escape, md_prose
 from advisor.report.summary import STATUS_LABELS, framework_names, item_facts
 
 MIMETYPE = "application/zip"
+MANIFEST = "SHA256SUMS"
 GOOD, BAD = 0.7, 0.4  # a criterion value at or above GOOD is a good consequence, at or below BAD a bad one
 
 
@@ -309,6 +313,10 @@ def index(doc: ExportDocument, names: dict[str, str]) -> str:
         f"{md_escape(doc.knowledge_base_version)}. Records follow MADR 4 (<https://adr.github.io/madr/>); "
         "each is *proposed* until the team accepts it.",
         "",
+        f"Export `{doc.export_id}` of assessment {doc.assessment_id}, revision {doc.revision_number}, as of "
+        f"{iso(doc.as_of_time)}. `{MANIFEST}` holds the SHA-256 of every other file here: `sha256sum -c {MANIFEST}` "
+        "checks them.",
+        "",
         "| No. | Decision | Chosen option | Status |",
         "|---|---|---|---|",
     ]
@@ -324,17 +332,24 @@ def index(doc: ExportDocument, names: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def manifest(files: Mapping[str, bytes]) -> str:
+    """``sha256sum``'s format, one ``<hex>  <path>`` line per file, so ``sha256sum -c`` verifies the unpacked zip."""
+    return "".join(f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in files.items())
+
+
 def to_zip(doc: ExportDocument) -> bytes:
-    files = records(doc)
+    madr = records(doc)
+    files = {name: text.encode("utf-8") for name, text in {"README.md": index(doc, madr), **madr}.items()}
+    files[MANIFEST] = manifest(files).encode("ascii")  # last, covering every file before it
     stamp = utc(doc.revision_created_at).timetuple()[:6]  # entries dated by the revision
     stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in {"README.md": index(doc, files), **files}.items():
+        for name, content in files.items():
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, text.encode("utf-8"))
+            archive.writestr(info, content)
     return out.getvalue()
 
 

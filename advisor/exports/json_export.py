@@ -114,6 +114,14 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
+        # which export this file is (the id the activity log, the PDF and the other files of it name) and the
+        # moment its statuses are as of; an additive key, so format_version stays 1 (as start_here did)
+        "export": {
+            "id": doc.export_id,
+            "as_of": iso(doc.as_of_time),
+            "exported_at": iso(doc.exported_at),
+            "exported_by": doc.exported_by,
+        },
         "assessment": {
             "id": doc.assessment_id,
             "title": doc.title,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from advisor.engine.schema import DONE_STATUSES
-from advisor.exports import Export, action_text, detail_text, file_stem, when
+from advisor.exports import Export, action_text, detail_text, file_stem, iso, when
 from advisor.exports.document import LEFT_OUT, EvidenceRecord, ExportDocument, StatusRecord
 from advisor.exports.result import (
     facts_markdown,
@@ -90,9 +90,18 @@ def _revision_text(doc: ExportDocument) -> str:
     return text
 
 
+def identity_line(doc: ExportDocument) -> str:
+    """Which export this is, of which assessment and revision, as of when: the file says so at its top, so a copy
+    pasted into a wiki still leads back to the activity log's entry for it."""
+    return (
+        f"Export `{doc.export_id}` of assessment {doc.assessment_id}, revision {doc.revision_number}, "
+        f"as of {iso(doc.as_of_time)}."
+    )
+
+
 def to_markdown(doc: ExportDocument) -> str:
     result = doc.result
-    lines = [f"# {md_escape(doc.title)}", ""]
+    lines = [f"# {md_escape(doc.title)}", "", identity_line(doc), ""]
     lines += _paragraphs(doc.description)
     lines += [
         "| | |",

@@ -7,7 +7,10 @@ notes (and, for engine 2.1 results, each item's phase, effort, responsibility an
 requirements it answers), the compliance mapping of each ticked framework with the
 answering items' statuses, the references, and two appendices (the answers; the audit trail,
 one line per entry). Page numbers and the running header and footer come from ``@page`` rules
-in ``static/css/print.css``.
+in ``static/css/print.css``; the cover and every footer name the export id, the assessment id,
+the revision and the as-of time. The file is PDF/A-3b with the JSON export of the same
+document attached (same export id), and its bookmarks (from the headings and the checklist's
+topic rows) lead to the cover, contents, summary, each decision, topic and framework.
 
 Nothing is fetched: the stylesheet is read from the app's files and handed over as a
 string, charts are inline SVG, fonts are the system's, and the URL fetcher refuses every
@@ -20,6 +23,8 @@ lean (``benchmarks/pdf.py`` times the largest report).
 from __future__ import annotations
 
 import functools
+import io
+from importlib.resources import files
 from typing import Any
 
 import jinja2
@@ -33,8 +38,10 @@ from advisor.exports import (
     detail_text,
     file_stem,
     iso,
+    json_export,
     minute,
     readable_answers,
+    utc,
     when,
 )
 from advisor.exports.document import LEFT_OUT, ExportDocument
@@ -62,6 +69,8 @@ from advisor.report.summary import (
 MIMETYPE = "application/pdf"
 TEMPLATE = "exports/report.html"
 STYLESHEET = ("css", "print.css")
+PDF_VARIANT = "pdf/a-3b"  # PDF/A-3: archival, and the one PDF/A level that may embed a non-PDF file (the JSON)
+OUTPUT_INTENT = "srgb-iec61966-2-1"  # the name of the colour profile PDF/A's output intent points to
 COVER_DESCRIPTION = 300  # characters; a longer description opens the summary instead, so the cover stays one page
 
 
@@ -170,13 +179,45 @@ def to_html(doc: ExportDocument) -> str:
     return _environment().get_template(TEMPLATE).render(context)
 
 
+@functools.cache
+def _srgb_icc() -> bytes:
+    return files("weasyprint.pdf").joinpath("sRGB2014.icc").read_bytes()
+
+
+def _srgb_profile() -> Any:
+    """PDF/A's output intent: WeasyPrint's own sRGB profile, handed over as bytes. Left to itself (the "srgb"
+    intent) WeasyPrint opens the profile's file and never closes it; a new profile per render, as WeasyPrint
+    records each render's PDF object in it."""
+    from weasyprint.css import ColorProfile
+
+    return ColorProfile(io.BytesIO(_srgb_icc()), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+
+
 def to_pdf(doc: ExportDocument) -> bytes:
+    """The report as PDF/A-3b (archivable: fonts embedded, colours in sRGB, XMP metadata), with the JSON export
+    of the same document attached (so the same export id), for machines to read what people read."""
     import weasyprint  # imported on first use: it is slow to import and only this format needs it
 
     fetcher = _fetcher()
     html = weasyprint.HTML(string=to_html(doc), base_url=None, url_fetcher=fetcher)
     css = weasyprint.CSS(string=_stylesheet_text(), url_fetcher=fetcher)
-    pdf: bytes = html.write_pdf(stylesheets=[css])
+    data = json_export.render(doc)
+    attachment = weasyprint.Attachment(
+        file_obj=io.BytesIO(data.content),  # the very bytes of the JSON download
+        url_fetcher=fetcher,
+        name=data.filename,
+        description=f"JSON export {doc.export_id} of this report ({json_export.FORMAT} {json_export.FORMAT_VERSION})",
+        created=utc(doc.exported_at),  # dated by the export, not by the clock of the render
+        modified=utc(doc.exported_at),
+        relationship="Data",  # PDF/A-3: the data the pages present
+    )
+    pdf: bytes = html.write_pdf(
+        stylesheets=[css],
+        pdf_variant=PDF_VARIANT,
+        attachments=[attachment],
+        color_profiles={OUTPUT_INTENT: _srgb_profile()},
+        output_intent=OUTPUT_INTENT,
+    )
     return pdf
 
 

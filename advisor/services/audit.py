@@ -33,14 +33,23 @@ def record(
 
 
 EXPORT_COLLAPSE = dt.timedelta(hours=1)  # the same export again within this long adds to one entry's count
+EXPORT_IDS_KEPT = 20  # export ids one collapsed entry keeps (the latest): enough to trace a day's files, bounded
 WORKSPACE_ACTIONS = ("member_added", "member_removed", "member_role_changed", "member_left", "workspace_created")
 
 
 def record_export(
-    session: DbSession, assessment: Assessment, actor: str | None, fmt: str, revision: int, via: str
+    session: DbSession,
+    assessment: Assessment,
+    actor: str | None,
+    fmt: str,
+    revision: int,
+    via: str,
+    export_id: str,
 ) -> AuditEvent:
-    """Record an export; repeating one (same who, format, revision and way) within an hour of the last
-    time counts it on that entry instead, so downloads cannot push everything else out of sight."""
+    """Record an export under its id; repeating one (same who, format, revision and way) within an hour of the
+    last time counts it on that entry instead, so downloads cannot push everything else out of sight. The entry
+    keeps the ids of its last ``EXPORT_IDS_KEPT`` exports (oldest first) beside the ``count`` of all, so a file
+    found later leads back to its entry while the entry stays bounded."""
     detail = {"format": fmt, "revision": revision, "via": via}
     moment = now()
     recent = session.scalars(
@@ -53,9 +62,11 @@ def record_export(
         same = event.actor == actor and all(event.detail.get(k) == v for k, v in detail.items())
         if same and moment - as_utc(last) <= EXPORT_COLLAPSE:
             count = int(event.detail.get("count", 1)) + 1
-            event.detail = {**event.detail, "count": count, "last_at": moment.isoformat()}
+            ids = [*event.detail.get("export_ids", []), export_id][-EXPORT_IDS_KEPT:]
+            # a new dict: the JSON column notices reassignment, not changes inside it
+            event.detail = {**event.detail, "count": count, "last_at": moment.isoformat(), "export_ids": ids}
             return event
-    return record(session, assessment.workspace_id, assessment.id, actor, "exported", **detail)
+    return record(session, assessment.workspace_id, assessment.id, actor, "exported", **detail, export_ids=[export_id])
 
 
 def _trail_filter(assessment: Assessment, workspace_events: bool) -> ColumnElement[bool]:

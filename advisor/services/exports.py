@@ -142,12 +142,12 @@ def export(
     as_of: dt.datetime | None = None,
 ) -> Export:
     """Revision ``number`` rendered as ``fmt`` (as of ``as_of``, else now), the export recorded (who, which
-    revision, which format, how); LookupError if the revision does not exist, AsOfRefused for a moment no state
-    can be shown for."""
+    revision, which format, how, and the export id the file carries); LookupError if the revision does not exist,
+    AsOfRefused for a moment no state can be shown for."""
     from advisor.exports import FORMATS
 
     document = build_document(session, assessment, number, actor, kb, workspace_events=workspace_events, as_of=as_of)
     rendered = FORMATS[fmt](document)
-    record_export(session, assessment, actor, fmt, number, via)
+    record_export(session, assessment, actor, fmt, number, via, document.export_id)
     session.flush()
     return rendered

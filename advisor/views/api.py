@@ -238,6 +238,16 @@ def openapi_document(server: str) -> dict[str, Any]:
     document["servers"] = [{"url": server}]
     export_ok = document["paths"]["/api/v1/assessments/{assessment_id}/export"]["get"]["responses"]["200"]
     export_ok["content"] = {media: {"schema": schema} for media, schema in files.items()}
+    export_ok["headers"] = {
+        "Repr-Digest": {
+            "description": "RFC 9530: the SHA-256 of the file's exact bytes, `sha-256=:<base64>:`",
+            "schema": {"type": "string", "pattern": "^sha-256=:[A-Za-z0-9+/]{43}=:$"},
+        },
+        "Content-Disposition": {
+            "description": "`attachment` with the file name: title, revision and the day it is as of",
+            "schema": {"type": "string"},
+        },
+    }
     # the reports are files: a multipart body, read by the view (a pydantic model holds no file)
     document["paths"]["/api/v1/assessments/{assessment_id}/scans"]["post"]["requestBody"] = {
         "required": True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -119,12 +121,21 @@ def refuse_fast_exports(who: str, fmt: str) -> None:
         raise TooManyRequests(f"Too many exports: try again in {wait} seconds.", retry_after=wait)
 
 
+def repr_digest(content: bytes) -> str:
+    """The ``Repr-Digest`` field value (RFC 9530) of ``content``: ``sha-256=:<base64 of its SHA-256>:``."""
+    return f"sha-256=:{base64.b64encode(hashlib.sha256(content).digest()).decode('ascii')}:"
+
+
 def download(session: Any, rendered: Export) -> Response:
-    """Commit the recorded export and send the file as a download that no cache keeps."""
+    """Commit the recorded export and send the file as a download that no cache keeps, with the SHA-256 of its
+    bytes (``Repr-Digest``), so whoever receives it can check that the file they keep is the one that was sent.
+    Every download (web, share link, API) comes through here. The app applies no content coding, so the
+    representation is exactly these bytes."""
     session.commit()
     response = Response(rendered.content, mimetype=rendered.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Repr-Digest"] = repr_digest(rendered.content)
     return response
 
 
