@@ -120,7 +120,7 @@ def uuids(value: Any) -> set[str]:
 def test_the_zip_holds_both_documents_and_they_validate(doc: ExportDocument) -> None:
     rendered = FORMATS["oscal"](doc)
     assert rendered.mimetype == "application/zip"
-    assert rendered.filename == "payments-platform-plain-title-rev-2-oscal.zip"
+    assert rendered.filename == "payments-platform-plain-title-rev-2-2026-05-05-oscal.zip"
     with zipfile.ZipFile(io.BytesIO(rendered.content)) as archive:
         assert archive.namelist() == ["assessment-results.json", "poam.json"]
         texts = {name: archive.read(name) for name in archive.namelist()}
@@ -376,7 +376,9 @@ def test_web_api_and_command_line_downloads(app: Flask, client: FlaskClient, tmp
         response = client.get(url, headers=sent)
         assert response.status_code == 200, url
         assert response.headers["Content-Type"] == "application/zip"
-        assert response.headers["Content-Disposition"] == 'attachment; filename="shop-platform-rev-1-oscal.zip"'
+        today = dt.datetime.now(dt.UTC).date().isoformat()
+        disposition = f'attachment; filename="shop-platform-rev-1-{today}-oscal.zip"'
+        assert response.headers["Content-Disposition"] == disposition
         files = unzip(response.data)
         ResultsModel.model_validate(files[oscal.RESULTS_FILE])
         PoamModel.model_validate(files[oscal.POAM_FILE])
