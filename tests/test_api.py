@@ -207,6 +207,8 @@ def test_export_formats_and_audit(app: Flask, api: FlaskClient, owner: dict[str,
         "markdown": "text/markdown",
         "adr": "application/zip",
         "pdf": "application/pdf",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "csv_tables": "application/zip",
     }
     for fmt, mimetype in expected.items():
         response = api.get(f"{base}?format={fmt}", headers=owner)
@@ -341,7 +343,11 @@ def test_query_parameters_are_checked_and_named(api: FlaskClient, owner: dict[st
         ),
         (
             f"/api/v1/assessments/{created['id']}/export?format=docx",
-            {"key": "format", "message": "got 'docx'; allowed: pdf, markdown, csv, compliance_csv, json, adr"},
+            {
+                "key": "format",
+                "message": "got 'docx'; allowed: pdf, markdown, csv, compliance_csv, csv_tables, xlsx, json, adr, "
+                "oscal",
+            },
         ),
         (f"/api/v1/assessments/{created['id']}/export?revision=-1", {"key": "revision", "message": "at least 1"}),
     ]

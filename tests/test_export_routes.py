@@ -87,6 +87,22 @@ def test_cli_export(app: Flask, client: FlaskClient, tmp_path) -> None:  # type:
     assert f"Export `{export_id}` of assessment {assessment_id}, revision 1" in target.read_text(encoding="utf-8")
 
 
+def test_cli_exports_a_workbook(app: Flask, client: FlaskClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    assessment_id = new_assessment_with_revision(client)
+    target = tmp_path / "out.xlsx"
+    result = app.test_cli_runner().invoke(cli, ["export", str(assessment_id), "--format", "xlsx", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(target)
+    assert book.sheetnames[0] == "Checklist"
+    assert book.properties.title == "Shop platform — revision 1"
+    who, detail = exported(app)[-1]
+    [export_id] = detail.pop("export_ids")
+    assert (who, detail) == ("command line", {"format": "xlsx", "revision": 1, "via": "command line"})
+    assert export_id in book.custom_doc_props["export_id"].value  # the workbook names its export
+
+
 def test_every_export_format_sends_one_charset(app: Flask, client: FlaskClient) -> None:
     """Content-Type carries at most one charset (issue 10, item 16): not ``text/csv; charset=utf-8; charset=utf-8``."""
     from advisor.exports import FORMATS
@@ -101,6 +117,8 @@ def test_every_export_format_sends_one_charset(app: Flask, client: FlaskClient) 
         "markdown": "text/markdown; charset=utf-8",
         "csv": "text/csv; charset=utf-8",
         "compliance_csv": "text/csv; charset=utf-8",
+        "csv_tables": "application/zip",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "json": "application/json",
         "adr": "application/zip",
         "oscal": "application/zip",

@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from advisor.engine import default_knowledge_base, evaluate
 from advisor.exports import FORMATS, Export, adr, csv_export, detail_text, file_stem, json_export, markdown, pdf
 from advisor.exports.document import AuditRecord, EvidenceRecord, ExportDocument, StatusRecord
-from advisor.exports.text import md_escape
-from advisor.report.summary import lead
+from advisor.exports.text import csv_cell, md_escape
+from advisor.report.summary import STATUS_LABELS, lead
 from tests.helpers import BASE_ANSWERS, item_ids
 
 RICH_ANSWERS = {
@@ -180,7 +180,20 @@ def test_registry_renders_every_format(fmt: str, mimetype: str, filename: str, e
 
 
 def test_registry_lists_the_contract_formats() -> None:
-    assert set(FORMATS) == {"pdf", "markdown", "csv", "compliance_csv", "json", "adr", "oscal"}
+    assert set(FORMATS) == {"pdf", "markdown", "csv", "compliance_csv", "csv_tables", "xlsx", "json", "adr", "oscal"}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mimetype", "suffix"),
+    [
+        ("csv_tables", "application/zip", "-tables.zip"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+    ],
+)
+def test_registry_renders_the_audit_tables(fmt: str, mimetype: str, suffix: str, evil_doc: ExportDocument) -> None:
+    rendered = FORMATS[fmt](evil_doc)
+    assert (rendered.mimetype, rendered.filename) == (mimetype, file_stem(evil_doc) + suffix)
+    assert rendered.content.startswith(b"PK")  # both are zips
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -271,33 +284,116 @@ def parse_csv(content: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
+EXPORT_ID = "0b7c6f1e-4a57-4f0e-9d55-6a1f6a4f2c11"
+
+
 def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
+    doc = dataclasses.replace(doc, export_id=EXPORT_ID)
     content = csv_export.render(doc).content
+    # the columns, pinned: a change here changes every spreadsheet and script reading the file (contract §8)
     assert content.split(b"\r\n")[0] == (
-        b'\xef\xbb\xbf"id","topic","priority","title","status","owner","note","references","why","how","decisions",'
-        b'"start_here","phase","effort","responsibility","priority_because","included_because","frameworks",'
-        b'"needs_review","acceptance","acceptance_justification","acceptance_expires","acceptance_requested_by",'
-        b'"acceptance_approved_by","acceptance_approved_at","due_on","overdue","evidence","evidence_count",'
-        b'"scan_status","scanner_disagrees"'
+        b'\xef\xbb\xbf"assessment_id","assessment_title","revision","export_id","as_of",'
+        b'"id","topic","topic_label","priority","priority_label","title","status","status_label","owner","note",'
+        b'"updated_by","updated_at","why","how",'
+        b'"start_here","phase","phase_label","effort","effort_label","responsibility","responsibility_label",'
+        b'"priority_because","included_because",'
+        b'"needs_review","acceptance","acceptance_label","acceptance_justification","acceptance_expires",'
+        b'"acceptance_requested_by","acceptance_approved_by","acceptance_approved_at",'
+        b'"due_on","overdue","evidence","evidence_count","scan_status","scan_status_label","scanner_disagrees"'
     )
     assert content.endswith(b"\r\n")
     rows = parse_csv(content)
-    assert list(rows[0])[:8] == ["id", "topic", "priority", "title", "status", "owner", "note", "references"]
     assert [r["id"] for r in rows] == [i["id"] for i in doc.result["checklist"]]
-    for row in rows:
+    for row, item in zip(rows, doc.result["checklist"], strict=True):
+        assert (row["assessment_id"], row["assessment_title"], row["revision"]) == ("12", doc.title, "2")
+        assert (row["export_id"], row["as_of"]) == (EXPORT_ID, "2026-05-05T13:20:00+00:00")
+        assert (row["topic"], row["priority"], row["priority_label"]) == (
+            item["topic"],
+            item["priority"],
+            item["priority"].capitalize(),
+        )
         st = doc.status_of(row["id"])
         assert (row["status"], row["owner"], row["note"]) == (st.status, st.owner, st.note)
+        assert row["status_label"] == STATUS_LABELS[st.status]
     assert sum(r["status"] == "todo" for r in rows) == len(rows) - 3
-    assert "https://" in rows[0]["references"]
+    assert rows[0]["topic_label"] == "Control-plane access"
+    assert (rows[0]["updated_by"], rows[0]["updated_at"]) == ("alice@example.com", "2026-05-04T13:20:00+00:00")
+    assert (rows[3]["updated_by"], rows[3]["updated_at"]) == ("", "")
     accepted = rows[2]
-    assert (accepted["acceptance"], accepted["acceptance_expires"], accepted["acceptance_approved_by"]) == (
+    assert (accepted["acceptance"], accepted["acceptance_label"], accepted["acceptance_expires"]) == (
         "approved",
+        "Risk accepted",
         "2026-09-30",
+    )
+    assert (accepted["acceptance_approved_by"], accepted["acceptance_approved_at"]) == (
         "carol@example.com",
+        "2026-05-04T13:20:00+00:00",
     )
     assert accepted["acceptance_justification"] == "Vendor fix due in Q3 Plain justification"
     assert accepted["acceptance_requested_by"] == "bob@example.com"
     assert {r["acceptance"] for r in rows[3:]} == {""}
+    assert (rows[1]["due_on"], rows[1]["scan_status"], rows[1]["scan_status_label"]) == (
+        "2026-05-01",
+        "none",
+        "No scan results",
+    )
+    for packed in ("references", "decisions", "frameworks"):
+        assert packed not in rows[0], f"{packed}: one value a cell, in their own tables"
+
+
+def csv_tables(doc: ExportDocument) -> dict[str, list[dict[str, str]]]:
+    with zipfile.ZipFile(io.BytesIO(csv_export.render_tables(doc).content)) as archive:
+        return {name: parse_csv(archive.read(name)) for name in archive.namelist()}
+
+
+def test_csv_tables_hold_the_long_tables_one_value_a_cell(doc: ExportDocument) -> None:
+    doc = dataclasses.replace(doc, export_id=EXPORT_ID)
+    files = csv_tables(doc)
+    assert list(files) == [
+        *("checklist.csv", "references.csv", "decisions.csv", "framework_mappings.csv"),
+        *("evidence.csv", "exceptions.csv", "history.csv"),
+    ]
+    assert files["checklist.csv"] == parse_csv(csv_export.render(doc).content)
+    assert files["framework_mappings.csv"] == parse_csv(csv_export.render_mapping(doc).content)
+    for name, rows in files.items():
+        assert {(r["assessment_id"], r["revision"], r["export_id"]) for r in rows} <= {("12", "2", EXPORT_ID)}, name
+    checklist = doc.result["checklist"]
+    assert [(r["item_id"], r["label"], r["url"]) for r in files["references.csv"]] == [
+        (i["id"], csv_cell(ref["label"]), ref["url"]) for i in checklist for ref in i["references"]
+    ], "as every CSV cell: a piece after a separator that starts a formula is neutralised"
+    decisions = {d["id"]: d for d in doc.result["decisions"]}
+    assert [(r["item_id"], r["decision"]) for r in files["decisions.csv"]] == [
+        (i["id"], d) for i in checklist for d in i["decisions"]
+    ]
+    first = files["decisions.csv"][0]
+    assert first["decision_label"] == decisions[first["decision"]]["label"]
+    assert first["recommended"] == (decisions[first["decision"]]["recommended"] or "")
+    evidence = files["evidence.csv"]
+    assert [(r["item_id"], r["kind"]) for r in evidence] == [(checklist[1]["id"], k) for k in ("text", "link", "link")]
+    assert (evidence[1]["text"], evidence[1]["added_at"]) == (
+        "https://wiki.example.com/sec-12?a=1&b=2",
+        "2026-05-04T13:20:00+00:00",
+    )
+    (exception,) = files["exceptions.csv"]
+    assert (exception["item_id"], exception["status"], exception["expires"]) == (
+        checklist[2]["id"],
+        "accepted_risk",
+        "2026-09-30",
+    )
+    assert (exception["requested_by"], exception["approved_by"]) == ("bob@example.com", "carol@example.com")
+    history = files["history.csv"]
+    assert [(r["at"], r["actor"], r["action"]) for r in history] == [
+        (a.at.isoformat(), a.actor, a.action) for a in doc.audit
+    ]
+    assert history[1]["details"] == detail_text(doc.audit[1].detail, doc.kb)
+    assert history[1]["action_label"] == "status changed"
+
+
+def test_csv_tables_neutralise_formulas_in_every_file(evil_doc: ExportDocument) -> None:
+    content = csv_export.render_tables(evil_doc).content
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            assert not [p for p in spreadsheet_pieces(archive.read(name)) if live_formula(p)], name
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ import pytest
 
 from advisor.engine import default_knowledge_base, evaluate
 from advisor.engine.schema import EFFORTS, PHASES, RESPONSIBILITIES
-from advisor.exports import FORMATS, Export, ExportDocument, csv_export, json_export, markdown, pdf
+from advisor.exports import FORMATS, Export, ExportDocument, csv_export, json_export, markdown, pdf, tables
 from advisor.exports import result as result_formats
 from advisor.exports.document import StatusRecord
 from advisor.exports.text import md_escape, md_prose
@@ -177,23 +177,27 @@ def test_the_cli_markdown_and_csv_carry_the_guidance_too() -> None:
 # --- CSV -----------------------------------------------------------------------------------------
 
 
-def test_csv_has_the_guidance_columns_in_words(guided: tuple[ExportDocument, str, str]) -> None:
+def test_csv_has_the_guidance_columns_as_codes_beside_words(guided: tuple[ExportDocument, str, str]) -> None:
     doc, answered, _ = guided
     rows = parse_csv(csv_export.render(doc).content)
     order = {item_id: n for n, item_id in enumerate(doc.result["start_here"], start=1)}
     for row in rows:
         item = item_of(doc, row["id"])
         assert row["start_here"] == str(order.get(row["id"], ""))
-        assert row["phase"] == PHASE_LABELS[item["phase"]]
-        assert row["effort"] == EFFORT_LABELS[item["effort"]]
-        assert row["responsibility"] == RESPONSIBILITY_LABELS[item["responsibility"]]
+        assert (row["phase"], row["phase_label"]) == (item["phase"], PHASE_LABELS[item["phase"]])
+        assert (row["effort"], row["effort_label"]) == (item["effort"], EFFORT_LABELS[item["effort"]])
+        assert row["responsibility"] == item["responsibility"]
+        assert row["responsibility_label"] == RESPONSIBILITY_LABELS[item["responsibility"]]
         assert row["priority_because"] == item["priority_because"]
         assert row["included_because"] == " ".join(item["included_because"])
+        words = {k: v for k, v in row.items() if k not in ("phase", "effort", "responsibility")}
+        assert not any(raw in cell for cell in words.values() for raw in RAW_IDS[:2]), "codes only in code columns"
     ordered = sorted((r for r in rows if r["start_here"]), key=lambda r: int(r["start_here"]))
     assert [r["id"] for r in ordered] == doc.result["start_here"]
-    first = next(r for r in rows if r["id"] == doc.result["start_here"][0])
-    assert f"PCI DSS {answered}" in first["frameworks"].split("; ")
-    assert not any(raw in cell for row in rows for cell in row.values() for raw in RAW_IDS[:2])
+    assert "frameworks" not in rows[0], "one value a cell: the requirements an item answers are the mapping's rows"
+    first = doc.result["start_here"][0]
+    mapped = parse_csv(csv_export.render_mapping(doc).content)
+    assert answered in {r["requirement"] for r in mapped if r["item_id"] == first}
 
 
 def test_compliance_csv_lists_each_requirement_with_its_items_status_and_the_unanswered(
@@ -203,14 +207,19 @@ def test_compliance_csv_lists_each_requirement_with_its_items_status_and_the_una
     rendered = FORMATS["compliance_csv"](doc)
     assert rendered.filename.endswith("-compliance.csv")
     rows = parse_csv(rendered.content)
+    assert list(rows[0]) == list(csv_export.MAPPING_COLUMNS)
     first, second = doc.result["start_here"][:2]
     label = doc.result["frameworks"][0]["label"]
-    mine = [(r["item_id"], r["status"], r["answered"]) for r in rows if r["requirement"] == answered]
-    assert mine == [(first, "done", "yes"), (second, "in_progress", "yes")]
+    mine = [(r["item_id"], r["status"], r["status_label"], r["answered"]) for r in rows if r["requirement"] == answered]
+    assert mine == [(first, "done", "Done", "yes"), (second, "in_progress", "In progress", "yes")]
     (gap,) = [r for r in rows if r["requirement"] == unanswered]
-    assert (gap["framework"], gap["answered"], gap["item_id"], gap["item_title"]) == (label, "no", "", NOT_ANSWERED)
+    assert (gap["framework"], gap["framework_label"], gap["answered"]) == (FRAMEWORK, label, "no")
+    assert (gap["item_id"], gap["item_title"], gap["status"]) == ("", NOT_ANSWERED, "")
     requirements = {r["requirement"] for r in rows}
     assert requirements == {r["requirement"] for r in doc.result["frameworks"][0]["requirements"]}
+    assert {(r["assessment_id"], r["revision"], r["export_id"]) for r in rows} == {
+        (str(doc.assessment_id), str(doc.revision_number), doc.export_id)
+    }
 
 
 # --- JSON ----------------------------------------------------------------------------------------
@@ -291,7 +300,7 @@ def test_a_result_without_the_guidance_renders_in_every_format(engine: str) -> N
     assert "sensitivity is high" not in text, "machine words are not shown as reasons"
     assert "**How:**" in text
     for row in parse_csv(rendered["csv"].content):
-        assert [row[c] for c in result_formats.GUIDANCE_COLUMNS] == [""] * len(result_formats.GUIDANCE_COLUMNS)
+        assert [row[c] for c in tables.GUIDANCE_COLUMNS] == [""] * len(tables.GUIDANCE_COLUMNS)
     data = json.loads(rendered["json"].content)
     assert (data["start_here"], data["frameworks"]) == ([], [])
     jsonschema.Draft202012Validator(json_export.schema()).validate(data)

@@ -126,6 +126,8 @@ FORMAT_LABELS: dict[str, str] = {
     "markdown": "Markdown",
     "csv": "CSV checklist",
     "compliance_csv": "CSV compliance mapping",
+    "csv_tables": "CSV tables (zip)",
+    "xlsx": "Excel workbook (XLSX)",
     "json": "JSON",
     "adr": "Decision records (zip)",
     "oscal": "OSCAL (zip)",
@@ -141,13 +143,15 @@ def __getattr__(name: str) -> Any:
     whole of `advisor evaluate` should, so the command line's light path never imports the renderers."""
     if name != "FORMATS":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from advisor.exports import adr, csv_export, json_export, markdown, oscal, pdf
+    from advisor.exports import adr, csv_export, json_export, markdown, oscal, pdf, xlsx
 
     renderers: dict[str, Renderer] = {
         "pdf": pdf.render,
         "markdown": markdown.render,
         "csv": csv_export.render,
         "compliance_csv": csv_export.render_mapping,
+        "csv_tables": csv_export.render_tables,
+        "xlsx": xlsx.render,
         "json": json_export.render,
         "adr": adr.render,
         "oscal": oscal.render,

@@ -224,7 +224,7 @@ def openapi() -> dict[str, Any]:
 def openapi_document(server: str) -> dict[str, Any]:
     """The document spectree writes from the models, with this server's address and the export's file types
     (a file is not a JSON model)."""
-    from advisor.exports import adr, csv_export, json_export, markdown, pdf
+    from advisor.exports import adr, csv_export, json_export, markdown, pdf, xlsx
 
     binary, text = {"type": "string", "format": "binary"}, {"type": "string"}
     files = {
@@ -232,7 +232,8 @@ def openapi_document(server: str) -> dict[str, Any]:
         markdown.MIMETYPE: text,
         csv_export.MIMETYPE: text,
         json_export.MIMETYPE: {"type": "object"},
-        adr.MIMETYPE: binary,
+        adr.MIMETYPE: binary,  # the ADR zip, and the CSV tables zip (the same media type)
+        xlsx.MIMETYPE: binary,
     }
     document: dict[str, Any] = copy.deepcopy(spec.spec)
     document["servers"] = [{"url": server}]
