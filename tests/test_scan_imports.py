@@ -69,7 +69,8 @@ def set_status(app: Flask, assessment_id: int, item: str, status: str) -> None:
         extra: dict[str, Any] = {}
         if status == "accepted_risk":
             extra = {"justification": "Legacy agent needs it", "expires": dt.date.today() + dt.timedelta(days=90)}
-        svc.set_status(db.session, assessment, item, status, "", "", 0, "erin@example.com", **extra)
+        note = "Only platform operators run pods here" if status == "not_applicable" else ""
+        svc.set_status(db.session, assessment, item, status, note, "", 0, "erin@example.com", **extra)
         db.session.commit()
 
 

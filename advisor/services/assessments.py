@@ -46,7 +46,11 @@ class Unchanged(Exception):
         self.number = number
 
 
-class AcceptanceRefused(Refused):
+class StatusRefused(Refused):
+    """A status that may not be recorded as asked; ``field`` names what to correct."""
+
+
+class AcceptanceRefused(StatusRefused):
     """A risk acceptance that may not be recorded or decided as asked; ``field`` names what to correct."""
 
 
@@ -257,6 +261,8 @@ def set_status(
     request, approved by another owner (``decide_acceptance``); any other status drops the acceptance."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
+    if status == "not_applicable" and not note.strip():  # the applicability statement an auditor reads
+        raise StatusRefused("note", f"{item_id} is marked not applicable: say why it does not apply, in its note")
     row = _status_row(session, assessment, item_id)
     _check_version(row.version if row else 0, expected_version, "This checklist item")
     before = row.status if row else "todo"

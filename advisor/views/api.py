@@ -426,7 +426,7 @@ def set_status(assessment_id: int, item_id: str, json: models.StatusChange) -> R
             expires=expires,
             due_on=due_on,
         )
-    except svc.AcceptanceRefused as exc:
+    except svc.StatusRefused as exc:
         db.session.rollback()
         raise fail(400, {"expires": "expires_on"}.get(exc.field, exc.field), str(exc)) from exc
     except svc.Conflict as exc:

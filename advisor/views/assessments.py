@@ -280,6 +280,15 @@ def bulk_status(assessment_id: int) -> Response:
     if not (form.status.data or form.owner.data or form.note.data):
         flash("Nothing changed: choose a status, or type an owner or a note, to set on the ticked items.", "error")
         return redirect(back)
+    try:
+        return _set_several(assessment, versions, form, back)
+    except svc.StatusRefused as exc:  # one of the items may not take it (not applicable without a reason)
+        db.session.rollback()
+        flash(f"Nothing was changed: {exc}.", "error")
+        return redirect(back)
+
+
+def _set_several(assessment: Assessment, versions: dict[str, int], form: BulkStatusForm, back: str) -> Response:
     return carry_out(
         lambda: svc.set_statuses(
             db.session,
@@ -337,7 +346,7 @@ def set_status(assessment_id: int, item_id: str) -> Response | tuple[Any, int]:
             expires=form.expires.data,
             due_on=form.due_on.data if "due_on" in request.form else svc.KEEP,
         )
-    except svc.AcceptanceRefused as exc:
+    except svc.StatusRefused as exc:
         db.session.rollback()
         if wants_json():  # the form's values are fine; what they ask for is not: 422, as the questionnaire's
             return {"errors": [{"key": exc.field, "message": str(exc)}]}, 422

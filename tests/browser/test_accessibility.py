@@ -135,6 +135,8 @@ def seeded(browser: Browser, live_server: LiveServer, admin_state: StorageState)
                 item = items.nth(index)
                 item.get_by_label("Status").select_option(status)
                 item.get_by_label("Owner").fill("Security team")
+                if status == "not_applicable":
+                    item.get_by_label("Note").fill("No Windows nodes in this estate")  # the reason it needs
                 if index == 1:
                     item.get_by_label("Due").fill("2020-01-31")  # overdue: the report says so
                 saved = "Saved."

@@ -62,6 +62,7 @@ def test_a_scan_that_fails_an_item_marked_not_applicable_is_flagged(signed_in_pa
 
     item = page.locator(f"#item-{PSA}")
     item.get_by_label("Status").select_option("not_applicable")
+    item.get_by_label("Note").fill("Only our own operators run pods here")  # a not applicable item says why
     item.get_by_role("button", name="Save status").click()
     expect(item.locator(".save-state")).to_have_text("Saved.")
     expect(page.locator(f"div.scanner-disagrees[data-disagrees-of='{PSA}']")).to_have_count(0)
