@@ -209,6 +209,15 @@ MATRIX: dict[str, list[Case]] = {
     "assessments.revisions": [Case("GET", lambda w, r: A.format(w=w) + "/revisions", members())],
     "assessments.compare": [Case("GET", lambda w, r: A.format(w=w) + "/compare?a=1&b=1", members())],
     "assessments.activity": [Case("GET", lambda w, r: A.format(w=w) + "/activity", members())],
+    # not done: an editor is told only a done item is tested (a redirect with the reason), a viewer refused first
+    "assessments.verify": [
+        Case(
+            "POST",
+            lambda w, r: A.format(w=w) + f"/checklist/{w.item}/verification",
+            EDITORS,
+            lambda w: {"result": "pass", "procedure": "kubectl auth can-i", "version": "1"},
+        )
+    ],
     "scans.index": [Case("GET", lambda w, r: A.format(w=w) + "/scans", members())],
     # no file: an editor is told to choose one (422), a viewer refused first
     "scans.preview": [Case("POST", lambda w, r: A.format(w=w) + "/scans/preview", EDITORS)],
@@ -345,6 +354,9 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "api.add_evidence": [
         Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}/evidence", NO_TOKEN)
+    ],
+    "api.verify": [
+        Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}/verification", NO_TOKEN)
     ],
     "api.list_scans": [Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}/scans", NO_TOKEN)],
     "api.import_scans": [Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/scans", NO_TOKEN)],

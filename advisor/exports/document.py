@@ -60,6 +60,11 @@ class StatusRecord:
     as_of: dt.date | None = None  # the day an acceptance's expiry and a due date are measured against: the export's
     due_on: dt.date | None = None  # the day the item should be settled by
     evidence: tuple[EvidenceRecord, ...] = ()  # oldest first
+    # the test of a done item by someone other than who marked it done: pass | fail | not_tested, how, who, when
+    verification_result: str | None = None
+    verification_procedure: str | None = None  # user text
+    verified_by: str | None = None
+    verified_at: dt.datetime | None = None
 
     @property
     def scan_status(self) -> str:

@@ -93,6 +93,14 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
             },
             "due_on": st.due_on.isoformat() if st.due_on else None,
             "overdue": st.overdue,
+            "verification": None
+            if st.verification_result is None
+            else {
+                "result": st.verification_result,
+                "procedure": st.verification_procedure,
+                "by": st.verified_by,
+                "at": iso(st.verified_at),
+            },
             "scan_status": st.scan_status,
             "scanner_disagrees": st.scanner_disagrees,
             "evidence": [

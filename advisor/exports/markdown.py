@@ -24,6 +24,7 @@ from advisor.report.summary import (
     DISAGREES,
     STATUS_LABELS,
     TOPIC_LABELS,
+    VERIFICATION_LABELS,
     checklist_facts,
     compliance_mapping,
     counts,
@@ -65,6 +66,11 @@ def evidence_markdown(st: StatusRecord) -> list[str]:
     lines = [f"- **{st.due_label}**" if st.overdue else f"- {st.due_label}"] if st.due_label else []
     if st.scanner_disagrees:
         lines.append(f"- **Scanner disagrees**: {DISAGREES}")
+    if st.verification_result:
+        label = VERIFICATION_LABELS.get(st.verification_result, st.verification_result)
+        how = f": {md_escape(st.verification_procedure)}" if st.verification_procedure else ""
+        at = f", {st.verified_at:%Y-%m-%d}" if st.verified_at else ""
+        lines.append(f"- {label} (by {md_escape(st.verified_by or 'someone')}{at}){how}")
     if st.evidence:
         lines.append(f"- Evidence ({len(st.evidence)}):")
         lines += [f"  - {evidence_line(entry)}" for entry in st.evidence]

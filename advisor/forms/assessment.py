@@ -96,3 +96,18 @@ class VersionForm(FlaskForm):
     """A confirmation (archive, delete, discard, clone): only the version seen, and the CSRF token."""
 
     version = HiddenField()
+
+
+class VerificationForm(FlaskForm):
+    """The test of a done item by someone other than who marked it done; the service checks who may."""
+
+    result = SelectField(
+        "Test result",
+        choices=[
+            SelectChoice("pass", "Passed"),
+            SelectChoice("fail", "Failed"),
+            SelectChoice("not_tested", "Not tested"),
+        ],
+    )
+    procedure = TextAreaField("How it was tested", validators=[Optional(), Length(max=limits.NOTE)])
+    version = HiddenField()

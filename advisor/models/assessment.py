@@ -21,6 +21,8 @@ _STATUS_LIST = ", ".join(f"'{s}'" for s in STATUSES)
 EVIDENCE_KINDS = ("link", "text", "scan")
 TYPED_EVIDENCE_KINDS = ("link", "text")  # what people add by hand; scan entries come from imported reports
 SCAN_RESULTS = ("pass", "fail", "not_evaluated")
+# a test of a done item by someone other than who marked it done (issue 16): verification apart from implementation
+VERIFICATION_RESULTS = ("pass", "fail", "not_tested")
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,11 @@ class ChecklistStatus(Base):
     __table_args__ = (
         UniqueConstraint("assessment_id", "item_id", name="uq_checklist_statuses_assessment_id_item_id"),
         CheckConstraint(f"status IN ({_STATUS_LIST})", name="status_known"),
+        CheckConstraint(
+            "verification_result IS NULL OR verification_result IN "
+            f"({', '.join(repr(r) for r in VERIFICATION_RESULTS)})",
+            name="verification_known",
+        ),
         NEVER_REUSE_IDS,
     )
 
@@ -182,6 +189,12 @@ class ChecklistStatus(Base):
     acceptance_approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # the day the item should be settled by; past it and still open (summary.still_open), it is overdue
     due_on: Mapped[dt.date | None] = mapped_column(Date)
+    # the test of a done item: its result, how it was tested, by whom (never who marked it done) and when;
+    # cleared when the item stops being done (the history keeps it)
+    verification_result: Mapped[str | None] = mapped_column(String(20))
+    verification_procedure: Mapped[str | None] = mapped_column(Text)
+    verified_by: Mapped[str | None] = mapped_column(String(200))
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     assessment: Mapped[Assessment] = relationship(back_populates="statuses")
 

@@ -28,6 +28,10 @@ TRACKED = (
     "acceptance_approved_by",
     "acceptance_approved_at",
     "due_on",
+    "verification_result",
+    "verification_procedure",
+    "verified_by",
+    "verified_at",
 )
 
 

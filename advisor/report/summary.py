@@ -183,6 +183,7 @@ def due_label(row: HasDueDate | None, on: dt.date) -> str | None:
 
 
 EVIDENCE_KIND_LABELS = {"link": "Link", "text": "Text", "scan": "Scan"}
+VERIFICATION_LABELS = {"pass": "Test passed", "fail": "Test failed", "not_tested": "Not tested"}
 SCAN_RESULT_LABELS = {"pass": "pass", "fail": "fail", "not_evaluated": "not evaluated"}
 SCAN_STATUS_LABELS = {
     "pass": "Scans pass",
@@ -218,7 +219,12 @@ def counts(result: Mapping[str, Any], statuses: Mapping[str, HasStatus], on: dt.
     by_status = Counter(status_of.values())
     open_by_priority = Counter(i["priority"] for i in checklist if still_open(statuses.get(i["id"]), on))
     acceptances = Counter(acceptance_state(statuses.get(i["id"]), on) for i in checklist)
+    implemented = [statuses[i["id"]] for i in checklist if status_of[i["id"]] == "done"]
     return {
+        # implementation and verification apart: done, and done with a passed test by someone else
+        "implemented": len(implemented),
+        "verified": sum(1 for row in implemented if getattr(row, "verification_result", None) == "pass"),
+        "not_applicable": by_status.get("not_applicable", 0),
         "total": len(checklist),
         "done": done,
         "needs_review": len(review),

@@ -272,6 +272,9 @@ def set_status(
     requested = _record_acceptance(row, status, justification, expires, on or today(), actor)
     if status != before:  # a new status is a fresh claim: whatever made the old one doubtful no longer applies
         row.review_reason, row.review_since = None, None
+    if status != "done":  # a test verifies a done item; reopened, it must be tested again once done
+        row.verification_result = row.verification_procedure = row.verified_by = None
+        row.verified_at = None
     due_before = row.due_on
     if due_on is not KEEP:
         row.due_on = due_on

@@ -57,6 +57,10 @@ def status_records(
             as_of=as_of,
             due_on=s.due_on,
             evidence=tuple(entries.get(s.item_id, ())),
+            verification_result=s.verification_result,
+            verification_procedure=s.verification_procedure,
+            verified_by=s.verified_by,
+            verified_at=as_utc(s.verified_at) if s.verified_at else None,
         )
         for s in statuses
     }

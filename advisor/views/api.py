@@ -490,7 +490,38 @@ def status_saved(item_id: str, row: ChecklistStatus) -> dict[str, Any]:
         },
         "due_on": row.due_on.isoformat() if row.due_on else None,
         "overdue": overdue(row, today()),
+        "verification": None
+        if row.verification_result is None
+        else {
+            "result": row.verification_result,
+            "procedure": row.verification_procedure,
+            "by": row.verified_by,
+            "at": _moment(row.verified_at),
+        },
     }
+
+
+@bp.post("/assessments/<int:assessment_id>/checklist/<item_id>/verification")
+@token_required
+@spec.validate(resp=replies(200, models.StatusSaved, "Recorded", 400, 403, 404, 409, 413))
+def verify(assessment_id: int, item_id: str, json: models.VerificationRecord) -> Reply:
+    """Record the test of a done item (editors; never whoever marked it done)"""
+    from advisor.services import verification
+
+    assessment = assessment_for(assessment_id, "editor")
+    if item_id not in kb().item_by_id:
+        raise fail(404, "item_id", f"no checklist item {item_id!r}")
+    try:
+        row = verification.record_verification(
+            db.session, assessment, item_id, json.result, json.procedure or "", json.base_version, api_user().email
+        )
+    except verification.VerificationRefused as exc:
+        db.session.rollback()
+        raise fail(400, exc.field, str(exc)) from exc
+    except svc.Conflict as exc:
+        raise stale_status(exc, assessment_id, item_id) from exc
+    db.session.commit()
+    return reply(status_saved(item_id, row))
 
 
 @bp.post("/assessments/<int:assessment_id>/checklist/<item_id>/evidence")

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, Wi
 
 from advisor.engine.schema import STATUSES
 from advisor.exports import FORMAT_NAMES
-from advisor.models import EVIDENCE_KINDS, SCAN_RESULTS, TYPED_EVIDENCE_KINDS, limits
+from advisor.models import EVIDENCE_KINDS, SCAN_RESULTS, TYPED_EVIDENCE_KINDS, VERIFICATION_RESULTS, limits
 from advisor.scanners import TOOL_NAMES
 from advisor.scanners.evidence import EVIDENCE_STATUSES
 from advisor.services.dashboard import SHOW
@@ -128,6 +128,12 @@ class NewEvidence(Body):
         description=f"The URL (at most {limits.EVIDENCE_LINK} characters) or the text "
         f"(at most {limits.EVIDENCE_TEXT}); an item holds at most {limits.EVIDENCE_PER_ITEM} entries."
     )
+
+
+class VerificationRecord(Body):
+    result: Annotated[str, allowed(VERIFICATION_RESULTS), listed(VERIFICATION_RESULTS)]
+    procedure: Note | None = Field(None, description="How it was tested; needed for pass and fail.")
+    base_version: int = Field(description="The status's version you read.")
 
 
 class AcceptanceDecision(Body):
@@ -312,6 +318,13 @@ class Acceptance(BaseModel):
     approved_at: str | None
 
 
+class Verification(BaseModel):
+    result: Annotated[str, listed(VERIFICATION_RESULTS)]
+    procedure: str | None = Field(description="How it was tested")
+    by: str | None = Field(description="Who tested it: never who marked it done")
+    at: str | None
+
+
 class StatusSaved(BaseModel):
     item_id: str
     status: StatusName
@@ -321,6 +334,7 @@ class StatusSaved(BaseModel):
     acceptance: Acceptance | None = Field(None, description="The risk acceptance, with status accepted_risk.")
     due_on: str | None = Field(None, description="The day the item should be settled by (YYYY-MM-DD), or null")
     overdue: bool = Field(False, description="Past its due date and still open")
+    verification: Verification | None = Field(None, description="The test of a done item; null when none")
 
 
 class ScanImportView(BaseModel):

@@ -27,6 +27,7 @@ from advisor.forms.assessment import (
     RemoveEvidenceForm,
     SaveRevisionForm,
     StatusForm,
+    VerificationForm,
     VersionForm,
 )
 from advisor.models import Assessment, limits
@@ -78,6 +79,7 @@ def labels() -> dict[str, Any]:
         "scanner_disagrees": summary.scanner_disagrees,
         "scan_fails": summary.scan_fails,
         "SCAN_STATUS_LABELS": summary.SCAN_STATUS_LABELS,
+        "VERIFICATION_LABELS": summary.VERIFICATION_LABELS,
         "DISAGREES": summary.DISAGREES,
         "EVIDENCE_LIMITS": {"link": limits.EVIDENCE_LINK, "text": limits.EVIDENCE_TEXT},
         "ACCEPTANCE_LABELS": summary.ACCEPTANCE_LABELS,
@@ -439,6 +441,38 @@ def confirm_status(assessment_id: int, item_id: str) -> Response | tuple[Any, in
         to=f"{back}#item-{item_id}",
         refused=(svc.Conflict,),
         refusal="Not confirmed: {}. The item shows the newer state.",
+    )
+
+
+@bp.post("/<int:assessment_id>/checklist/<item_id>/verification")
+def verify(assessment_id: int, item_id: str) -> Response:
+    """Someone other than who marked a done item done records its test: result, procedure."""
+    from advisor.services import verification
+
+    assessment = get_assessment(assessment_id, "editor")
+    if item_id not in kb().item_by_id:
+        abort(404)
+    form = VerificationForm()
+    back = f"{_back_to_report(assessment_id)}#item-{item_id}"
+    if not form.validate():
+        problems = "; ".join(f"{form[f].label.text}: {', '.join(e)}" for f, e in form.errors.items())
+        flash(f"Test not recorded: {problems}", "error")
+        return redirect(back, 303)
+    typed = (form.procedure.data or "")[:200].replace("{", "{{").replace("}", "}}")
+    return carry_out(
+        lambda: verification.record_verification(
+            db.session,
+            assessment,
+            item_id,
+            form.result.data or "",
+            form.procedure.data or "",
+            submitted_version(),
+            actor(),
+        ),
+        done="Test recorded.",
+        to=back,
+        refused=(verification.VerificationRefused, svc.Conflict),
+        refusal="Test not recorded: {}. You typed: “" + typed + "”.",
     )
 
 
