@@ -58,3 +58,34 @@ def test_not_applicable_needs_a_reason_in_the_service_the_api_the_page_and_a_cha
     row = stored(app, item)
     assert row is not None
     assert (row.status, row.note) == ("not_applicable", "No Windows nodes in this estate")
+
+
+def test_every_export_carries_the_applicability_statement(app: Flask) -> None:
+    import json
+
+    from advisor.services import exports
+
+    assessment_id, items = team_assessment(app, {ERIN: "editor"})
+    item = items[2]
+    with app.app_context():
+        found = db.session.get(Assessment, assessment_id)
+        assert found is not None
+        svc.set_status(db.session, found, item, "not_applicable", "No GPU nodes <b>at all</b>", "", 0, ERIN)
+        db.session.commit()
+        kb = app.extensions["advisor.kb"]
+        as_json = json.loads(exports.export(db.session, found, 1, "json", ERIN, "web", kb).content)
+        as_md = exports.export(db.session, found, 1, "markdown", ERIN, "web", kb).content.decode()
+        pdf = exports.export(db.session, found, 1, "pdf", ERIN, "web", kb).content
+    assert [(a["item"], a["reason"], a["set_by"]) for a in as_json["applicability"]] == [
+        (item, "No GPU nodes <b>at all</b>", ERIN)
+    ]
+    section = as_md.split("## Applicability statement", 1)[1].split("\n## ", 1)[0]
+    assert f"`{item}`" in section
+    assert "No GPU nodes \\<b\\>at all\\</b\\>" in section, "escaped: no HTML from user text"
+    import io
+
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Applicability statement" in text
+    assert "No GPU nodes <b>at all</b>" in text

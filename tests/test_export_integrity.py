@@ -186,6 +186,7 @@ def test_pdf_bookmarks_lead_to_every_part(pdf_export: Export, doc: ExportDocumen
         "Summary",
         "Decisions",
         "Checklist",
+        "Applicability statement",
         "Compliance mapping",
         "References",
         "Appendix A: Answers",

@@ -169,5 +169,14 @@ class ExportDocument:
 
     audit: list[AuditRecord] = field(default_factory=list)  # newest first
 
+    def not_applicable(self) -> list[tuple[Mapping[str, Any], StatusRecord]]:
+        """The applicability statement: the checklist's items marked not applicable, in checklist order, each with
+        its record (the note is the reason). They do not count as implemented."""
+        return [
+            (item, self.status_of(item["id"]))
+            for item in self.result["checklist"]
+            if self.status_of(item["id"]).status == "not_applicable"
+        ]
+
     def status_of(self, item_id: str) -> StatusRecord:
         return self.statuses.get(item_id, StatusRecord("todo"))

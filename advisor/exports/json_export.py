@@ -152,6 +152,16 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
         "statuses": statuses,
         "start_here": _start_here(doc),
         "frameworks": _frameworks(doc),
+        "applicability": [
+            {
+                "item": item["id"],
+                "title": item["title"],
+                "reason": st.note,
+                "set_by": st.updated_by,
+                "set_at": iso(st.updated_at),
+            }
+            for item, st in doc.not_applicable()
+        ],
         "audit": [{"at": iso(e.at), "actor": e.actor, "action": e.action, "detail": e.detail} for e in doc.audit],
     }
 

@@ -190,6 +190,23 @@ def to_markdown(doc: ExportDocument) -> str:
             ]
             lines += [f"- [{md_escape(r['label'])}](<{r['url']}>)" for r in item["references"]] + [""]
 
+    lines += ["## Applicability statement", ""]
+    lines += [
+        "The checklist items marked not applicable, each with the reason given; they do not count as implemented.",
+        "",
+    ]
+    exempt = doc.not_applicable()
+    if exempt:
+        lines += ["| Item | Title | Why it does not apply | Set by |", "|---|---|---|---|"]
+        lines += [
+            f"| `{item['id']}` | {_cell(item['title'])} | {_cell(st.note or '— (no reason recorded)')} "
+            f"| {_cell(st.updated_by)}{(', ' + when(st.updated_at)) if st.updated_at else ''} |"
+            for item, st in exempt
+        ]
+    else:
+        lines.append("No item is marked not applicable.")
+    lines.append("")
+
     lines += mapping_markdown(compliance_mapping(result, names), status)
 
     lines += ["## Activity", ""]
