@@ -299,7 +299,8 @@ def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
         b'"priority_because","included_because",'
         b'"needs_review","acceptance","acceptance_label","acceptance_justification","acceptance_expires",'
         b'"acceptance_requested_by","acceptance_approved_by","acceptance_approved_at",'
-        b'"due_on","overdue","evidence","evidence_count","scan_status","scan_status_label","scanner_disagrees"'
+        b'"due_on","overdue","evidence","evidence_count","scan_status","scan_status_label","scanner_disagrees",'
+        b'"verification_result","verification_label","verification_procedure","verified_by","verified_at"'
     )
     assert content.endswith(b"\r\n")
     rows = parse_csv(content)

@@ -110,3 +110,22 @@ def test_the_page_and_the_api_record_tests_and_count_them_apart(app: Flask) -> N
         headers=token_for(app, TESS),
     )
     assert stale.status_code == 409
+
+
+def test_the_spreadsheets_carry_the_test(app: Flask) -> None:
+    import csv
+    import io
+
+    assessment_id, items = team_assessment(app, {ERIN: "editor", TESS: "editor"})
+    item = items[0]
+    set_done(app, assessment_id, item, ERIN)
+    with app.app_context():
+        found = db.session.get(Assessment, assessment_id)
+        assert found is not None
+        record_verification(db.session, found, item, "fail", "=HYPERLINK(1) found a wildcard", 1, TESS)
+        db.session.commit()
+        content = exports.export(db.session, found, 1, "csv", TESS, "web", app.extensions["advisor.kb"]).content
+    row = next(r for r in csv.DictReader(io.StringIO(content.decode("utf-8-sig"))) if r["id"] == item)
+    assert (row["verification_result"], row["verification_label"], row["verified_by"]) == ("fail", "Test failed", TESS)
+    assert row["verification_procedure"] == "'=HYPERLINK(1) found a wildcard", "no formula from user text"
+    assert row["verified_at"].endswith("+00:00")

@@ -23,6 +23,7 @@ from advisor.report.summary import (
     SCAN_STATUS_LABELS,
     STATUS_LABELS,
     TOPIC_LABELS,
+    VERIFICATION_LABELS,
     checklist_facts,
     compliance_mapping,
     framework_names,
@@ -76,6 +77,10 @@ EVIDENCE_COLUMNS = (
     *("due_on", "overdue", "evidence", "evidence_count"),
     *("scan_status", "scan_status_label", "scanner_disagrees"),
 )
+# the test of a done item, apart from its implementation: pass | fail | not_tested, its label, how, who, when
+VERIFICATION_COLUMNS = (
+    *("verification_result", "verification_label", "verification_procedure", "verified_by", "verified_at"),
+)
 CHECKLIST_COLUMNS = (
     *("id", "topic", "topic_label", "priority", "priority_label", "title"),
     *("status", "status_label", "owner", "note", "updated_by", "updated_at", "why", "how"),
@@ -83,6 +88,7 @@ CHECKLIST_COLUMNS = (
     "needs_review",
     *ACCEPTANCE_COLUMNS,
     *EVIDENCE_COLUMNS,
+    *VERIFICATION_COLUMNS,
 )
 
 
@@ -118,6 +124,8 @@ def checklist(doc: ExportDocument) -> Table:
                 *acceptance_cells(st),
                 *(st.due_on, yes(st.overdue), "\n".join(e.summary() for e in st.evidence), len(st.evidence)),
                 *(st.scan_status, label_of(SCAN_STATUS_LABELS, st.scan_status), yes(st.scanner_disagrees)),
+                *(st.verification_result or "", label_of(VERIFICATION_LABELS, st.verification_result)),
+                *(st.verification_procedure or "", st.verified_by or "", moment(st.verified_at)),
             )
         )
     return Table("Checklist", "checklist", CHECKLIST_COLUMNS, rows)
