@@ -63,3 +63,18 @@ def with_mapping(
             if entry["id"] in r["items"]
         ]
     return out
+
+
+def unpacked(content: bytes) -> dict[str, bytes]:
+    """A zip export's files, once its SHA256SUMS manifest (the last entry) is checked to cover them all."""
+    import hashlib
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = archive.namelist()
+        assert names[-1] == "SHA256SUMS", "every zip export ends with its manifest"
+        files = {name: archive.read(name) for name in names[:-1]}
+        listed = dict(reversed(line.split("  ", 1)) for line in archive.read(names[-1]).decode("ascii").splitlines())
+    assert listed == {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    return files

@@ -20,7 +20,7 @@ from advisor.exports import FORMATS, Export, adr, csv_export, detail_text, file_
 from advisor.exports.document import AuditRecord, EvidenceRecord, ExportDocument, StatusRecord
 from advisor.exports.text import csv_cell, md_escape
 from advisor.report.summary import STATUS_LABELS, lead
-from tests.helpers import BASE_ANSWERS, item_ids
+from tests.helpers import BASE_ANSWERS, item_ids, unpacked
 
 RICH_ANSWERS = {
     **BASE_ANSWERS,
@@ -343,8 +343,7 @@ def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
 
 
 def csv_tables(doc: ExportDocument) -> dict[str, list[dict[str, str]]]:
-    with zipfile.ZipFile(io.BytesIO(csv_export.render_tables(doc).content)) as archive:
-        return {name: parse_csv(archive.read(name)) for name in archive.namelist()}
+    return {name: parse_csv(data) for name, data in unpacked(csv_export.render_tables(doc).content).items()}
 
 
 def test_csv_tables_hold_the_long_tables_one_value_a_cell(doc: ExportDocument) -> None:
@@ -391,10 +390,8 @@ def test_csv_tables_hold_the_long_tables_one_value_a_cell(doc: ExportDocument) -
 
 
 def test_csv_tables_neutralise_formulas_in_every_file(evil_doc: ExportDocument) -> None:
-    content = csv_export.render_tables(evil_doc).content
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        for name in archive.namelist():
-            assert not [p for p in spreadsheet_pieces(archive.read(name)) if live_formula(p)], name
+    for name, data in unpacked(csv_export.render_tables(evil_doc).content).items():
+        assert not [p for p in spreadsheet_pieces(data) if live_formula(p)], name
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from advisor.exports.document import EvidenceRecord, ExportDocument, StatusRecor
 from advisor.extensions import db
 from advisor.models import AuditEvent
 from advisor.report.summary import still_open
+from tests.helpers import unpacked
 from tests.test_exports import AT, hostile, make_doc
 from tests.test_exports_guidance import as_old
 from tests.web import new_assessment_with_revision
@@ -69,8 +70,7 @@ def oscal_doc(*, evil: bool = False, export_id: str = EXPORT_ID, revision: int =
 
 
 def unzip(content: bytes) -> dict[str, dict[str, Any]]:
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return {name: json.loads(archive.read(name)) for name in archive.namelist()}
+    return {name: json.loads(data) for name, data in unpacked(content).items()}
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_the_zip_holds_both_documents_and_they_validate(doc: ExportDocument) -> 
     assert rendered.mimetype == "application/zip"
     assert rendered.filename == "payments-platform-plain-title-rev-2-2026-05-05-oscal.zip"
     with zipfile.ZipFile(io.BytesIO(rendered.content)) as archive:
-        assert archive.namelist() == ["assessment-results.json", "poam.json"]
+        assert archive.namelist() == ["assessment-results.json", "poam.json", "SHA256SUMS"]
         texts = {name: archive.read(name) for name in archive.namelist()}
     # parsed back with trestle's models: the files are OSCAL, and writing them again changes nothing
     results = ResultsModel.model_validate_json(texts["assessment-results.json"])
@@ -319,8 +319,8 @@ MARKUP = {"title", "description", "remarks", "statement", "text", "prose"}  # OS
 def test_user_text_stays_text() -> None:
     rendered = oscal.render(oscal_doc(evil=True))
     with zipfile.ZipFile(io.BytesIO(rendered.content)) as archive:
-        assert archive.namelist() == ["assessment-results.json", "poam.json"], "no user text in file names"
-        raw = {name: archive.read(name) for name in archive.namelist()}
+        assert archive.namelist() == ["assessment-results.json", "poam.json", "SHA256SUMS"], "no user text in names"
+    raw = unpacked(rendered.content)
     ResultsModel.model_validate_json(raw["assessment-results.json"])
     PoamModel.model_validate_json(raw["poam.json"])
     for name, content in raw.items():

@@ -13,9 +13,6 @@ knowledge-base prose through ``md_prose``.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import zipfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,13 +28,13 @@ from advisor.exports import (
     utc,
     when,
 )
+from advisor.exports.archive import MANIFEST, zip_with_manifest
 from advisor.exports.document import ExportDocument
 from advisor.exports.result import pct
 from advisor.exports.text import md_escape, md_prose
 from advisor.report.summary import STATUS_LABELS, framework_names, item_facts
 
 MIMETYPE = "application/zip"
-MANIFEST = "SHA256SUMS"
 GOOD, BAD = 0.7, 0.4  # a criterion value at or above GOOD is a good consequence, at or below BAD a bad one
 
 
@@ -332,25 +329,10 @@ def index(doc: ExportDocument, names: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def manifest(files: Mapping[str, bytes]) -> str:
-    """``sha256sum``'s format, one ``<hex>  <path>`` line per file, so ``sha256sum -c`` verifies the unpacked zip."""
-    return "".join(f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in files.items())
-
-
 def to_zip(doc: ExportDocument) -> bytes:
     madr = records(doc)
     files = {name: text.encode("utf-8") for name, text in {"README.md": index(doc, madr), **madr}.items()}
-    files[MANIFEST] = manifest(files).encode("ascii")  # last, covering every file before it
-    stamp = utc(doc.revision_created_at).timetuple()[:6]  # entries dated by the revision
-    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, content)
-    return out.getvalue()
+    return zip_with_manifest(files, utc(doc.revision_created_at))  # entries dated by the revision
 
 
 def render(doc: ExportDocument) -> Export:

@@ -18,11 +18,10 @@ that splits on its locale's separator (or ignores the quotes) makes a cell of ea
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 
 from advisor.exports import Export, file_stem, iso, utc
 from advisor.exports import tables as t
+from advisor.exports.archive import zip_with_manifest
 from advisor.exports.document import ExportDocument
 from advisor.exports.text import csv_text
 
@@ -66,12 +65,5 @@ def render_mapping(doc: ExportDocument) -> Export:
 def render_tables(doc: ExportDocument) -> Export:
     """A zip of one CSV file per table (``checklist.csv``, ``references.csv``, …), each as the checklist CSV is
     written; the zip's entries carry the export's as-of time, so the same export gives the same bytes."""
-    stamp = max(utc(doc.as_of_time).timetuple()[:6], (1980, 1, 1, 0, 0, 0))  # a zip dates nothing before 1980
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for table in t.all_tables(doc):
-            entry = zipfile.ZipInfo(f"{table.file}.csv", date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            archive.writestr(entry, (BOM + table_csv(doc, table)).encode("utf-8"))
-    return Export(buffer.getvalue(), ZIP_MIMETYPE, f"{file_stem(doc)}-tables.zip")
+    files = {f"{table.file}.csv": (BOM + table_csv(doc, table)).encode("utf-8") for table in t.all_tables(doc)}
+    return Export(zip_with_manifest(files, utc(doc.as_of_time)), ZIP_MIMETYPE, f"{file_stem(doc)}-tables.zip")

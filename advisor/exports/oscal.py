@@ -20,10 +20,8 @@ literally; prop values are plain text on one line.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import uuid
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -34,6 +32,7 @@ from trestle.oscal.assessment_results import AssessmentResults, ImportAp, Result
 from trestle.oscal.poam import PlanOfActionAndMilestones, PoamItem, RelatedFinding
 
 from advisor.exports import Export, file_stem, utc
+from advisor.exports.archive import zip_with_manifest
 from advisor.exports.document import EvidenceRecord, ExportDocument, StatusRecord
 from advisor.exports.text import md_prose
 from advisor.report.summary import (
@@ -514,15 +513,7 @@ def files(doc: ExportDocument) -> dict[str, bytes]:
 
 
 def to_zip(doc: ExportDocument) -> bytes:
-    stamp = max(utc(doc.as_of_time).timetuple()[:6], (1980, 1, 1, 0, 0, 0))  # entries dated by the as-of time
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files(doc).items():
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, content)
-    return out.getvalue()
+    return zip_with_manifest(files(doc), utc(doc.as_of_time))  # entries dated by the as-of time
 
 
 def render(doc: ExportDocument) -> Export:
