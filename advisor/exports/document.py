@@ -116,6 +116,24 @@ class StatusRecord:
         return f"{words} — needs review: {self.review_reason}" if self.needs_review else words
 
 
+SCOPE_LABELS = {
+    "clusters": "Clusters in scope",
+    "systems": "Systems in scope",
+    "regulated": "Regulated namespaces or card-data environment",
+}
+
+
+def scope_lines(scope: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The stated scope as (label, text) pairs, for the report and every export; empty when nothing is stated."""
+    if not scope:
+        return []
+    lines = [(label, ", ".join(scope.get(name) or [])) for name, label in SCOPE_LABELS.items() if scope.get(name)]
+    start, end = scope.get("period_start"), scope.get("period_end")
+    if start or end:
+        lines.append(("Assessment period", f"{start or '…'} to {end or '…'}"))
+    return lines
+
+
 AUDIT_SHOWN = 500  # activity entries a PDF or Markdown export lists, newest first
 LEFT_OUT = (
     "The oldest {n} of {total} entries are left out here; the JSON, CSV and spreadsheet exports and the "
@@ -150,6 +168,7 @@ class ExportDocument:
     kb: KnowledgeBase  # the app's knowledge base: labels and descriptions the renderers show
     # current checklist progress, per item id (items without an entry are "todo")
     statuses: dict[str, StatusRecord] = field(default_factory=dict)
+    scope: Mapping[str, Any] | None = None  # what the assessment covers (Assessment.scope); None: not stated
     export_id: str = ""  # a UUID naming this one export (issue 16): in the file, its name and the activity log
     as_of: dt.datetime | None = None  # the moment the statuses, notes and evidence are as of (None: exported_at)
 

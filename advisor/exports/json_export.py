@@ -135,6 +135,7 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
             "title": doc.title,
             "description": doc.description,
             "workspace": doc.workspace,
+            "scope": doc.scope,
         },
         "revision": {
             "number": doc.revision_number,

@@ -10,7 +10,7 @@ import re
 
 from advisor.engine.schema import DONE_STATUSES
 from advisor.exports import Export, action_text, detail_text, file_stem, iso, when
-from advisor.exports.document import LEFT_OUT, EvidenceRecord, ExportDocument, StatusRecord
+from advisor.exports.document import LEFT_OUT, EvidenceRecord, ExportDocument, StatusRecord, scope_lines
 from advisor.exports.result import (
     facts_markdown,
     findings_markdown,
@@ -109,6 +109,9 @@ def to_markdown(doc: ExportDocument) -> str:
     result = doc.result
     lines = [f"# {md_escape(doc.title)}", "", identity_line(doc), ""]
     lines += _paragraphs(doc.description)
+    stated = scope_lines(doc.scope)
+    if stated:
+        lines += [*(f"- **{label}**: {md_escape(text)}" for label, text in stated), ""]
     lines += [
         "| | |",
         "|---|---|",

@@ -44,7 +44,7 @@ from advisor.exports import (
     utc,
     when,
 )
-from advisor.exports.document import LEFT_OUT, ExportDocument
+from advisor.exports.document import LEFT_OUT, ExportDocument, scope_lines
 from advisor.exports.result import pct
 from advisor.paths import resource_dir
 from advisor.report.summary import (
@@ -101,6 +101,7 @@ def _environment() -> jinja2.Environment:
         DISAGREES=DISAGREES,
         VERIFICATION_LABELS=VERIFICATION_LABELS,
         LEFT_OUT=LEFT_OUT,
+        scope_lines=scope_lines,
         START_HERE_INTRO=START_HERE_INTRO,
         MAPPING_INTRO=MAPPING_INTRO,
         NOT_ANSWERED=NOT_ANSWERED,

@@ -28,6 +28,26 @@ class DetailsForm(FlaskForm):
     version = HiddenField()
 
 
+class EditDetailsForm(DetailsForm):
+    """The details page: title and description, and what the assessment covers (its scope)."""
+
+    scope_clusters = TextAreaField(
+        "Clusters in scope",
+        validators=[Optional(), Length(max=limits.NOTE)],
+        description="One a line (or separated by commas), e.g. prod-eu-1.",
+    )
+    scope_systems = TextAreaField(
+        "Systems in scope", validators=[Optional(), Length(max=limits.NOTE)], description="One a line."
+    )
+    scope_regulated = TextAreaField(
+        "Regulated namespaces or card-data environment",
+        validators=[Optional(), Length(max=limits.NOTE)],
+        description="The namespaces or environment a standard applies to (PCI DSS: the CDE). One a line.",
+    )
+    period_start = DateField("Assessment period from", validators=[Optional()])
+    period_end = DateField("Assessment period to", validators=[Optional()])
+
+
 class NewAssessmentForm(DetailsForm):
     workspace = SelectField("Workspace", coerce=int, choices=[], description="Who can see and edit it.")
 

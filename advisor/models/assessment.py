@@ -87,6 +87,9 @@ class Assessment(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(limits.TITLE))
     description: Mapped[str] = mapped_column(Text, default="")
+    # what the assessment covers (issue 16): {"clusters", "systems", "regulated": lists of names; "period_start",
+    # "period_end": ISO days or null}; None until someone states it (services.assessments.scope_from)
+    scope: Mapped[dict[str, Any] | None]
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[Created]
     updated_at: Mapped[Updated]

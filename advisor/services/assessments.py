@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -93,13 +94,52 @@ def create_assessment(
     return assessment
 
 
+SCOPE_LISTS = ("clusters", "systems", "regulated")
+
+
+def scope_from(
+    clusters: str, systems: str, regulated: str, period_start: dt.date | None, period_end: dt.date | None
+) -> dict[str, Any] | None:
+    """The scope as stored, from the form's text (one name a line, or comma-separated); None when it states
+    nothing. ScopeRefused when the period ends before it starts."""
+    if period_start and period_end and period_end < period_start:
+        raise ScopeRefused("period_end", "the assessment period ends before it starts")
+    lists = {
+        name: [part.strip()[: limits.LABEL] for part in re.split(r"[\n,]", text) if part.strip()][:100]
+        for name, text in zip(SCOPE_LISTS, (clusters, systems, regulated), strict=True)
+    }
+    if not any(lists.values()) and not period_start and not period_end:
+        return None
+    return {
+        **lists,
+        "period_start": period_start.isoformat() if period_start else None,
+        "period_end": period_end.isoformat() if period_end else None,
+    }
+
+
+class ScopeRefused(Refused):
+    """A scope that cannot be stored as given; ``field`` names what to correct."""
+
+
 def update_details(
-    session: DbSession, assessment: Assessment, title: str, description: str, expected_version: int, actor: str | None
+    session: DbSession,
+    assessment: Assessment,
+    title: str,
+    description: str,
+    expected_version: int,
+    actor: str | None,
+    *,
+    scope: dict[str, Any] | Keep | None = KEEP,
 ) -> None:
+    """Change the title, description and (unless ``scope`` is KEEP) the scope."""
     _check_version(assessment.version, expected_version, "This assessment")
     assessment.title, assessment.description, assessment.updated_by = title, description, actor
+    changed = {}
+    if scope is not KEEP and scope != assessment.scope:
+        assessment.scope = scope
+        changed = {"scope": scope}
     flush(session, "This assessment")
-    record(session, assessment.workspace_id, assessment.id, actor, "details_edited", title=title)
+    record(session, assessment.workspace_id, assessment.id, actor, "details_edited", title=title, **changed)
 
 
 def saved_draft(assessment: Assessment) -> Draft | None:

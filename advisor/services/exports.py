@@ -111,6 +111,7 @@ def build_document(
         assessment_id=assessment.id,
         title=assessment.title,
         description=assessment.description,
+        scope=assessment.scope,
         workspace=assessment.workspace.name,
         revision_number=revision.number,
         revision_label=revision.label,

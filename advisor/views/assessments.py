@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from typing import Any
@@ -16,12 +17,13 @@ from advisor.engine.result import close_call, reason
 from advisor.engine.schema import PRIORITIES
 from advisor.engine.wording import format_answer, sentence
 from advisor.exports import FORMAT_LABELS, FORMAT_NAMES, detail_text
+from advisor.exports.document import scope_lines
 from advisor.extensions import db
 from advisor.forms.assessment import (
     STATUS_LABELS,
     AcceptanceDecisionForm,
     BulkStatusForm,
-    DetailsForm,
+    EditDetailsForm,
     EvidenceForm,
     NewAssessmentForm,
     RemoveEvidenceForm,
@@ -46,6 +48,7 @@ from advisor.views.common import (
     int_or,
     kb,
     refuse_fast_exports,
+    refused_on,
     role_for,
     submitted_version,
     wants_json,
@@ -78,6 +81,7 @@ def labels() -> dict[str, Any]:
         "SCAN_RESULT_LABELS": summary.SCAN_RESULT_LABELS,
         "scanner_disagrees": summary.scanner_disagrees,
         "scan_fails": summary.scan_fails,
+        "scope_lines": scope_lines,
         "SCAN_STATUS_LABELS": summary.SCAN_STATUS_LABELS,
         "VERIFICATION_LABELS": summary.VERIFICATION_LABELS,
         "DISAGREES": summary.DISAGREES,
@@ -125,14 +129,37 @@ def new() -> str | Response:
 @bp.route("/<int:assessment_id>/details", methods=["GET", "POST"])
 def details(assessment_id: int) -> str | Response | tuple[str, int]:
     assessment = get_assessment(assessment_id, "editor")
-    form = DetailsForm(obj=assessment if request.method == "GET" else None)
+    form = EditDetailsForm(obj=assessment if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = str(assessment.version)
+        stated = assessment.scope or {}
+        for name in svc.SCOPE_LISTS:
+            form[f"scope_{name}"].data = "\n".join(stated.get(name) or [])
+        for name in ("period_start", "period_end"):
+            form[name].data = dt.date.fromisoformat(stated[name]) if stated.get(name) else None
     if form.validate_on_submit():
         try:
-            svc.update_details(
-                db.session, assessment, form.title.data or "", form.description.data or "", submitted_version(), actor()
+            scope = svc.scope_from(
+                form.scope_clusters.data or "",
+                form.scope_systems.data or "",
+                form.scope_regulated.data or "",
+                form.period_start.data,
+                form.period_end.data,
             )
+            svc.update_details(
+                db.session,
+                assessment,
+                form.title.data or "",
+                form.description.data or "",
+                submitted_version(),
+                actor(),
+                scope=scope,
+            )
+        except svc.ScopeRefused as exc:
+            refused_on(form[exc.field], exc)
+            return render_template(
+                "assessments/details.html", form=form, assessment=assessment, **access_context(assessment)
+            ), 422
         except svc.Conflict as exc:
             db.session.rollback()
             return _conflict_form(
