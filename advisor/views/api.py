@@ -467,7 +467,7 @@ def decide_acceptance(assessment_id: int, item_id: str, json: models.AcceptanceD
 
 @bp.post("/assessments/<int:assessment_id>/checklist/<item_id>/close")
 @token_required
-@spec.validate(resp=replies(200, models.StatusSaved, "Closed", 400, 403, 409, 413))
+@spec.validate(resp=replies(200, models.StatusSaved, "Closed", 400, 403, 404, 409, 413))
 def close_removed(assessment_id: int, item_id: str, json: models.CloseRemoved) -> Reply:
     """Close the record of an item the latest revision dropped (editors): it is no longer listed as removed"""
     assessment = assessment_for(assessment_id, "editor")
