@@ -3,14 +3,18 @@ their last status and any exception, until someone closes them."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
+import zipfile
 from typing import Any
 
 import jsonschema
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 
 from advisor.engine import evaluate
 from advisor.exports import json_export
@@ -134,6 +138,17 @@ def test_an_accepted_risk_dropped_by_a_later_revision_is_listed_in_the_report_an
     assert "<attested>" not in tail, "user text is escaped"
     assert f"`{NOT_APPLICABLE}`" in tail
     assert f"`{PLAIN}`" not in tail
+
+    with zipfile.ZipFile(io.BytesIO(alice.get(f"/assessments/{assessment_id}/export?format=csv_tables").data)) as z:
+        rows = list(csv.DictReader(io.StringIO(z.read("removed_items.csv").decode("utf-8-sig"))))
+    by_item = {r["item_id"]: r for r in rows}
+    assert set(by_item) == {ACCEPTED, NOT_APPLICABLE}
+    assert (by_item[ACCEPTED]["acceptance_justification"], by_item[ACCEPTED]["removed_since_revision"]) == (
+        JUSTIFICATION,
+        "3",
+    )
+    sheet = load_workbook(io.BytesIO(alice.get(f"/assessments/{assessment_id}/export?format=xlsx").data))
+    assert sheet["Removed items"].max_row == 3, "a header and the two items"
 
 
 def test_closing_removes_it_from_the_list_and_records_it(app: Flask) -> None:
