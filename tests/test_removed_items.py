@@ -15,6 +15,7 @@ import jsonschema
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from advisor.engine import evaluate
 from advisor.exports import json_export
@@ -147,6 +148,11 @@ def test_an_accepted_risk_dropped_by_a_later_revision_is_listed_in_the_report_an
         JUSTIFICATION,
         "3",
     )
+    pdf = PdfReader(io.BytesIO(alice.get(f"/assessments/{assessment_id}/export?format=pdf").data))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert HEADING in text
+    assert "Revision 3 (last on 2)" in text
+    assert JUSTIFICATION in text
     sheet = load_workbook(io.BytesIO(alice.get(f"/assessments/{assessment_id}/export?format=xlsx").data))
     assert sheet["Removed items"].max_row == 3, "a header and the two items"
 
