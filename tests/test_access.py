@@ -259,6 +259,14 @@ MATRIX: dict[str, list[Case]] = {
             lambda w: {"version": "0"},
         )
     ],
+    "assessments.close_removed": [
+        Case(
+            "POST",
+            lambda w, r: A.format(w=w) + f"/checklist/{w.item}/close",
+            EDITORS,
+            lambda w: {"version": "0"},
+        )
+    ],
     "assessments.decide_acceptance": [
         Case(
             "POST",
@@ -351,6 +359,9 @@ MATRIX: dict[str, list[Case]] = {
     "api.set_status": [Case("PATCH", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}", NO_TOKEN)],
     "api.decide_acceptance": [
         Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}/acceptance", NO_TOKEN)
+    ],
+    "api.close_removed": [
+        Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}/close", NO_TOKEN)
     ],
     "api.add_evidence": [
         Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}/evidence", NO_TOKEN)

@@ -351,7 +351,7 @@ def test_csv_tables_hold_the_long_tables_one_value_a_cell(doc: ExportDocument) -
     files = csv_tables(doc)
     assert list(files) == [
         *("checklist.csv", "references.csv", "decisions.csv", "framework_mappings.csv"),
-        *("evidence.csv", "exceptions.csv", "history.csv"),
+        *("evidence.csv", "exceptions.csv", "removed_items.csv", "history.csv"),
     ]
     assert files["checklist.csv"] == parse_csv(csv_export.render(doc).content)
     assert files["framework_mappings.csv"] == parse_csv(csv_export.render_mapping(doc).content)

@@ -23,8 +23,8 @@ from tests.test_exports import AT, make_doc
 
 EXPORT_ID = "5f0c3c1e-2b8a-4d7e-9a43-1c2d3e4f5a6b"
 SHEETS = [
-    *("Checklist", "References", "Decisions", "Framework mappings", "Evidence", "Exceptions", "History"),
-    "About this export",
+    *("Checklist", "References", "Decisions", "Framework mappings", "Evidence", "Exceptions"),
+    *("Removed items", "History", "About this export"),
 ]
 EVIL = '=HYPERLINK("http://evil")'
 

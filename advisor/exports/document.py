@@ -134,6 +134,22 @@ def scope_lines(scope: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     return lines
 
 
+@dataclass(frozen=True)
+class RemovedItem:
+    """An item an earlier revision listed and this one does not, whose status record is worth keeping (issue 16):
+    it stays listed, with its last status and any exception, until someone closes it."""
+
+    item_id: str
+    title: str  # as the last revision that had it called it
+    last_on: int  # the last revision, up to the one shown, whose checklist had it
+    removed_since: int  # the first revision after ``last_on``: the one that dropped it
+    record: StatusRecord  # its last status, note, owner, acceptance and evidence
+
+    @property
+    def evidence_count(self) -> int:
+        return len(self.record.evidence)
+
+
 AUDIT_SHOWN = 500  # activity entries a PDF or Markdown export lists, newest first
 LEFT_OUT = (
     "The oldest {n} of {total} entries are left out here; the JSON, CSV and spreadsheet exports and the "
@@ -187,6 +203,8 @@ class ExportDocument:
         return max(0, len(self.audit) - AUDIT_SHOWN)
 
     audit: list[AuditRecord] = field(default_factory=list)  # newest first
+    # items earlier revisions listed and this one does not, still open in the record (services.removed)
+    removed: list[RemovedItem] = field(default_factory=list)
 
     def not_applicable(self) -> list[tuple[Mapping[str, Any], StatusRecord]]:
         """The applicability statement: the checklist's items marked not applicable, in checklist order, each with

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.exports import Export, file_stem, iso
-from advisor.exports.document import ExportDocument
+from advisor.exports.document import ExportDocument, StatusRecord
 from advisor.report.summary import compliance_mapping, framework_names, start_here
 
 MIMETYPE = "application/json"
@@ -69,56 +69,73 @@ def _frameworks(doc: ExportDocument) -> list[dict[str, Any]]:
     ]
 
 
+def _status(st: StatusRecord) -> dict[str, Any]:
+    return {
+        "status": st.status,
+        "owner": st.owner,
+        "note": st.note,
+        "updated_by": st.updated_by,
+        "updated_at": iso(st.updated_at),
+        "needs_review": st.needs_review,
+        "review_reason": st.review_reason,
+        "acceptance": None
+        if st.status != "accepted_risk"
+        else {
+            "state": st.acceptance,
+            "justification": st.acceptance_justification,
+            "expires": st.acceptance_expires.isoformat() if st.acceptance_expires else None,
+            "requested_by": st.acceptance_requested_by,
+            "approved_by": st.acceptance_approved_by,
+            "approved_at": iso(st.acceptance_approved_at),
+        },
+        "due_on": st.due_on.isoformat() if st.due_on else None,
+        "overdue": st.overdue,
+        "verification": None
+        if st.verification_result is None
+        else {
+            "result": st.verification_result,
+            "procedure": st.verification_procedure,
+            "by": st.verified_by,
+            "at": iso(st.verified_at),
+        },
+        "scan_status": st.scan_status,
+        "scanner_disagrees": st.scanner_disagrees,
+        "evidence": [
+            {
+                "kind": e.kind,
+                "text": e.text,
+                "added_by": e.added_by,
+                "added_at": iso(e.added_at),
+                "tool": e.tool,
+                "benchmark": e.benchmark,
+                "check": e.check,
+                "result": e.result,
+                "cluster": e.cluster,
+                "scanned_at": iso(e.scanned_at),
+            }
+            for e in st.evidence
+        ],
+    }
+
+
+def _removed(doc: ExportDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": gone.item_id,
+            "title": gone.title,
+            "last_on_revision": gone.last_on,
+            "removed_since_revision": gone.removed_since,
+            "evidence_count": gone.evidence_count,
+            "status": _status(gone.record),
+        }
+        for gone in doc.removed
+    ]
+
+
 def to_data(doc: ExportDocument) -> dict[str, Any]:
     statuses = {}
     for item in doc.result["checklist"]:  # every item of this revision, "todo" when never set
-        st = doc.status_of(item["id"])
-        statuses[item["id"]] = {
-            "status": st.status,
-            "owner": st.owner,
-            "note": st.note,
-            "updated_by": st.updated_by,
-            "updated_at": iso(st.updated_at),
-            "needs_review": st.needs_review,
-            "review_reason": st.review_reason,
-            "acceptance": None
-            if st.status != "accepted_risk"
-            else {
-                "state": st.acceptance,
-                "justification": st.acceptance_justification,
-                "expires": st.acceptance_expires.isoformat() if st.acceptance_expires else None,
-                "requested_by": st.acceptance_requested_by,
-                "approved_by": st.acceptance_approved_by,
-                "approved_at": iso(st.acceptance_approved_at),
-            },
-            "due_on": st.due_on.isoformat() if st.due_on else None,
-            "overdue": st.overdue,
-            "verification": None
-            if st.verification_result is None
-            else {
-                "result": st.verification_result,
-                "procedure": st.verification_procedure,
-                "by": st.verified_by,
-                "at": iso(st.verified_at),
-            },
-            "scan_status": st.scan_status,
-            "scanner_disagrees": st.scanner_disagrees,
-            "evidence": [
-                {
-                    "kind": e.kind,
-                    "text": e.text,
-                    "added_by": e.added_by,
-                    "added_at": iso(e.added_at),
-                    "tool": e.tool,
-                    "benchmark": e.benchmark,
-                    "check": e.check,
-                    "result": e.result,
-                    "cluster": e.cluster,
-                    "scanned_at": iso(e.scanned_at),
-                }
-                for e in st.evidence
-            ],
-        }
+        statuses[item["id"]] = _status(doc.status_of(item["id"]))
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -151,6 +168,7 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
         "exported_by": doc.exported_by,
         "result": doc.result,
         "statuses": statuses,
+        "removed": _removed(doc),
         "start_here": _start_here(doc),
         "frameworks": _frameworks(doc),
         "applicability": [

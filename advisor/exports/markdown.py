@@ -77,6 +77,32 @@ def evidence_markdown(st: StatusRecord) -> list[str]:
     return lines
 
 
+def removed_markdown(doc: ExportDocument) -> list[str]:
+    """Items earlier revisions listed and this one does not, whose record nobody closed (issue 16)."""
+    if not doc.removed:
+        return []
+    lines = [
+        "## Removed since an earlier revision",
+        "",
+        "Not on this revision's checklist, but their status, note or evidence is still on record.",
+        "",
+    ]
+    for gone in doc.removed:
+        st = gone.record
+        lines += [
+            f"### {md_escape(gone.title)}",
+            "",
+            f"- `{gone.item_id}` · removed since revision {gone.removed_since} (last on revision {gone.last_on})",
+            f"- Last status: **{md_escape(st.label(STATUS_LABELS))}**",
+            *acceptance_markdown(st),
+            f"- Owner: {_cell(st.owner)}",
+            f"- Note: {_cell(st.note)}",
+            f"- Evidence: {gone.evidence_count} {'entry' if gone.evidence_count == 1 else 'entries'}",
+            "",
+        ]
+    return lines
+
+
 def _paragraphs(text: str) -> list[str]:
     """User text with its paragraphs kept, each escaped onto one line."""
     paras = [md_escape(p) for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
@@ -210,6 +236,7 @@ def to_markdown(doc: ExportDocument) -> str:
         lines.append("No item is marked not applicable.")
     lines.append("")
 
+    lines += removed_markdown(doc)
     lines += mapping_markdown(compliance_mapping(result, names), status)
 
     lines += ["## Activity", ""]

@@ -229,6 +229,31 @@ def exceptions(doc: ExportDocument) -> Table:
     return Table("Exceptions", "exceptions", EXCEPTION_COLUMNS, rows)
 
 
+REMOVED_COLUMNS = (
+    *("item_id", "item_title", "last_on_revision", "removed_since_revision"),
+    *("status", "status_label", "owner", "note", "updated_by", "updated_at"),
+    *ACCEPTANCE_COLUMNS,
+    "evidence_count",
+)
+
+
+def removed(doc: ExportDocument) -> Table:
+    """Items earlier revisions listed and this one does not, whose record nobody closed (issue 16): the last
+    status, note, owner and any risk acceptance, so an exception never vanishes with the item."""
+    rows: list[tuple[Cell, ...]] = [
+        (
+            *(gone.item_id, gone.title, gone.last_on, gone.removed_since),
+            *(st.status, label_of(STATUS_LABELS, st.status), st.owner, st.note, st.updated_by or ""),
+            moment(st.updated_at),
+            *acceptance_cells(st),
+            gone.evidence_count,
+        )
+        for gone in doc.removed
+        for st in [gone.record]
+    ]
+    return Table("Removed items", "removed_items", REMOVED_COLUMNS, rows)
+
+
 def history(doc: ExportDocument) -> Table:
     """The activity log in the document, newest first: the action's code and its details in words."""
     rows: list[tuple[Cell, ...]] = [
@@ -239,7 +264,7 @@ def history(doc: ExportDocument) -> Table:
 
 def all_tables(doc: ExportDocument) -> list[Table]:
     """Every table, in the workbook's order."""
-    return [t(doc) for t in (checklist, references, decisions, mapping, evidence, exceptions, history)]
+    return [t(doc) for t in (checklist, references, decisions, mapping, evidence, exceptions, removed, history)]
 
 
 def with_context(doc: ExportDocument, table: Table) -> tuple[tuple[str, ...], list[Sequence[Cell]]]:

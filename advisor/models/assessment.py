@@ -198,6 +198,12 @@ class ChecklistStatus(Base):
     verification_procedure: Mapped[str | None] = mapped_column(Text)
     verified_by: Mapped[str | None] = mapped_column(String(200))
     verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # an item a later revision dropped is listed as removed until someone closes its record: who, when, and the
+    # revision it was removed since then (services.removed). Closing is for that removal only: an item that comes
+    # back and is dropped again is listed again.
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    closed_removed_since: Mapped[int | None]
 
     assessment: Mapped[Assessment] = relationship(back_populates="statuses")
 

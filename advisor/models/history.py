@@ -32,6 +32,9 @@ TRACKED = (
     "verification_procedure",
     "verified_by",
     "verified_at",
+    "closed_at",
+    "closed_by",
+    "closed_removed_since",
 )
 
 

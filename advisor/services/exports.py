@@ -11,7 +11,7 @@ from advisor.exports import Export
 from advisor.exports.document import AuditRecord, EvidenceRecord, ExportDocument, StatusRecord
 from advisor.models import Assessment, ChecklistStatus, Evidence
 from advisor.report.summary import current_evidence
-from advisor.services import DbSession, history
+from advisor.services import DbSession, history, removed
 from advisor.services import assessments as svc
 from advisor.services.accounts import now
 from advisor.services.audit import as_utc, record_export, trail
@@ -105,6 +105,7 @@ def build_document(
         evidence = history.evidence_as_of(session, assessment.id, moment)
         then = history.latest_revision_as_of(session, assessment, moment)
         latest = then.number if then else number
+    records = status_records(statuses, evidence, moment.date())
     return ExportDocument(
         export_id=str(uuid.uuid4()),
         as_of=moment,
@@ -124,7 +125,8 @@ def build_document(
         exported_by=actor,
         result=revision.result,
         kb=kb,
-        statuses=status_records(statuses, evidence, moment.date()),
+        statuses=records,
+        removed=removed.removed_items(session, assessment.id, revision.number, statuses, records, kb),
         audit=[
             AuditRecord(e.created_at, e.actor, e.action, dict(e.detail))
             for e in trail(

@@ -22,7 +22,7 @@ from advisor.services.audit import as_utc
 from advisor.services.evidence import evidence_of
 
 _DATES = ("acceptance_expires", "due_on")
-_TIMES = ("acceptance_approved_at",)
+_TIMES = ("acceptance_approved_at", "closed_at")
 
 
 class AsOfRefused(Refused):

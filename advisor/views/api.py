@@ -24,7 +24,7 @@ from advisor.extensions import csrf, db
 from advisor.models import Assessment, ChecklistStatus, Evidence, Revision, ScanImport, User, limits
 from advisor.report.summary import acceptance_state, current_evidence, overdue, scan_status, scanner_disagrees, today
 from advisor.scanners.preview import ImportPreview
-from advisor.services import accounts, history, scan_imports, workspaces
+from advisor.services import accounts, history, removed, scan_imports, workspaces
 from advisor.services import assessments as svc
 from advisor.services import evidence as proof
 from advisor.services.dashboard import DashboardQuery, dashboard_page
@@ -123,7 +123,10 @@ _WORDS = {
     "int_parsing": "expected a whole number",
     "dict_type": "expected an object",
 }
-_BODIES = {model.__name__: model for model in (models.NewAssessment, models.NewRevision, models.StatusChange)}
+_BODIES = {
+    model.__name__: model
+    for model in (models.NewAssessment, models.NewRevision, models.StatusChange, models.CloseRemoved)
+}
 
 
 def _problem(error: ErrorDetails, model_name: str) -> dict[str, str]:
@@ -454,6 +457,23 @@ def decide_acceptance(assessment_id: int, item_id: str, json: models.AcceptanceD
             (json.reason or "").strip(),
         )
     except svc.AcceptanceRefused as exc:
+        db.session.rollback()
+        raise fail(400, exc.field, str(exc)) from exc
+    except svc.Conflict as exc:
+        raise stale_status(exc, assessment_id, item_id) from exc
+    db.session.commit()
+    return reply(status_saved(item_id, row))
+
+
+@bp.post("/assessments/<int:assessment_id>/checklist/<item_id>/close")
+@token_required
+@spec.validate(resp=replies(200, models.StatusSaved, "Closed", 400, 403, 404, 409, 413))
+def close_removed(assessment_id: int, item_id: str, json: models.CloseRemoved) -> Reply:
+    """Close the record of an item the latest revision dropped (editors): it is no longer listed as removed"""
+    assessment = assessment_for(assessment_id, "editor")
+    try:
+        row = removed.close(db.session, assessment, item_id, json.base_version, api_user().email, kb())
+    except removed.CloseRefused as exc:
         db.session.rollback()
         raise fail(400, exc.field, str(exc)) from exc
     except svc.Conflict as exc:

@@ -142,6 +142,10 @@ class AcceptanceDecision(Body):
     reason: Note | None = Field(None, description="Why, recorded in the activity log.")
 
 
+class CloseRemoved(Body):
+    base_version: int = Field(description="The status's version you read (0 when the item has evidence and no status).")
+
+
 # --- query strings ------------------------------------------------------------------------------------
 
 

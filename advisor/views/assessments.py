@@ -35,7 +35,7 @@ from advisor.forms.assessment import (
 from advisor.models import Assessment, limits
 from advisor.report import summary
 from advisor.services import assessments as svc
-from advisor.services import audit, history, workspaces
+from advisor.services import audit, history, removed, workspaces
 from advisor.services import evidence as proof
 from advisor.services.compare import compare_results, has_changes
 from advisor.views.common import (
@@ -500,6 +500,26 @@ def verify(assessment_id: int, item_id: str) -> Response:
         to=back,
         refused=(verification.VerificationRefused, svc.Conflict),
         refusal="Test not recorded: {}. You typed: “" + typed + "”.",
+    )
+
+
+@bp.post("/<int:assessment_id>/checklist/<item_id>/close")
+def close_removed(assessment_id: int, item_id: str) -> Response:
+    """An item the latest revision dropped was looked at: its record is closed and no longer listed as removed.
+    Not checked against the knowledge base: a newer one may have dropped the item too."""
+    assessment = get_assessment(assessment_id, "editor")
+    form = VersionForm()
+    back = request.form.get("next", "")
+    if not re.fullmatch(r"/assessments/\d+(/revisions/\d+)?", back):  # only back to a report: no open redirect
+        back = url_for("assessments.show", assessment_id=assessment_id)
+    if not form.validate():
+        abort(400)
+    return carry_out(
+        lambda: removed.close(db.session, assessment, item_id, submitted_version(), actor(), kb()),
+        done="Closed: the item is no longer listed as removed.",
+        to=f"{back}#removed",
+        refused=(svc.Conflict, removed.CloseRefused),
+        refusal="Not closed: {}.",
     )
 
 

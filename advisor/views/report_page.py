@@ -18,7 +18,7 @@ from advisor.models import Assessment, Revision, ShareLink
 from advisor.report import cache as report_cache
 from advisor.report import summary
 from advisor.services import assessments as svc
-from advisor.services import history, workspaces
+from advisor.services import exports, history, removed, workspaces
 from advisor.services.audit import as_utc
 from advisor.views.common import kb
 
@@ -160,6 +160,9 @@ def render_report_body(
         rows, entries = list(assessment.statuses), list(assessment.evidence) if has_evidence else []
     statuses = summary.statuses_by_item(rows)
     evidence = summary.evidence_by_item(summary.current_evidence(entries))
+    # what earlier revisions listed and this one dropped, kept until closed: the status stamp covers closing
+    records = exports.status_records(rows, entries, on)
+    gone = removed.removed_items(db.session, assessment.id, revision.number, rows, records, knowledge)
     return render_template(
         "assessments/_report_body.html",
         assessment=assessment,
@@ -167,6 +170,7 @@ def render_report_body(
         result=result,
         statuses=statuses,
         evidence=evidence,
+        removed=gone,
         **summary.report_contents(result, statuses, knowledge, wanted, on, evidence),
         approver=approver,
         criteria=knowledge.criteria,
