@@ -108,6 +108,7 @@ def test_create_read_revise_and_statuses(api: FlaskClient, owner: dict[str, str]
         "acceptance": None,
         "due_on": None,
         "overdue": False,
+        "verification": None,
     }
     conflict = api.patch(url, json={"status": "todo", "base_version": 0}, headers=owner)
     assert conflict.status_code == 409
