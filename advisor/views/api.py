@@ -24,7 +24,7 @@ from advisor.extensions import csrf, db
 from advisor.models import Assessment, ChecklistStatus, Evidence, Revision, ScanImport, User, limits
 from advisor.report.summary import acceptance_state, current_evidence, overdue, scan_status, scanner_disagrees, today
 from advisor.scanners.preview import ImportPreview
-from advisor.services import accounts, history, removed, scan_imports, workspaces
+from advisor.services import Refused, accounts, history, removed, scan_imports, workspaces
 from advisor.services import assessments as svc
 from advisor.services import evidence as proof
 from advisor.services.dashboard import DashboardQuery, dashboard_page
@@ -415,8 +415,11 @@ def set_status(assessment_id: int, item_id: str, json: models.StatusChange) -> R
             due_on = dt.date.fromisoformat(json.due_on) if json.due_on else None
         except ValueError as exc:
             raise fail(400, "due_on", f"got {json.due_on!r}: not a date") from exc
-    try:
-        row = svc.set_status(
+    return status_change(
+        assessment_id,
+        item_id,
+        svc.StatusRefused,
+        lambda: svc.set_status(
             db.session,
             assessment,
             item_id,
@@ -428,14 +431,8 @@ def set_status(assessment_id: int, item_id: str, json: models.StatusChange) -> R
             justification=json.justification,
             expires=expires,
             due_on=due_on,
-        )
-    except svc.StatusRefused as exc:
-        db.session.rollback()
-        raise fail(400, {"expires": "expires_on"}.get(exc.field, exc.field), str(exc)) from exc
-    except svc.Conflict as exc:
-        raise stale_status(exc, assessment_id, item_id) from exc
-    db.session.commit()
-    return reply(status_saved(item_id, row))
+        ),
+    )
 
 
 @bp.post("/assessments/<int:assessment_id>/checklist/<item_id>/acceptance")
@@ -446,8 +443,11 @@ def decide_acceptance(assessment_id: int, item_id: str, json: models.AcceptanceD
     assessment = assessment_for(assessment_id, "owner")
     if item_id not in kb().item_by_id:
         raise fail(404, "item_id", f"no checklist item {item_id!r}")
-    try:
-        row = svc.decide_acceptance(
+    return status_change(
+        assessment_id,
+        item_id,
+        svc.AcceptanceRefused,
+        lambda: svc.decide_acceptance(
             db.session,
             assessment,
             item_id,
@@ -455,14 +455,8 @@ def decide_acceptance(assessment_id: int, item_id: str, json: models.AcceptanceD
             json.base_version,
             api_user().email,
             (json.reason or "").strip(),
-        )
-    except svc.AcceptanceRefused as exc:
-        db.session.rollback()
-        raise fail(400, exc.field, str(exc)) from exc
-    except svc.Conflict as exc:
-        raise stale_status(exc, assessment_id, item_id) from exc
-    db.session.commit()
-    return reply(status_saved(item_id, row))
+        ),
+    )
 
 
 @bp.post("/assessments/<int:assessment_id>/checklist/<item_id>/close")
@@ -471,11 +465,24 @@ def decide_acceptance(assessment_id: int, item_id: str, json: models.AcceptanceD
 def close_removed(assessment_id: int, item_id: str, json: models.CloseRemoved) -> Reply:
     """Close the record of an item the latest revision dropped (editors): it is no longer listed as removed"""
     assessment = assessment_for(assessment_id, "editor")
+    return status_change(
+        assessment_id,
+        item_id,
+        removed.CloseRefused,
+        lambda: removed.close(db.session, assessment, item_id, json.base_version, api_user().email, kb()),
+    )
+
+
+def status_change(
+    assessment_id: int, item_id: str, refused: type[Refused], change: Callable[[], ChecklistStatus]
+) -> Reply:
+    """Make a change to an item's status row and answer the row as stored: 400 naming the field when the service
+    refuses it (``refused``; the form's ``expires`` is the API's ``expires_on``), 409 when the version is stale."""
     try:
-        row = removed.close(db.session, assessment, item_id, json.base_version, api_user().email, kb())
-    except removed.CloseRefused as exc:
+        row = change()
+    except refused as exc:
         db.session.rollback()
-        raise fail(400, exc.field, str(exc)) from exc
+        raise fail(400, {"expires": "expires_on"}.get(exc.field, exc.field), str(exc)) from exc
     except svc.Conflict as exc:
         raise stale_status(exc, assessment_id, item_id) from exc
     db.session.commit()
@@ -531,17 +538,14 @@ def verify(assessment_id: int, item_id: str, json: models.VerificationRecord) ->
     assessment = assessment_for(assessment_id, "editor")
     if item_id not in kb().item_by_id:
         raise fail(404, "item_id", f"no checklist item {item_id!r}")
-    try:
-        row = verification.record_verification(
+    return status_change(
+        assessment_id,
+        item_id,
+        verification.VerificationRefused,
+        lambda: verification.record_verification(
             db.session, assessment, item_id, json.result, json.procedure or "", json.base_version, api_user().email
-        )
-    except verification.VerificationRefused as exc:
-        db.session.rollback()
-        raise fail(400, exc.field, str(exc)) from exc
-    except svc.Conflict as exc:
-        raise stale_status(exc, assessment_id, item_id) from exc
-    db.session.commit()
-    return reply(status_saved(item_id, row))
+        ),
+    )
 
 
 @bp.post("/assessments/<int:assessment_id>/checklist/<item_id>/evidence")

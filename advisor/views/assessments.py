@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
 
@@ -279,6 +280,16 @@ def _back_to_report(assessment_id: int) -> str:
     return back
 
 
+def _problems(form: FlaskForm) -> str:
+    """A refused form's errors on one line, each after its field's label, for a flash message."""
+    return "; ".join(f"{form[f].label.text}: {', '.join(e)}" for f, e in form.errors.items())
+
+
+def _echo(typed: str) -> str:
+    """What the person typed, shortened, to quote in a ``carry_out`` refusal (braces doubled: it is a format)."""
+    return (typed[:200] + ("…" if len(typed) > 200 else "")).replace("{", "{{").replace("}", "}}")
+
+
 @bp.post("/<int:assessment_id>/checklist")
 def bulk_status(assessment_id: int) -> Response:
     """Set the status, owner or note of every item ticked on the report at once: all of them, or none."""
@@ -457,9 +468,7 @@ def confirm_status(assessment_id: int, item_id: str) -> Response | tuple[Any, in
     if item_id not in {i.id for i in kb().items}:
         abort(404)
     form = VersionForm()
-    back = request.form.get("next", "")
-    if not re.fullmatch(r"/assessments/\d+(/revisions/\d+)?", back):  # only back to a report: no open redirect
-        back = url_for("assessments.show", assessment_id=assessment_id)
+    back = _back_to_report(assessment_id)
     if not form.validate():
         abort(400)
     return carry_out(
@@ -482,10 +491,10 @@ def verify(assessment_id: int, item_id: str) -> Response:
     form = VerificationForm()
     back = f"{_back_to_report(assessment_id)}#item-{item_id}"
     if not form.validate():
-        problems = "; ".join(f"{form[f].label.text}: {', '.join(e)}" for f, e in form.errors.items())
+        problems = _problems(form)
         flash(f"Test not recorded: {problems}", "error")
         return redirect(back, 303)
-    typed = (form.procedure.data or "")[:200].replace("{", "{{").replace("}", "}}")
+    typed = _echo(form.procedure.data or "")
     return carry_out(
         lambda: verification.record_verification(
             db.session,
@@ -509,9 +518,7 @@ def close_removed(assessment_id: int, item_id: str) -> Response:
     Not checked against the knowledge base: a newer one may have dropped the item too."""
     assessment = get_assessment(assessment_id, "editor")
     form = VersionForm()
-    back = request.form.get("next", "")
-    if not re.fullmatch(r"/assessments/\d+(/revisions/\d+)?", back):  # only back to a report: no open redirect
-        back = url_for("assessments.show", assessment_id=assessment_id)
+    back = _back_to_report(assessment_id)
     if not form.validate():
         abort(400)
     return carry_out(
@@ -532,11 +539,11 @@ def add_evidence(assessment_id: int, item_id: str) -> Response:
     form = EvidenceForm()
     back = f"{_back_to_report(assessment_id)}#item-{item_id}"
     if not form.validate():
-        problems = "; ".join(f"{form[f].label.text}: {', '.join(e)}" for f, e in form.errors.items())
+        problems = _problems(form)
         flash(f"Evidence not added: {problems}", "error")
         return redirect(back, 303)
     typed = form.text.data or ""
-    shown = (typed[:200] + ("…" if len(typed) > 200 else "")).replace("{", "{{").replace("}", "}}")
+    shown = _echo(typed)
     return carry_out(
         lambda: proof.add_evidence(db.session, assessment, item_id, form.kind.data or "", typed, actor()),
         done="Evidence added.",
