@@ -4,8 +4,9 @@ names the export, the assessment, the revision and the as-of time) and ``SHA256S
 Each record follows MADR 4 (https://adr.github.io/madr/): front matter with status and date,
 then "Context and Problem Statement", "Decision Drivers", "Considered Options",
 "Decision Outcome" with "Consequences" and "Confirmation" (the checklist items the decision
-brings), "Pros and Cons of the Options" and "More Information". The status is ``proposed``:
-the advisor recommends, the team decides.
+brings), "Pros and Cons of the Options" and "More Information". The status is ``proposed``
+(the advisor recommends, the team decides) until the revision is signed off and approved: then ``accepted``,
+with the assessor and the approving owner as decision-makers and the day of approval as the date.
 
 User text goes through ``md_escape`` (and JSON quoting in the YAML front matter);
 knowledge-base prose through ``md_prose``.
@@ -13,6 +14,7 @@ knowledge-base prose through ``md_prose``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -70,10 +72,15 @@ def _runner_up(d: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def _front_matter(doc: ExportDocument) -> list[str]:
+    signed = doc.sign_off
+    if signed.decided_on is None:
+        return ["---", "status: proposed", f"date: {day(doc.revision_created_at)}", "---", ""]
+    makers = ", ".join(json.dumps(name, ensure_ascii=False) for name in signed.deciders)
     return [
         "---",
-        "status: proposed",
-        f"date: {day(doc.revision_created_at)}",
+        "status: accepted",
+        f"date: {signed.decided_on.isoformat()}",
+        f"decision-makers: [{makers}]",
         "---",
         "",
     ]
@@ -310,6 +317,7 @@ def index(doc: ExportDocument, names: dict[str, str]) -> str:
         f"{md_escape(doc.knowledge_base_version)}. Records follow MADR 4 (<https://adr.github.io/madr/>); "
         "each is *proposed* until the team accepts it.",
         "",
+        *_acceptance(doc),
         f"Export `{doc.export_id}` of assessment {doc.assessment_id}, revision {doc.revision_number}, as of "
         f"{iso(doc.as_of_time)}. `{MANIFEST}` holds the SHA-256 of every other file here: `sha256sum -c {MANIFEST}` "
         "checks them.",
@@ -319,7 +327,9 @@ def index(doc: ExportDocument, names: dict[str, str]) -> str:
     ]
     for (name, _), d in zip(names.items(), applicable, strict=True):
         chosen = next((a["label"] for a in d["alternatives"] if a["id"] == d["recommended"]), "no option left")
-        lines.append(f"| [{name[:4]}]({name}) | {md_escape(d['label'])} | {md_escape(chosen)} | proposed |")
+        lines.append(
+            f"| [{name[:4]}]({name}) | {md_escape(d['label'])} | {md_escape(chosen)} | {doc.sign_off.decision_status} |"
+        )
     lines.append("")
     skipped = [d for d in doc.result["decisions"] if not d["applicable"]]
     if skipped:
@@ -327,6 +337,20 @@ def index(doc: ExportDocument, names: dict[str, str]) -> str:
         lines += [f"- {md_escape(d['label'])}: {md_prose(d.get('not_applicable_because') or '')}" for d in skipped]
         lines.append("")
     return "\n".join(lines)
+
+
+def _acceptance(doc: ExportDocument) -> list[str]:
+    signed = doc.sign_off
+    if signed.approver is None or signed.decided_on is None:
+        return []
+    return [
+        f"Accepted on {signed.decided_on.isoformat()}: the revision was signed off by its assessor, "
+        + "; approved by ".join(
+            md_escape(f"{s.by or 'unknown'} ({s.at:%Y-%m-%d})") for s in (signed.assessor, signed.approver) if s
+        )
+        + ".",
+        "",
+    ]
 
 
 def to_zip(doc: ExportDocument) -> bytes:

@@ -150,6 +150,71 @@ class RemovedItem:
         return len(self.record.evidence)
 
 
+@dataclass(frozen=True)
+class Signature:
+    """One person's sign-off of the revision: as ``assessor`` or as approving ``approver``."""
+
+    role: str
+    by: str | None
+    at: dt.datetime
+    statement: str = ""  # user text
+
+
+@dataclass(frozen=True)
+class SignOffRecord:
+    """The revision's sign-off as it stands (or stood at the export's as-of moment): nobody's yet, the assessor's,
+    or the assessor's and the approving owner's. Approval makes the decision records "accepted"."""
+
+    assessor: Signature | None = None
+    approver: Signature | None = None
+
+    @property
+    def status(self) -> str:
+        """``approved``, ``signed_off`` (by the assessor, not approved yet) or ``unsigned``."""
+        return "approved" if self.approver else "signed_off" if self.assessor else "unsigned"
+
+    @property
+    def decision_status(self) -> str:
+        """What the revision's decision records are: accepted once approved, proposed until then."""
+        return "accepted" if self.approver else "proposed"
+
+    @property
+    def deciders(self) -> list[str]:
+        """Who accepted the decisions: the assessor and the approver, once approved."""
+        if not self.approver:
+            return []
+        return [s.by or "unknown" for s in (self.assessor, self.approver) if s]
+
+    @property
+    def decided_on(self) -> dt.date | None:
+        return self.approver.at.date() if self.approver else None
+
+    def decisions_sentence(self) -> str:
+        """What the decisions are, said above them in the PDF and the Markdown."""
+        if self.approver is None or self.decided_on is None:
+            return (
+                "These decisions are proposed until the revision is signed off by an assessor and approved by an owner."
+            )
+        by = " and ".join(self.deciders)
+        return f"These decisions were accepted on {self.decided_on.isoformat()} by {by}."
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The sign-off as (label, text) pairs for a cover: one line per signature, or one saying there is none."""
+        if not self.assessor:
+            return [("Sign-off", "Not signed off: the decisions are proposed")]
+        lines = [("Signed off by the assessor", _signed(self.assessor))]
+        if self.approver:
+            lines.append(("Approved by the owner", _signed(self.approver)))
+        else:
+            lines.append(("Approval", "Not approved yet: the decisions are proposed"))
+        return lines
+
+
+def _signed(signature: Signature) -> str:
+    said = f": “{signature.statement}”" if signature.statement else ""
+    return f"{signature.by or 'unknown'} on {signature.at:%Y-%m-%d %H:%M} UTC{said}"
+
+
 AUDIT_SHOWN = 500  # activity entries a PDF or Markdown export lists, newest first
 LEFT_OUT = (
     "The oldest {n} of {total} entries are left out here; the JSON, CSV and spreadsheet exports and the "
@@ -205,6 +270,7 @@ class ExportDocument:
     audit: list[AuditRecord] = field(default_factory=list)  # newest first
     # items earlier revisions listed and this one does not, still open in the record (services.removed)
     removed: list[RemovedItem] = field(default_factory=list)
+    sign_off: SignOffRecord = field(default_factory=SignOffRecord)  # the revision's, as of ``as_of_time``
 
     def not_applicable(self) -> list[tuple[Mapping[str, Any], StatusRecord]]:
         """The applicability statement: the checklist's items marked not applicable, in checklist order, each with

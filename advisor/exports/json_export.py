@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.exports import Export, file_stem, iso
-from advisor.exports.document import ExportDocument, StatusRecord
+from advisor.exports.document import ExportDocument, Signature, StatusRecord
 from advisor.report.summary import compliance_mapping, framework_names, start_here
 
 MIMETYPE = "application/json"
@@ -132,6 +132,22 @@ def _removed(doc: ExportDocument) -> list[dict[str, Any]]:
     ]
 
 
+def _sign_off(doc: ExportDocument) -> dict[str, Any]:
+    signed = doc.sign_off
+
+    def signature(s: Signature | None) -> dict[str, Any] | None:
+        return {"by": s.by, "at": iso(s.at), "statement": s.statement} if s else None
+
+    return {
+        "status": signed.status,
+        "decision_status": signed.decision_status,
+        "deciders": signed.deciders,
+        "decided_on": signed.decided_on.isoformat() if signed.decided_on else None,
+        "assessor": signature(signed.assessor),
+        "approver": signature(signed.approver),
+    }
+
+
 def to_data(doc: ExportDocument) -> dict[str, Any]:
     statuses = {}
     for item in doc.result["checklist"]:  # every item of this revision, "todo" when never set
@@ -169,6 +185,7 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
         "result": doc.result,
         "statuses": statuses,
         "removed": _removed(doc),
+        "sign_off": _sign_off(doc),
         "start_here": _start_here(doc),
         "frameworks": _frameworks(doc),
         "applicability": [

@@ -147,6 +147,7 @@ def to_markdown(doc: ExportDocument) -> str:
         f"| Engine | {md_escape(doc.engine_version)} |",
         f"| Knowledge base | {md_escape(doc.knowledge_base_version)} |",
         f"| Exported | {when(doc.exported_at)} by {_cell(doc.exported_by)} |",
+        *(f"| {label} | {_cell(text)} |" for label, text in doc.sign_off.lines()),
         "",
     ]
 
@@ -173,7 +174,7 @@ def to_markdown(doc: ExportDocument) -> str:
         "",
     ]
     lines += start_here_markdown(result, facts, status)
-    lines += findings_markdown(result)
+    lines += findings_markdown(result, doc.sign_off.decisions_sentence())
 
     lines += [
         "## Checklist",

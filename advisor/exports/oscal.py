@@ -53,6 +53,8 @@ ROLES = {
     "creator": "Author of the revision",
     "item-owner": "Owner of a checklist item",
     "approver": "Approver of a risk acceptance",
+    "assessor": "Assessor who signed the revision off",
+    "approving-owner": "Owner who approved the revision",
 }
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~#!])")
 
@@ -163,6 +165,11 @@ class Builder:
         author = self.party(doc.revision_author)
         if author:
             responsible.append(oscal.ResponsibleParty(role_id="creator", party_uuids=[author]))
+        signed = doc.sign_off
+        for role, signature in (("assessor", signed.assessor), ("approving-owner", signed.approver)):
+            signer = self.party(signature.by) if signature else None
+            if signer:
+                responsible.append(oscal.ResponsibleParty(role_id=role, party_uuids=[signer]))
         return oscal.Metadata(
             title=f"{md_line(doc.title) or f'Assessment {doc.assessment_id}'} — revision {doc.revision_number}: {kind}",
             published=utc(doc.exported_at),
@@ -178,6 +185,9 @@ class Builder:
                 prop("knowledge-base-version", doc.knowledge_base_version),
                 prop("export-id", doc.export_id),
                 prop("exported-by", doc.exported_by),
+                prop("sign-off", signed.status.replace("_", "-")),
+                prop("signed-off-at", utc(signed.assessor.at).isoformat() if signed.assessor else None),
+                prop("approved-at", utc(signed.approver.at).isoformat() if signed.approver else None),
             ),
             roles=[oscal.Role(id=role, title=title) for role, title in ROLES.items()],
             parties=self.parties.listed(),

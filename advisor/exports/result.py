@@ -192,12 +192,13 @@ def decision_markdown(d: Mapping[str, Any], heading: str = "###") -> list[str]:
     return lines
 
 
-def findings_markdown(result: Mapping[str, Any]) -> list[str]:
-    """The warnings and every decision with its reasons, as both Markdown documents show them."""
+def findings_markdown(result: Mapping[str, Any], standing: str = "") -> list[str]:
+    """The warnings and every decision with its reasons, as both Markdown documents show them; ``standing`` (plain
+    text) says whether a stored revision's decisions are proposed or accepted."""
     lines: list[str] = []
     if result["warnings"]:
         lines += ["## Warnings", ""] + [f"- {md_prose(w)}" for w in result["warnings"]] + [""]
-    lines += ["## Decisions", "", *decisions_table(result), ""]
+    lines += ["## Decisions", "", *([md_escape(standing), ""] if standing else []), *decisions_table(result), ""]
     for d in result["decisions"]:
         lines += decision_markdown(d)
     return lines

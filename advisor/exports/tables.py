@@ -42,12 +42,36 @@ class Table:
 
 
 # on every row of every CSV: which assessment, revision and export the row comes from, and the moment its
-# statuses are as of, so rows of several exports pasted into one sheet still say where they came from
-CONTEXT_COLUMNS = ("assessment_id", "assessment_title", "revision", "export_id", "as_of")
+# statuses are as of, so rows of several exports pasted into one sheet still say where they came from; then the
+# revision's sign-off as of that moment (unsigned, signed_off or approved, and who signed when)
+CONTEXT_COLUMNS = (
+    "assessment_id",
+    "assessment_title",
+    "revision",
+    "export_id",
+    "as_of",
+    "sign_off",
+    "signed_off_by",
+    "signed_off_at",
+    "approved_by",
+    "approved_at",
+)
 
 
 def context_cells(doc: ExportDocument) -> tuple[Cell, ...]:
-    return (doc.assessment_id, doc.title, doc.revision_number, doc.export_id, utc(doc.as_of_time))
+    assessor, approver = doc.sign_off.assessor, doc.sign_off.approver
+    return (
+        doc.assessment_id,
+        doc.title,
+        doc.revision_number,
+        doc.export_id,
+        utc(doc.as_of_time),
+        doc.sign_off.status,
+        assessor.by if assessor else None,
+        utc(assessor.at) if assessor else None,
+        approver.by if approver else None,
+        utc(approver.at) if approver else None,
+    )
 
 
 def yes(flag: bool) -> str:

@@ -120,6 +120,8 @@ def about(doc: ExportDocument) -> list[tuple[str, t.Cell]]:
         ("Exported by", doc.exported_by or ""),
         ("Engine version", doc.engine_version),
         ("Knowledge base version", doc.knowledge_base_version),
+        ("Sign-off", doc.sign_off.status.replace("_", " ")),
+        *((label, text) for label, text in doc.sign_off.lines()),
     ]
 
 

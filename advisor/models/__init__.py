@@ -16,12 +16,14 @@ from advisor.models.base import Base
 from advisor.models.history import StatusChange
 from advisor.models.scans import PendingScan, ScanImport
 from advisor.models.sharing import AuditEvent, ShareLink
+from advisor.models.signoff import SIGN_OFF_ROLES, SignOff
 from advisor.models.workspace import ROLES, Invitation, Membership, Workspace
 
 __all__ = [
     "EVIDENCE_KINDS",
     "ROLES",
     "SCAN_RESULTS",
+    "SIGN_OFF_ROLES",
     "TYPED_EVIDENCE_KINDS",
     "VERIFICATION_RESULTS",
     "ApiToken",
@@ -37,6 +39,7 @@ __all__ = [
     "Revision",
     "ScanImport",
     "ShareLink",
+    "SignOff",
     "StatusChange",
     "User",
     "UserSession",

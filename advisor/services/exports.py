@@ -11,7 +11,7 @@ from advisor.exports import Export
 from advisor.exports.document import AuditRecord, EvidenceRecord, ExportDocument, StatusRecord
 from advisor.models import Assessment, ChecklistStatus, Evidence
 from advisor.report.summary import current_evidence
-from advisor.services import DbSession, history, removed
+from advisor.services import DbSession, history, removed, signoff
 from advisor.services import assessments as svc
 from advisor.services.accounts import now
 from advisor.services.audit import as_utc, record_export, trail
@@ -127,6 +127,7 @@ def build_document(
         kb=kb,
         statuses=records,
         removed=removed.removed_items(session, assessment.id, revision.number, statuses, records, kb),
+        sign_off=signoff.sign_off_of(session, revision.id, None if as_of is None else moment),
         audit=[
             AuditRecord(e.created_at, e.actor, e.action, dict(e.detail))
             for e in trail(

@@ -20,11 +20,12 @@ from werkzeug.sansio.response import Response as SansIOResponse
 
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.engine.answers_file import text_problem
+from advisor.exports.document import Signature, SignOffRecord
 from advisor.extensions import csrf, db
 from advisor.models import Assessment, ChecklistStatus, Evidence, Revision, ScanImport, User, limits
 from advisor.report.summary import acceptance_state, current_evidence, overdue, scan_status, scanner_disagrees, today
 from advisor.scanners.preview import ImportPreview
-from advisor.services import Refused, accounts, history, removed, scan_imports, workspaces
+from advisor.services import Refused, accounts, history, removed, scan_imports, signoff, workspaces
 from advisor.services import assessments as svc
 from advisor.services import evidence as proof
 from advisor.services.dashboard import DashboardQuery, dashboard_page
@@ -397,6 +398,34 @@ def get_revision(assessment_id: int, number: int) -> Reply:
     return reply(revision_json(revision))
 
 
+@bp.post("/assessments/<int:assessment_id>/revisions/<int:number>/sign-off")
+@token_required
+@spec.validate(resp=replies(201, models.SignOffView, "Signed", 400, 403, 404, 409, 413))
+def sign_off(assessment_id: int, number: int, json: models.SignOffRequest) -> Reply:
+    """Sign the latest revision off as its assessor (editors), or approve it (owners who neither saved it nor
+    signed it off)"""
+    assessment = assessment_for(assessment_id, "owner" if json.role == "approver" else "editor")
+    try:
+        signed = signoff.sign(
+            db.session,
+            assessment,
+            number if number <= limits.MAX_ID else 0,
+            json.role,
+            json.statement or "",
+            api_user().email,
+        )
+    except LookupError as exc:
+        raise fail(404, "number", f"assessment {assessment_id} has no revision {number}") from exc
+    except signoff.SignOffRefused as exc:
+        db.session.rollback()
+        raise fail(400, exc.field, str(exc)) from exc
+    except svc.Conflict as exc:
+        db.session.rollback()
+        raise fail(409, "role", str(exc)) from exc
+    db.session.commit()
+    return reply(sign_off_json(signoff.sign_off_of(db.session, signed.revision_id)), 201)
+
+
 @bp.patch("/assessments/<int:assessment_id>/checklist/<item_id>")
 @token_required
 @spec.validate(resp=replies(200, models.StatusSaved, "Saved", 403, 404, 409, 413))
@@ -755,6 +784,20 @@ def statuses_json(assessment: Assessment) -> dict[str, Any]:
     return dict(sorted(statuses.items()))
 
 
+def sign_off_json(signed: SignOffRecord) -> dict[str, Any]:
+    def signature(s: Signature | None) -> dict[str, Any] | None:
+        return {"by": s.by, "at": s.at.isoformat(), "statement": s.statement} if s else None
+
+    return {
+        "status": signed.status,
+        "decision_status": signed.decision_status,
+        "deciders": signed.deciders,
+        "decided_on": signed.decided_on.isoformat() if signed.decided_on else None,
+        "assessor": signature(signed.assessor),
+        "approver": signature(signed.approver),
+    }
+
+
 def revision_json(revision: Revision) -> dict[str, Any]:
     return {
         "number": revision.number,
@@ -766,4 +809,5 @@ def revision_json(revision: Revision) -> dict[str, Any]:
         "answers": revision.answers,
         "result": revision.result,
         "statuses": revision.statuses,
+        "sign_off": sign_off_json(signoff.sign_off_of(db.session, revision.id)),
     }

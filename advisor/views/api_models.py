@@ -16,7 +16,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, Wi
 
 from advisor.engine.schema import STATUSES
 from advisor.exports import FORMAT_NAMES
-from advisor.models import EVIDENCE_KINDS, SCAN_RESULTS, TYPED_EVIDENCE_KINDS, VERIFICATION_RESULTS, limits
+from advisor.models import (
+    EVIDENCE_KINDS,
+    SCAN_RESULTS,
+    SIGN_OFF_ROLES,
+    TYPED_EVIDENCE_KINDS,
+    VERIFICATION_RESULTS,
+    limits,
+)
 from advisor.scanners import TOOL_NAMES
 from advisor.scanners.evidence import EVIDENCE_STATUSES
 from advisor.services.dashboard import SHOW
@@ -134,6 +141,14 @@ class VerificationRecord(Body):
     result: Annotated[str, allowed(VERIFICATION_RESULTS), listed(VERIFICATION_RESULTS)]
     procedure: Note | None = Field(None, description="How it was tested; needed for pass and fail.")
     base_version: int = Field(description="The status's version you read.")
+
+
+class SignOffRequest(Body):
+    role: Annotated[str, allowed(SIGN_OFF_ROLES), listed(SIGN_OFF_ROLES)] = Field(
+        description="assessor (editors) signs the latest revision off first; approver (owners who neither saved the "
+        "revision nor signed it off) approves it, which makes its decision records accepted"
+    )
+    statement: Note | None = Field(None, description="What you attest, in your words; shown with your signature.")
 
 
 class AcceptanceDecision(Body):
@@ -299,6 +314,23 @@ class AssessmentView(BaseModel):
     statuses: dict[str, ItemStatus]
 
 
+class Signature(BaseModel):
+    by: str | None
+    at: str
+    statement: str
+
+
+class SignOffView(BaseModel):
+    status: Annotated[str, listed(("unsigned", "signed_off", "approved"))]
+    decision_status: Annotated[str, listed(("proposed", "accepted"))] = Field(
+        description="What the revision's decision records are: accepted once approved"
+    )
+    deciders: list[str] = Field(description="The assessor and the approver, once approved")
+    decided_on: str | None
+    assessor: Signature | None
+    approver: Signature | None
+
+
 class RevisionView(BaseModel):
     number: int
     label: str | None
@@ -309,6 +341,7 @@ class RevisionView(BaseModel):
     answers: dict[str, Any]
     result: Result
     statuses: dict[str, StatusName] = Field(description="Each item's status when the revision was saved.")
+    sign_off: SignOffView
 
 
 class Acceptance(BaseModel):
