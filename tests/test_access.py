@@ -218,6 +218,11 @@ MATRIX: dict[str, list[Case]] = {
             lambda w: {"result": "pass", "procedure": "kubectl auth can-i", "version": "1"},
         )
     ],
+    # an editor signs off as assessor, only an owner approves (whatever the service then says: a redirect with it)
+    "assessments.sign_off": [
+        Case("POST", lambda w, r: A.format(w=w) + "/revisions/1/sign-off", EDITORS, lambda w: {"role": "assessor"}),
+        Case("POST", lambda w, r: A.format(w=w) + "/revisions/1/sign-off", OWNERS, lambda w: {"role": "approver"}),
+    ],
     "scans.index": [Case("GET", lambda w, r: A.format(w=w) + "/scans", members())],
     # no file: an editor is told to choose one (422), a viewer refused first
     "scans.preview": [Case("POST", lambda w, r: A.format(w=w) + "/scans/preview", EDITORS)],
@@ -369,6 +374,7 @@ MATRIX: dict[str, list[Case]] = {
     "api.verify": [
         Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/checklist/{w.item}/verification", NO_TOKEN)
     ],
+    "api.sign_off": [Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/revisions/1/sign-off", NO_TOKEN)],
     "api.list_scans": [Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}/scans", NO_TOKEN)],
     "api.import_scans": [Case("POST", lambda w, r: f"/api/v1/assessments/{w.assessment}/scans", NO_TOKEN)],
     "api.remove_evidence": [

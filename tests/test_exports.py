@@ -293,6 +293,7 @@ def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
     # the columns, pinned: a change here changes every spreadsheet and script reading the file (contract §8)
     assert content.split(b"\r\n")[0] == (
         b'\xef\xbb\xbf"assessment_id","assessment_title","revision","export_id","as_of",'
+        b'"sign_off","signed_off_by","signed_off_at","approved_by","approved_at",'
         b'"id","topic","topic_label","priority","priority_label","title","status","status_label","owner","note",'
         b'"updated_by","updated_at","why","how",'
         b'"start_here","phase","phase_label","effort","effort_label","responsibility","responsibility_label",'
@@ -308,6 +309,7 @@ def test_csv_lists_every_item_with_its_status(doc: ExportDocument) -> None:
     for row, item in zip(rows, doc.result["checklist"], strict=True):
         assert (row["assessment_id"], row["assessment_title"], row["revision"]) == ("12", doc.title, "2")
         assert (row["export_id"], row["as_of"]) == (EXPORT_ID, "2026-05-05T13:20:00+00:00")
+        assert (row["sign_off"], row["signed_off_by"], row["approved_at"]) == ("unsigned", "", "")
         assert (row["topic"], row["priority"], row["priority_label"]) == (
             item["topic"],
             item["priority"],

@@ -405,3 +405,56 @@ def test_status_history_starts_with_each_row_as_it_stands(empty_database_url: st
             from advisor.extensions import db
 
             db.engine.dispose()
+
+
+SIGN_OFFS_BEFORE = "c4e6a8b0d2f5"  # the revision before e6a8c0d2f4b7
+
+
+def test_sign_offs_arrive_empty_hold_one_signature_per_role_and_go_on_downgrade(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """e6a8c0d2f4b7: revisions saved before have no sign-off; a revision holds one signature per role, of a known
+    role; downgrading drops the table and keeps the revisions."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", SIGN_OFFS_BEFORE]).exit_code == 0
+    engine = sa.create_engine(empty_database_url)
+
+    def has_table() -> bool:
+        with engine.connect() as conn:
+            return sa.inspect(conn).has_table("sign_offs")
+
+    signature = (
+        "insert into sign_offs (assessment_id, revision_id, role, signed_by, signed_at, statement)"
+        " values (1, 1, :role, 'a@example.com', '2026-12-02 20:00:00+00:00', '')"
+    )
+    try:
+        with engine.begin() as conn:
+            for statement in owner_and_assessment(latest_revision=1):
+                conn.execute(sa.text(statement))
+            conn.execute(
+                sa.text(
+                    "insert into revisions (id, assessment_id, number, answers, result, statuses, engine_version,"
+                    " knowledge_base_version, recommended, checklist_ids, page_key) values"
+                    " (1, 1, 1, '{}', '{}', '{}', '1', '1', '{}', '[]', 'k')"
+                )
+            )
+        assert not has_table()
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        with engine.begin() as conn:
+            assert conn.execute(sa.text("select count(*) from sign_offs")).scalar_one() == 0
+            conn.execute(sa.text(signature), {"role": "assessor"})
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            conn.execute(sa.text(signature), {"role": "assessor"})
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            conn.execute(sa.text(signature), {"role": "reviewer"})
+        assert runner.invoke(args=["db", "downgrade", SIGN_OFFS_BEFORE]).exit_code == 0
+        assert not has_table()
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("select count(*) from revisions")).scalar_one() == 1
+    finally:
+        engine.dispose()
+        with app.app_context():
+            from advisor.extensions import db
+
+            db.engine.dispose()

@@ -87,6 +87,8 @@ def detail_text(detail: Mapping[str, Any], kb: KnowledgeBase) -> str:
             parts.append(f"export id{'s' if len(v) > 1 else ''}{kept}: {', '.join(str(i) for i in v)}")
         elif k == "before" and "after" in detail:
             parts.append(f"status: {STATUS_LABELS.get(v, v)} → {STATUS_LABELS.get(detail['after'], detail['after'])}")
+        elif isinstance(v, list):  # a sign-off's deciders, a scan's items: the values, not Python's brackets
+            parts.append(f"{k}: {', '.join(str(i) for i in v)}")
         else:
             parts.append(f"{k}: {v}")
     return "; ".join(parts)

@@ -202,16 +202,16 @@ class SignOffRecord:
         """The sign-off as (label, text) pairs for a cover: one line per signature, or one saying there is none."""
         if not self.assessor:
             return [("Sign-off", "Not signed off: the decisions are proposed")]
-        lines = [("Signed off by the assessor", _signed(self.assessor))]
+        lines = [("Signed off by", f"{_signed(self.assessor)} (assessor)")]
         if self.approver:
-            lines.append(("Approved by the owner", _signed(self.approver)))
+            lines.append(("Approved by", f"{_signed(self.approver)} (owner)"))
         else:
             lines.append(("Approval", "Not approved yet: the decisions are proposed"))
         return lines
 
 
 def _signed(signature: Signature) -> str:
-    said = f": “{signature.statement}”" if signature.statement else ""
+    said = f", stating “{signature.statement}”" if signature.statement else ""
     return f"{signature.by or 'unknown'} on {signature.at:%Y-%m-%d %H:%M} UTC{said}"
 
 

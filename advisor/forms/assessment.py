@@ -12,11 +12,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from advisor.engine.schema import STATUSES
-from advisor.models import TYPED_EVIDENCE_KINDS, limits
+from advisor.models import SIGN_OFF_ROLES, TYPED_EVIDENCE_KINDS, limits
 from advisor.report.summary import STATUS_LABELS as STATUS_LABELS  # the labels live with the others; re-exported
 
 
@@ -131,3 +131,10 @@ class VerificationForm(FlaskForm):
     )
     procedure = TextAreaField("How it was tested", validators=[Optional(), Length(max=limits.NOTE)])
     version = HiddenField()
+
+
+class SignOffForm(FlaskForm):
+    """A signature on the latest revision: the assessor's, or the approving owner's; the service checks who may."""
+
+    role = HiddenField(validators=[AnyOf(SIGN_OFF_ROLES)])
+    statement = TextAreaField("Statement (optional)", validators=[Optional(), Length(max=limits.NOTE)])

@@ -29,6 +29,7 @@ from advisor.forms.assessment import (
     NewAssessmentForm,
     RemoveEvidenceForm,
     SaveRevisionForm,
+    SignOffForm,
     StatusForm,
     VerificationForm,
     VersionForm,
@@ -36,7 +37,7 @@ from advisor.forms.assessment import (
 from advisor.models import Assessment, limits
 from advisor.report import summary
 from advisor.services import assessments as svc
-from advisor.services import audit, history, removed, workspaces
+from advisor.services import audit, history, removed, signoff, workspaces
 from advisor.services import evidence as proof
 from advisor.services.compare import compare_results, has_changes
 from advisor.views.common import (
@@ -509,6 +510,34 @@ def verify(assessment_id: int, item_id: str) -> Response:
         to=back,
         refused=(verification.VerificationRefused, svc.Conflict),
         refusal="Test not recorded: {}. You typed: “" + typed + "”.",
+    )
+
+
+@bp.post("/<int:assessment_id>/revisions/<int:number>/sign-off")
+def sign_off(assessment_id: int, number: int) -> Response:
+    """An editor signs the latest revision off as its assessor; an owner who neither saved it nor signed it off
+    approves it."""
+    form = SignOffForm()
+    assessment = get_assessment(assessment_id, "owner" if form.role.data == "approver" else "editor")
+    back = f"{_back_to_report(assessment_id)}#sign-off"
+    if not form.validate():
+        flash(f"Not signed: {_problems(form)}", "error")
+        return redirect(back, 303)
+    typed = _echo(form.statement.data or "")
+    approving = form.role.data == "approver"
+    return carry_out(
+        lambda: signoff.sign(
+            db.session,
+            assessment,
+            number if number <= limits.MAX_ID else 0,
+            form.role.data or "",
+            form.statement.data or "",
+            actor(),
+        ),
+        done="Revision approved: its decisions are accepted." if approving else "Revision signed off.",
+        to=back,
+        refused=(signoff.SignOffRefused, svc.Conflict, LookupError),
+        refusal="Not signed: {}." + (f" You typed: “{typed}”." if typed else ""),
     )
 
 

@@ -18,7 +18,7 @@ from advisor.models import Assessment, Revision, ShareLink
 from advisor.report import cache as report_cache
 from advisor.report import summary
 from advisor.services import assessments as svc
-from advisor.services import exports, history, removed, workspaces
+from advisor.services import exports, history, removed, signoff, workspaces
 from advisor.services.audit import as_utc
 from advisor.views.common import kb
 
@@ -98,6 +98,8 @@ def render_report(
     revision is gone. The assessment and revision are loaded here, once, and only when a page is rendered."""
     assessment, revision = rows.objects(db.session)
     can_edit = workspaces.allows(rows.role, "editor")
+    # a frozen link shows the signatures given by the moment it was made, as its files do
+    frozen = as_utc(shared.frozen_at) if shared is not None and shared.frozen_at is not None else None
     body = cache.get_or_render(
         body_key,
         functools.partial(
@@ -130,6 +132,8 @@ def render_report(
         can_own=workspaces.allows(rows.role, "owner"),
         shared=shared,
         share_token=share_token,
+        sign_off=signoff.sign_off_of(db.session, revision.id, frozen),
+        reader=current_user.email if current_user.is_authenticated else None,
     )
 
 
