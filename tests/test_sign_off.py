@@ -284,3 +284,14 @@ def test_the_activity_page_lists_both_signatures_in_words(app: Flask) -> None:
     assert "revision: 1; statement: inventory checked" in page
     assert "revision approved" in page
     assert f"deciders: {ERIN}, {OLIVER}" in page
+
+
+def test_the_revisions_page_says_which_revision_is_signed(app: Flask) -> None:
+    assessment_id, _ = team_assessment(app, TEAM)
+    signed(app, assessment_id, "assessor", ERIN)
+    client = app.test_client()
+    sign_in(client, VERA)
+    assert "Signed off, not approved" in html(client.get(f"/assessments/{assessment_id}/revisions"))
+    signed(app, assessment_id, "approver", OLIVER)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert f"Approved {today}" in html(client.get(f"/assessments/{assessment_id}/revisions"))

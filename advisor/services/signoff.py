@@ -32,6 +32,14 @@ def sign_off_of(session: DbSession, revision_id: int, until: dt.datetime | None 
     return SignOffRecord(found.get("assessor"), found.get("approver"))
 
 
+def sign_offs_by_revision(session: DbSession, assessment_id: int) -> dict[int, SignOffRecord]:
+    """Every signed revision's sign-off, by revision row id, in one query (the revisions page)."""
+    found: dict[int, dict[str, Signature]] = {}
+    for s in session.scalars(select(SignOff).where(SignOff.assessment_id == assessment_id)):
+        found.setdefault(s.revision_id, {})[s.role] = Signature(s.role, s.signed_by, as_utc(s.signed_at), s.statement)
+    return {rid: SignOffRecord(roles.get("assessor"), roles.get("approver")) for rid, roles in found.items()}
+
+
 def sign(
     session: DbSession,
     assessment: Assessment,

@@ -210,6 +210,7 @@ def revisions(assessment_id: int) -> str:
         "assessments/revisions.html",
         assessment=assessment,
         revisions=list(assessment.revisions),
+        sign_offs=signoff.sign_offs_by_revision(db.session, assessment.id),
         **access_context(assessment),
     )
 
