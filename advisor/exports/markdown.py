@@ -159,7 +159,7 @@ def to_markdown(doc: ExportDocument) -> str:
     progress = counts(result, doc.statuses, doc.exported_at.date())
     lines += ["## Summary", "", md_prose(summary_sentence(result)), ""]
     lines += [
-        f"**{progress['done']} of {progress['total']}** checklist items done or not applicable "
+        f"**{progress['done']} of {progress['total']}** checklist items done, not applicable or inherited "
         f"({progress['percent']}%)"
         + (f"; {progress['needs_review']} need review after a new revision." if progress["needs_review"] else "."),
         "",

@@ -72,7 +72,7 @@ ACCEPTANCE_COLUMNS = (
 )
 # the due date, "yes" when it has passed with the item still open (as of the export), the evidence entries one
 # per line ("Link: https://… (added by …, 2026-05-04)"; the evidence table has them one per row) and how many,
-# what the latest scans say and "yes" when they fail an item marked not applicable or accepted
+# what the latest scans say and "yes" when they fail an item marked not applicable, accepted or inherited
 EVIDENCE_COLUMNS = (
     *("due_on", "overdue", "evidence", "evidence_count"),
     *("scan_status", "scan_status_label", "scanner_disagrees"),
