@@ -441,7 +441,10 @@ def test_statuses_may_be_inherited_and_not_applicable_again_on_downgrade(
         assert refused("update checklist_statuses set verification_result = 'maybe' where item_id = 'x'")
         with engine.connect() as conn:
             rows = conn.execute(sa.text("select id, item_id, status, note from checklist_statuses order by id")).all()
-        assert [tuple(r)[1:] for r in rows] == [("x", "done", "kept"), ("y", "inherited", "AWS SOC 2 Type II, 2026, CC6.1")]
+        assert [tuple(r)[1:] for r in rows] == [
+            ("x", "done", "kept"),
+            ("y", "inherited", "AWS SOC 2 Type II, 2026, CC6.1"),
+        ]
 
         assert runner.invoke(args=["db", "downgrade", "c4e6a8b0d2f5"]).exit_code == 0
         with engine.connect() as conn:

@@ -197,7 +197,7 @@ def evidence(doc: ExportDocument) -> Table:
     return Table("Evidence", "evidence", EVIDENCE_TABLE_COLUMNS, rows)
 
 
-EXCEPTION_STATUSES = ("not_applicable", "accepted_risk")
+EXCEPTION_STATUSES = ("not_applicable", "accepted_risk", "inherited")
 EXCEPTION_COLUMNS = (
     *("item_id", "item_title", "priority", "status", "status_label", "acceptance", "acceptance_label"),
     *("justification", "expires", "requested_by", "approved_by", "approved_at", "updated_by", "updated_at"),
@@ -207,8 +207,9 @@ EXCEPTION_COLUMNS = (
 
 def exceptions(doc: ExportDocument) -> Table:
     """The items taken off the to-do list without doing them: accepted risks (the acceptance's justification,
-    expiry, requester and approver) and not applicable items (their note is the only reason recorded, so it is
-    the justification; nobody requests or approves them: updated_by says who set the status)."""
+    expiry, requester and approver), not applicable items and items inherited from the provider (their note, the
+    reason or the provider's attestation relied on, is the only justification recorded; nobody requests or approves
+    them: updated_by says who set the status)."""
     rows: list[tuple[Cell, ...]] = []
     for item in doc.result["checklist"]:
         st = doc.status_of(item["id"])

@@ -591,5 +591,6 @@ def scan_fails(entries: Sequence[ScanEntry]) -> bool:
 
 
 def scanner_disagrees(status: str, entries: Sequence[ScanEntry]) -> bool:
-    """The latest scans fail an item a person marked not applicable, accepted or inherited: flagged, never overwritten."""
+    """The latest scans fail an item a person marked not applicable, accepted or inherited: flagged, never
+    overwritten."""
     return status in DISAGREEING_STATUSES and scan_fails(entries)

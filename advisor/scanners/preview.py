@@ -2,8 +2,9 @@
 
 For each checklist item of the latest revision that a report's findings verify: its current status, what the
 scans say (the item's evidence status from these reports) and whether they contradict a person's decision: an
-item marked not applicable or inherited from the provider, or a risk accepted, that a scan fails is flagged "scanner disagrees"; the import
-never changes a status. A report imported before (the same bytes: the same digest) changes nothing.
+item marked not applicable or inherited from the provider, or a risk accepted, that a scan fails is flagged
+"scanner disagrees"; the import never changes a status. A report imported before (the same bytes: the same
+digest) changes nothing.
 """
 
 from __future__ import annotations
