@@ -19,6 +19,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from flask import Flask
+from flask.testing import FlaskClient
 from pypdf import PdfReader
 from trestle.oscal.assessment_results import Model as ResultsModel
 
@@ -38,6 +39,8 @@ from tests.conftest import sign_in
 from tests.helpers import BASE_ANSWERS, unpacked
 from tests.test_api import token_for
 from tests.test_exports import AT
+from tests.test_needs_review import ITEM as REVIEWED
+from tests.test_needs_review import eks_assessment_marked_not_applicable, self_managed_revision
 from tests.test_oscal import oscal_doc, props
 from tests.test_removed_items import ACCEPTED, NOT_APPLICABLE, PLAIN, removed_setup
 from tests.test_scan_preview import CHECKLIST, report
@@ -314,3 +317,24 @@ def test_the_command_line_takes_inherited_as_settled_unless_its_scans_fail(tmp_p
         ]
     }
     assert [i["id"] for i in failing_items(result, "high")] == ["a"]
+
+
+def test_an_inherited_item_needs_review_when_a_new_revision_hands_it_to_the_team(
+    client: FlaskClient, app: Flask
+) -> None:
+    """The provider's attestation covered the item under Amazon EKS; self-managed, nobody's attestation does."""
+    assessment_id = eks_assessment_marked_not_applicable(client)
+    page = html(client.get(f"/assessments/{assessment_id}"))
+    saved = client.post(
+        f"/assessments/{assessment_id}/checklist/{REVIEWED}",
+        data={"csrf_token": csrf_token(page), "status": "inherited", "note": ATTESTATION, "version": "1"},
+    )
+    assert saved.status_code == 303
+    row = stored(app, REVIEWED)
+    assert row is not None
+    assert (row.status, row.review_reason) == ("inherited", None)
+    self_managed_revision(client, assessment_id)
+    row = stored(app, REVIEWED)
+    assert row is not None
+    assert row.status == "inherited", "the claim stands, in doubt"
+    assert row.review_reason is not None
