@@ -156,7 +156,7 @@ def test_status_errors(answers: dict[str, Any], kb: Any) -> None:
     assert errors == [
         {
             "key": f"status.{known}",
-            "message": "got 'finished'; allowed: todo, in_progress, done, not_applicable, accepted_risk",
+            "message": "got 'finished'; allowed: todo, in_progress, done, not_applicable, accepted_risk, inherited",
         },
         {"key": "status.no-such-item", "message": "unknown checklist item 'no-such-item'"},
     ]

@@ -407,7 +407,7 @@ def test_status_history_starts_with_each_row_as_it_stands(empty_database_url: st
             db.engine.dispose()
 
 
-SIGN_OFFS_BEFORE = "c4e6a8b0d2f5"  # the revision before e6a8c0d2f4b7
+SIGN_OFFS_BEFORE = "d5f7b9c1e3a6"  # the revision before e6a8c0d2f4b7
 
 
 def test_sign_offs_arrive_empty_hold_one_signature_per_role_and_go_on_downgrade(
@@ -452,6 +452,56 @@ def test_sign_offs_arrive_empty_hold_one_signature_per_role_and_go_on_downgrade(
         assert not has_table()
         with engine.connect() as conn:
             assert conn.execute(sa.text("select count(*) from revisions")).scalar_one() == 1
+
+
+def test_statuses_may_be_inherited_and_not_applicable_again_on_downgrade(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """d5f7b9c1e3a6: the status check admits 'inherited' (and still refuses what it does not know, and a verification
+    result it does not know); downgrading makes inherited items not applicable, their attestation kept as the note."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "c4e6a8b0d2f5"]).exit_code == 0
+    engine = sa.create_engine(empty_database_url)
+    inherited = (
+        "insert into checklist_statuses (assessment_id, item_id, status, note, owner, version)"
+        " values (1, 'y', 'inherited', 'AWS SOC 2 Type II, 2026, CC6.1', '', 1)"
+    )
+
+    def refused(statement: str) -> bool:
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(statement))
+        except sa.exc.IntegrityError:
+            return True
+        return False
+
+    try:
+        with engine.begin() as conn:
+            for statement in (*owner_and_assessment(latest_revision=0), KEPT_STATUS):
+                conn.execute(sa.text(statement))
+        assert refused(inherited)
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        assert _versions(empty_database_url) == ["d5f7b9c1e3a6"]
+        assert not refused(inherited)
+        assert refused(inherited.replace("'y', 'inherited'", "'z', 'borrowed'"))
+        assert refused("update checklist_statuses set verification_result = 'maybe' where item_id = 'x'")
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("select id, item_id, status, note from checklist_statuses order by id")).all()
+        assert [tuple(r)[1:] for r in rows] == [
+            ("x", "done", "kept"),
+            ("y", "inherited", "AWS SOC 2 Type II, 2026, CC6.1"),
+        ]
+
+        assert runner.invoke(args=["db", "downgrade", "c4e6a8b0d2f5"]).exit_code == 0
+        with engine.connect() as conn:
+            after = conn.execute(sa.text("select id, item_id, status, note from checklist_statuses order by id")).all()
+        # the inherited item is not applicable now, under the same id, its attestation the reason
+        assert [tuple(r) for r in after] == [
+            (rows[0].id, "x", "done", "kept"),
+            (rows[1].id, "y", "not_applicable", "AWS SOC 2 Type II, 2026, CC6.1"),
+        ]
+        assert refused(inherited.replace("'y'", "'w'"))
     finally:
         engine.dispose()
         with app.app_context():

@@ -521,7 +521,7 @@ def test_report_and_share_page_show_start_here_item_facts_and_the_compliance_map
         assert f"requirements answered by checklist items; {open_} not answered." in mapping
         many = mapping.split(f'<tr id="{requirement_anchor("gdpr", view["requirements"][2]["requirement"])}">')[1]
         folded = many.split("</tr>")[0]
-        assert '<details class="answering"><summary>7 items, 1 done or not applicable</summary>' in folded
+        assert '<details class="answering"><summary>7 items, 1 done, not applicable or inherited</summary>' in folded
         assert folded.count("<li><a href=") == 7, "a long list is folded under its count, not cut"
         assert "&lt;" not in folded, "the folded list is markup, not escaped text"
 
@@ -534,7 +534,7 @@ def test_report_and_share_page_show_start_here_item_facts_and_the_compliance_map
         )
         db.session.commit()
     page = html(client.get(f"/assessments/{assessment_id}"))
-    assert "<summary>7 items, 0 done or not applicable</summary>" in page
+    assert "<summary>7 items, 0 done, not applicable or inherited</summary>" in page
 
 
 def test_stored_guidance_texts_are_escaped_on_the_report(client: FlaskClient, app: Flask, assessment_id: int) -> None:

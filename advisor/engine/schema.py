@@ -15,7 +15,7 @@ from advisor.engine.conditions import Condition, ConditionError, parse_condition
 
 Criterion = Literal["isolation", "attack_surface", "visibility", "control", "simplicity", "cost"]
 Priority = Literal["critical", "high", "medium", "low"]
-Status = Literal["todo", "in_progress", "done", "not_applicable", "accepted_risk"]
+Status = Literal["todo", "in_progress", "done", "not_applicable", "accepted_risk", "inherited"]
 Topic = Literal[
     "control_plane_access",
     "cloud_credentials",
@@ -42,10 +42,12 @@ Topic = Literal[
 CRITERIA: tuple[str, ...] = get_args(Criterion)
 PRIORITIES: tuple[str, ...] = get_args(Priority)
 STATUSES: tuple[str, ...] = get_args(Status)
-DONE_STATUSES: tuple[str, ...] = ("done", "not_applicable")  # counted as progress; every other status is open
+# counted as progress; every other status is open. Only done is implemented: not applicable and inherited (from
+# the provider, relying on its attestation) are the applicability statement's, never counted as implemented
+DONE_STATUSES: tuple[str, ...] = ("done", "not_applicable", "inherited")
 # statuses that claim an item is settled: a new revision that changes why the item applies or who does it
 # marks such a status "needs review" (and a status needing review counts as open)
-SETTLED_STATUSES: tuple[str, ...] = ("done", "not_applicable", "accepted_risk")
+SETTLED_STATUSES: tuple[str, ...] = ("done", "not_applicable", "accepted_risk", "inherited")
 TOPICS: tuple[str, ...] = get_args(Topic)
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")

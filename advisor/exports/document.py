@@ -43,9 +43,19 @@ class EvidenceRecord:
         return f"{self.kind.capitalize()}: {self.text}{by}"
 
 
+# the statuses the applicability statement lists, and how it names each row's kind: the note is the reason an item
+# does not apply, or the provider's attestation an inherited one relies on
+APPLICABILITY_KINDS = {"not_applicable": "Not applicable", "inherited": "Inherited"}
+APPLICABILITY_INTRO = (
+    "The checklist items marked not applicable, each with the reason given, and those inherited from the provider, "
+    "each with the provider's attestation relied on; they do not count as implemented."
+)
+APPLICABILITY_NONE = "No item is marked not applicable or inherited from the provider."
+
+
 @dataclass(frozen=True)
 class StatusRecord:
-    status: str  # todo | in_progress | done | not_applicable | accepted_risk
+    status: str  # todo | in_progress | done | not_applicable | accepted_risk | inherited
     owner: str = ""
     note: str = ""
     updated_by: str | None = None
@@ -272,13 +282,14 @@ class ExportDocument:
     removed: list[RemovedItem] = field(default_factory=list)
     sign_off: SignOffRecord = field(default_factory=SignOffRecord)  # the revision's, as of ``as_of_time``
 
-    def not_applicable(self) -> list[tuple[Mapping[str, Any], StatusRecord]]:
-        """The applicability statement: the checklist's items marked not applicable, in checklist order, each with
-        its record (the note is the reason). They do not count as implemented."""
+    def applicability(self) -> list[tuple[Mapping[str, Any], StatusRecord]]:
+        """The applicability statement: the checklist's items marked not applicable or inherited from the provider,
+        in checklist order, each with its record (the note is the reason, or the provider's attestation relied on).
+        They do not count as implemented."""
         return [
             (item, self.status_of(item["id"]))
             for item in self.result["checklist"]
-            if self.status_of(item["id"]).status == "not_applicable"
+            if self.status_of(item["id"]).status in APPLICABILITY_KINDS
         ]
 
     def status_of(self, item_id: str) -> StatusRecord:

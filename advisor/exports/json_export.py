@@ -192,11 +192,12 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
             {
                 "item": item["id"],
                 "title": item["title"],
+                "kind": st.status,
                 "reason": st.note,
                 "set_by": st.updated_by,
                 "set_at": iso(st.updated_at),
             }
-            for item, st in doc.not_applicable()
+            for item, st in doc.applicability()
         ],
         "audit": [{"at": iso(e.at), "actor": e.actor, "action": e.action, "detail": e.detail} for e in doc.audit],
     }

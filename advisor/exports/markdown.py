@@ -10,7 +10,16 @@ import re
 
 from advisor.engine.schema import DONE_STATUSES
 from advisor.exports import Export, action_text, detail_text, file_stem, iso, when
-from advisor.exports.document import LEFT_OUT, EvidenceRecord, ExportDocument, StatusRecord, scope_lines
+from advisor.exports.document import (
+    APPLICABILITY_INTRO,
+    APPLICABILITY_KINDS,
+    APPLICABILITY_NONE,
+    LEFT_OUT,
+    EvidenceRecord,
+    ExportDocument,
+    StatusRecord,
+    scope_lines,
+)
 from advisor.exports.result import (
     facts_markdown,
     findings_markdown,
@@ -160,7 +169,7 @@ def to_markdown(doc: ExportDocument) -> str:
     progress = counts(result, doc.statuses, doc.exported_at.date())
     lines += ["## Summary", "", md_prose(summary_sentence(result)), ""]
     lines += [
-        f"**{progress['done']} of {progress['total']}** checklist items done or not applicable "
+        f"**{progress['done']} of {progress['total']}** checklist items done, not applicable or inherited "
         f"({progress['percent']}%)"
         + (f"; {progress['needs_review']} need review after a new revision." if progress["needs_review"] else "."),
         "",
@@ -220,21 +229,21 @@ def to_markdown(doc: ExportDocument) -> str:
             ]
             lines += [f"- [{md_escape(r['label'])}](<{r['url']}>)" for r in item["references"]] + [""]
 
-    lines += ["## Applicability statement", ""]
-    lines += [
-        "The checklist items marked not applicable, each with the reason given; they do not count as implemented.",
-        "",
-    ]
-    exempt = doc.not_applicable()
+    lines += ["## Applicability statement", "", APPLICABILITY_INTRO, ""]
+    exempt = doc.applicability()
     if exempt:
-        lines += ["| Item | Title | Why it does not apply | Set by |", "|---|---|---|---|"]
         lines += [
-            f"| `{item['id']}` | {_cell(item['title'])} | {_cell(st.note or '— (no reason recorded)')} "
+            "| Item | Title | Why it does not apply, or the provider's attestation relied on | Set by |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{item['id']}` | {_cell(item['title'])} "
+            f"| {APPLICABILITY_KINDS[st.status]}: {_cell(st.note or '— (no reason recorded)')} "
             f"| {_cell(st.updated_by)}{(', ' + when(st.updated_at)) if st.updated_at else ''} |"
             for item, st in exempt
         ]
     else:
-        lines.append("No item is marked not applicable.")
+        lines.append(APPLICABILITY_NONE)
     lines.append("")
 
     lines += removed_markdown(doc)

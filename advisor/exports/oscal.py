@@ -2,9 +2,13 @@
 milestones (POA&M), in one zip that GRC tools import.
 
 - ``assessment-results.json``: one result for the revision, with a finding per checklist item (its id is the
-  objective; satisfied when done, not satisfied otherwise; its framework requirements as props), an observation
-  per evidence entry (links, texts, scan results), and a risk for every item that is open or an exception
-  (an accepted risk with its justification, expiry and approver; not applicable with its note).
+  objective; satisfied when done or inherited from the provider, not satisfied otherwise; its framework
+  requirements as props), an observation per evidence entry (links, texts, scan results), and a risk for every
+  item that is open or an exception (an accepted risk with its justification, expiry and approver; not applicable
+  with its note). An inherited item's finding names the provider's attestation relied on (prop ``inherited-from``
+  and its remarks); it leaves no risk. Items an earlier revision listed and this one dropped, still on record
+  (``ExportDocument.removed``), get a finding too, saying since which revision, with their last status, evidence
+  and, while their risk acceptance stands, its risk.
 - ``poam.json``: a POA&M item per open item (as the report's Open filter counts them) with its finding,
   observations and risk; the risk's deadline is the due date, its remediation names the owner. OSCAL needs at
   least one POA&M item, so the file is left out when nothing is open.
@@ -33,7 +37,7 @@ from trestle.oscal.poam import PlanOfActionAndMilestones, PoamItem, RelatedFindi
 
 from advisor.exports import Export, file_stem, utc
 from advisor.exports.archive import zip_with_manifest
-from advisor.exports.document import EvidenceRecord, ExportDocument, StatusRecord
+from advisor.exports.document import EvidenceRecord, ExportDocument, RemovedItem, StatusRecord
 from advisor.exports.text import md_prose
 from advisor.report.summary import (
     STATUS_LABELS,
@@ -230,9 +234,18 @@ class Builder:
         st: StatusRecord,
         observations: list[oscal.Observation],
         risk: oscal.Risk | None,
+        *,
+        prefix: tuple[object, ...] = (),
+        extra: Iterable[oscal.Property | None] = (),
+        said: str = "",
     ) -> oscal.Finding:
+        """``prefix`` starts the path of its UUID (a removed item's), ``extra`` adds props, ``said`` is a sentence its
+        remarks start with."""
         item_id = str(item["id"])
-        satisfied = st.status == "done"
+        # OSCAL has no inherited objective state (SSPs model inheritance): the objective is met, by the provider,
+        # and the finding says on whose attestation; it is never counted implemented
+        satisfied = st.status in ("done", "inherited")
+        inherited = st.status == "inherited"
         requirements = [
             prop("framework-requirement", requirement_label(self.names, f["framework"], f["requirement"]), "frameworks")
             for f in item.get("frameworks") or ()
@@ -245,11 +258,20 @@ class Builder:
             "not_applicable": oscal.State.not_applicable,
         }.get(st.status)
         updated_by = self.party(st.updated_by)
+        state = md_text(st.label(STATUS_LABELS))
+        if inherited:
+            state = f"{state}: {md_text(st.note) or 'no attestation recorded'}"
+        remarks = "\n\n".join(part for part in (said, md_text(st.note)) if part)
         return oscal.Finding(
-            uuid=self.uuid("finding", item_id),
+            uuid=self.uuid(*prefix, "finding", item_id),
             title=md_prose(item["title"]),
             description=md_prose(item.get("why") or item["title"]),
-            props=props(*self.status_props(item, st), *requirements),
+            props=props(
+                *self.status_props(item, st),
+                prop("inherited-from", st.note) if inherited else None,
+                *extra,
+                *requirements,
+            ),
             links=some(
                 oscal.Link(href=url, rel=oscal.Rel.reference, text=md_prose(ref.get("label") or url))
                 for ref in item.get("references") or ()
@@ -265,23 +287,42 @@ class Builder:
                     if satisfied
                     else oscal.ObjectiveStatusStateValidValues.not_satisfied,
                     reason=oscal.Reason.pass_
-                    if satisfied
+                    if st.status == "done"
                     else oscal.Reason.other
-                    if st.status in ("not_applicable", "accepted_risk")
+                    if st.status in ("not_applicable", "accepted_risk", "inherited")
                     else oscal.Reason.fail,
-                    remarks=md_text(st.label(STATUS_LABELS)),
+                    remarks=state,
                 ),
                 implementation_status=oscal.ImplementationStatus(state=implementation) if implementation else None,
             ),
             related_observations=some(oscal.RelatedObservation(observation_uuid=o.uuid) for o in observations),
             related_risks=[oscal.AssociatedRisk(risk_uuid=risk.uuid)] if risk else None,
-            remarks=md_text(st.note) or None,
+            remarks=remarks or None,
         )
+
+    def removed(self, gone: RemovedItem) -> tuple[oscal.Finding, list[oscal.Observation], oscal.Risk | None]:
+        """An item an earlier revision listed and this one dropped, its record not closed: a finding saying since
+        which revision, with its last status and evidence, and a risk while it is an accepted risk (an exception
+        still on record). Nothing is left to do on this checklist: no remediation, no POA&M item."""
+        item = {"id": gone.item_id, "title": gone.title}
+        st = gone.record
+        prefix = ("removed", gone.removed_since)  # apart from the objects of the revisions that listed it
+        observations = self.observations(gone.item_id, st.evidence, prefix)
+        risk = self.risk(item, st, False, observations, prefix) if st.status == "accepted_risk" else None
+        said = (
+            f"Removed from the checklist since revision {gone.removed_since} (last on revision {gone.last_on}); "
+            f"last status: {md_text(st.label(STATUS_LABELS))}."
+        )
+        extra = (prop("removed-since-revision", gone.removed_since), prop("last-on-revision", gone.last_on))
+        finding = self.finding(item, st, observations, risk, prefix=prefix, extra=extra, said=said)
+        return finding, observations, risk
 
     def actor(self, party_uuid: str) -> oscal.OriginActor:
         return oscal.OriginActor(type=oscal.OriginActorValidValues.party, actor_uuid=party_uuid)
 
-    def observations(self, item_id: str, evidence: Iterable[EvidenceRecord]) -> list[oscal.Observation]:
+    def observations(
+        self, item_id: str, evidence: Iterable[EvidenceRecord], prefix: tuple[object, ...] = ()
+    ) -> list[oscal.Observation]:
         seen: dict[tuple[object, ...], int] = {}
         made = []
         for entry in evidence:
@@ -291,17 +332,19 @@ class Builder:
             )
             seen[identity] = seen.get(identity, 0) + 1  # two identical entries are still two observations
             key = "|".join("" if v is None else str(v) for v in identity) + f"|{seen[identity]}"
-            made.append(self.observation(item_id, key, entry))
+            made.append(self.observation(item_id, key, entry, prefix))
         return made
 
-    def observation(self, item_id: str, key: str, entry: EvidenceRecord) -> oscal.Observation:
+    def observation(
+        self, item_id: str, key: str, entry: EvidenceRecord, prefix: tuple[object, ...] = ()
+    ) -> oscal.Observation:
         scan = entry.kind == "scan"
         url = web_url(entry.text) if entry.kind == "link" else None
         collected = (entry.scanned_at if scan else entry.added_at) or self.doc.as_of_time
         added_by = None if scan else self.party(entry.added_by)
         what = {"link": "Link", "text": "Text", "scan": "Scan result"}.get(entry.kind, "Evidence")
         return oscal.Observation(
-            uuid=self.uuid("observation", item_id, key),
+            uuid=self.uuid(*prefix, "observation", item_id, key),
             title=f"{what}: {md_line(' '.join(p for p in (entry.tool, entry.check, entry.result) if p))}"
             if scan
             else f"{what} for {md_line(item_id)}",
@@ -339,7 +382,12 @@ class Builder:
         return statuses.remediating if st.status == "in_progress" else statuses.open
 
     def risk(
-        self, item: Mapping[str, Any], st: StatusRecord, is_open: bool, observations: list[oscal.Observation]
+        self,
+        item: Mapping[str, Any],
+        st: StatusRecord,
+        is_open: bool,
+        observations: list[oscal.Observation],
+        prefix: tuple[object, ...] = (),
     ) -> oscal.Risk | None:
         status = self.risk_status(st, is_open)
         if status is None:
@@ -354,7 +402,7 @@ class Builder:
         approved = st.status == "accepted_risk" and st.acceptance == "approved"
         deadline = st.acceptance_expires if approved else st.due_on
         return oscal.Risk(
-            uuid=self.uuid("risk", item_id),
+            uuid=self.uuid(*prefix, "risk", item_id),
             title=md_prose(item["title"]),
             description=md_prose(item.get("why") or item["title"]),
             statement=statement,
@@ -367,7 +415,7 @@ class Builder:
             status=oscal.RiskStatus(status),
             deadline=end_of(deadline) if deadline else None,
             remediations=[self.remediation(item, st)] if is_open and st.status != "not_applicable" else None,
-            risk_log=self.risk_log(item_id, st),
+            risk_log=self.risk_log(item_id, st, prefix),
             related_observations=some(oscal.RelatedObservation(observation_uuid=o.uuid) for o in observations),
         )
 
@@ -385,7 +433,7 @@ class Builder:
             prop("acceptance-approved-at", approved_at, "acceptance"),
         ]
 
-    def risk_log(self, item_id: str, st: StatusRecord) -> oscal.RiskLog | None:
+    def risk_log(self, item_id: str, st: StatusRecord, prefix: tuple[object, ...] = ()) -> oscal.RiskLog | None:
         """The approval of a risk acceptance, by whom and when."""
         approver = self.party(st.acceptance_approved_by)
         if st.status != "accepted_risk" or st.acceptance_approved_at is None or approver is None:
@@ -393,7 +441,9 @@ class Builder:
         return oscal.RiskLog(
             entries=[
                 oscal.Entry(
-                    uuid=self.uuid("risk-log", item_id, "approved", utc(st.acceptance_approved_at).isoformat()),
+                    uuid=self.uuid(
+                        *prefix, "risk-log", item_id, "approved", utc(st.acceptance_approved_at).isoformat()
+                    ),
                     title="Risk acceptance approved",
                     start=utc(st.acceptance_approved_at),
                     logged_by=[oscal.LoggedBy(party_uuid=approver, role_id="approver")],
@@ -454,6 +504,7 @@ def build(doc: ExportDocument) -> Documents:
     """The OSCAL documents of ``doc``, validated by trestle's models as they are made."""
     b = Builder(doc)
     parts = [b.item(item) for item in doc.result["checklist"]]
+    removed = [b.removed(gone) for gone in doc.removed]
     plan = b.uuid("plan")
     results_uuid = doc.export_id or b.uuid("export", utc(doc.as_of_time).isoformat())
     checked = "the checklist items the advisor chose from the answers of this revision"
@@ -463,7 +514,8 @@ def build(doc: ExportDocument) -> Documents:
         description=(
             f"The status of every checklist item of revision {doc.revision_number} as of "
             f"{utc(doc.as_of_time).isoformat(timespec='seconds')}, with its evidence and the risks left open "
-            "or accepted. Each finding's objective is a checklist item's id."
+            "or accepted. Each finding's objective is a checklist item's id; items earlier revisions listed and "
+            "this one dropped, still on record, have a finding saying since which revision."
         ),
         start=utc(doc.revision_created_at),
         end=max(utc(doc.as_of_time), utc(doc.revision_created_at)),
@@ -475,9 +527,9 @@ def build(doc: ExportDocument) -> Documents:
             if (objectives := [oscal.SelectObjectiveById(objective_id=p.item_id) for p in parts])
             else None,
         ),
-        observations=some(o for p in parts for o in p.observations),
-        risks=some(p.risk for p in parts if p.risk is not None),
-        findings=some(p.finding for p in parts),
+        observations=some([*(o for p in parts for o in p.observations), *(o for _, seen, _ in removed for o in seen)]),
+        risks=some([*(p.risk for p in parts if p.risk is not None), *(r for _, _, r in removed if r is not None)]),
+        findings=some([*(p.finding for p in parts), *(f for f, _, _ in removed)]),
     )
     back_matter = oscal.BackMatter(
         resources=[

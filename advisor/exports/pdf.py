@@ -44,7 +44,14 @@ from advisor.exports import (
     utc,
     when,
 )
-from advisor.exports.document import LEFT_OUT, ExportDocument, scope_lines
+from advisor.exports.document import (
+    APPLICABILITY_INTRO,
+    APPLICABILITY_KINDS,
+    APPLICABILITY_NONE,
+    LEFT_OUT,
+    ExportDocument,
+    scope_lines,
+)
 from advisor.exports.result import pct
 from advisor.paths import resource_dir
 from advisor.report.summary import (
@@ -101,6 +108,9 @@ def _environment() -> jinja2.Environment:
         DISAGREES=DISAGREES,
         VERIFICATION_LABELS=VERIFICATION_LABELS,
         LEFT_OUT=LEFT_OUT,
+        APPLICABILITY_KINDS=APPLICABILITY_KINDS,
+        APPLICABILITY_INTRO=APPLICABILITY_INTRO,
+        APPLICABILITY_NONE=APPLICABILITY_NONE,
         scope_lines=scope_lines,
         START_HERE_INTRO=START_HERE_INTRO,
         MAPPING_INTRO=MAPPING_INTRO,

@@ -96,7 +96,7 @@ ACCEPTANCE_COLUMNS = (
 )
 # the due date, "yes" when it has passed with the item still open (as of the export), the evidence entries one
 # per line ("Link: https://… (added by …, 2026-05-04)"; the evidence table has them one per row) and how many,
-# what the latest scans say and "yes" when they fail an item marked not applicable or accepted
+# what the latest scans say and "yes" when they fail an item marked not applicable, accepted or inherited
 EVIDENCE_COLUMNS = (
     *("due_on", "overdue", "evidence", "evidence_count"),
     *("scan_status", "scan_status_label", "scanner_disagrees"),
@@ -221,7 +221,7 @@ def evidence(doc: ExportDocument) -> Table:
     return Table("Evidence", "evidence", EVIDENCE_TABLE_COLUMNS, rows)
 
 
-EXCEPTION_STATUSES = ("not_applicable", "accepted_risk")
+EXCEPTION_STATUSES = ("not_applicable", "accepted_risk", "inherited")
 EXCEPTION_COLUMNS = (
     *("item_id", "item_title", "priority", "status", "status_label", "acceptance", "acceptance_label"),
     *("justification", "expires", "requested_by", "approved_by", "approved_at", "updated_by", "updated_at"),
@@ -231,8 +231,9 @@ EXCEPTION_COLUMNS = (
 
 def exceptions(doc: ExportDocument) -> Table:
     """The items taken off the to-do list without doing them: accepted risks (the acceptance's justification,
-    expiry, requester and approver) and not applicable items (their note is the only reason recorded, so it is
-    the justification; nobody requests or approves them: updated_by says who set the status)."""
+    expiry, requester and approver), not applicable items and items inherited from the provider (their note, the
+    reason or the provider's attestation relied on, is the only justification recorded; nobody requests or approves
+    them: updated_by says who set the status)."""
     rows: list[tuple[Cell, ...]] = []
     for item in doc.result["checklist"]:
         st = doc.status_of(item["id"])

@@ -38,6 +38,7 @@ STATUS_LABELS = {
     "done": "Done",
     "not_applicable": "Not applicable",
     "accepted_risk": "Risk accepted",
+    "inherited": "Inherited from the provider",
 }
 # engine 2.1: when an item is done, how much work it is, who does it (schema.PHASES, EFFORTS, RESPONSIBILITIES)
 PHASE_LABELS = {"before_go_live": "Before go-live", "first_90_days": "First 90 days", "ongoing": "Ongoing"}
@@ -193,7 +194,8 @@ SCAN_STATUS_LABELS = {
     "none": "No scan results",
 }
 DISAGREES = (
-    "the latest scan results fail this item, which is marked not applicable or risk accepted; "
+    "the latest scan results fail this item, which is marked not applicable, risk accepted or inherited from the "
+    "provider; "
     "the import never changes a person's decision: review it"
 )
 
@@ -225,6 +227,7 @@ def counts(result: Mapping[str, Any], statuses: Mapping[str, HasStatus], on: dt.
         "implemented": len(implemented),
         "verified": sum(1 for row in implemented if getattr(row, "verification_result", None) == "pass"),
         "not_applicable": by_status.get("not_applicable", 0),
+        "inherited": by_status.get("inherited", 0),
         "total": len(checklist),
         "done": done,
         "needs_review": len(review),
@@ -588,5 +591,6 @@ def scan_fails(entries: Sequence[ScanEntry]) -> bool:
 
 
 def scanner_disagrees(status: str, entries: Sequence[ScanEntry]) -> bool:
-    """The latest scans fail an item a person marked not applicable or accepted: flagged, never overwritten."""
+    """The latest scans fail an item a person marked not applicable, accepted or inherited: flagged, never
+    overwritten."""
     return status in DISAGREEING_STATUSES and scan_fails(entries)

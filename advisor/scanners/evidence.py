@@ -97,9 +97,10 @@ def attach_evidence(
 
 
 def failing_items(result: Mapping[str, Any], level: str) -> list[dict[str, Any]]:
-    """Items at ``level`` or above that fail `--fail-on`: open (neither done nor not applicable), or whose
-    evidence fails (`fail` or `mixed`) unless they are not applicable. An `accepted_risk` status in an answers
-    document carries no approval, so it exempts nothing."""
+    """Items at ``level`` or above that fail `--fail-on`: open (neither done, not applicable nor inherited), or
+    whose evidence fails (`fail` or `mixed`) unless they are not applicable (a failing scan contradicts an
+    inherited claim as it does a done one). An `accepted_risk` status in an answers document carries no approval,
+    so it exempts nothing."""
     limit = PRIORITIES.index(level)
     return [
         item

@@ -2,8 +2,9 @@
 
 For each checklist item of the latest revision that a report's findings verify: its current status, what the
 scans say (the item's evidence status from these reports) and whether they contradict a person's decision: an
-item marked not applicable, or a risk accepted, that a scan fails is flagged "scanner disagrees"; the import
-never changes a status. A report imported before (the same bytes: the same digest) changes nothing.
+item marked not applicable or inherited from the provider, or a risk accepted, that a scan fails is flagged
+"scanner disagrees"; the import never changes a status. A report imported before (the same bytes: the same
+digest) changes nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from advisor.engine.knowledge import KnowledgeBase
 from advisor.scanners import Finding, Scan, merge
 from advisor.scanners.evidence import FAILING, evidence_status
 
-DISAGREEING_STATUSES = ("not_applicable", "accepted_risk")  # a person's decision a failing scan contradicts
+# a person's decision a failing scan contradicts: that the item does not apply, that its risk is accepted, or that
+# the provider's attestation covers it
+DISAGREEING_STATUSES = ("not_applicable", "accepted_risk", "inherited")
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class ItemPreview:
 
     @property
     def disagrees(self) -> bool:
-        """The scans fail an item a person marked not applicable or accepted: shown, never overwritten."""
+        """The scans fail an item a person marked not applicable, accepted or inherited: shown, never overwritten."""
         return self.status in DISAGREEING_STATUSES and self.scan_status in FAILING
 
 

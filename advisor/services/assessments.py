@@ -303,6 +303,12 @@ def set_status(
         raise ValueError(f"unknown status {status!r}")
     if status == "not_applicable" and not note.strip():  # the applicability statement an auditor reads
         raise StatusRefused("note", f"{item_id} is marked not applicable: say why it does not apply, in its note")
+    if status == "inherited" and not note.strip():  # what the statement relies on: the provider's word, named
+        raise StatusRefused(
+            "note",
+            f"{item_id} is marked inherited from the provider: name the provider's attestation relied on "
+            "(report, period, control), in its note",
+        )
     row = _status_row(session, assessment, item_id)
     _check_version(row.version if row else 0, expected_version, "This checklist item")
     before = row.status if row else "todo"

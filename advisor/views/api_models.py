@@ -231,7 +231,7 @@ class WorkspaceRef(BaseModel):
 
 
 class Progress(BaseModel):
-    done: int = Field(description="Items done or not applicable.")
+    done: int = Field(description="Items done, not applicable or inherited.")
     total: int
 
 

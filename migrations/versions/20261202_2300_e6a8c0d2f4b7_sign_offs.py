@@ -1,7 +1,7 @@
 """sign-offs: an assessor signs a revision off, an owner who did not author it approves it
 
 Revision ID: e6a8c0d2f4b7
-Revises: c4e6a8b0d2f5
+Revises: d5f7b9c1e3a6
 Create Date: 2026-12-02 23:00:00
 
 A new table; revisions saved before it have no sign-off, and their decision records stay "proposed".
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e6a8c0d2f4b7"
-down_revision = "c4e6a8b0d2f5"
+down_revision = "d5f7b9c1e3a6"
 branch_labels = None
 depends_on = None
 

@@ -94,7 +94,8 @@ def test_a_hosting_change_puts_a_settled_status_in_review(signed_in_page: Page) 
 
     # mark it not applicable, saved in place
     total = page.locator("section.checklist article.item").count()
-    progress = page.locator("#progress-label strong")  # "N of M", then "checklist items done or not applicable"
+    # "N of M", then "checklist items done, not applicable or inherited"
+    progress = page.locator("#progress-label strong")
     expect(progress).to_have_text(f"0 of {total}")
     item.get_by_label("Status").select_option("not_applicable")
     item.get_by_label("Note").fill(NOTE)
