@@ -452,6 +452,12 @@ def test_sign_offs_arrive_empty_hold_one_signature_per_role_and_go_on_downgrade(
         assert not has_table()
         with engine.connect() as conn:
             assert conn.execute(sa.text("select count(*) from revisions")).scalar_one() == 1
+    finally:
+        engine.dispose()
+        with app.app_context():
+            from advisor.extensions import db
+
+            db.engine.dispose()
 
 
 def test_statuses_may_be_inherited_and_not_applicable_again_on_downgrade(
