@@ -1,0 +1,9 @@
+"""ValidatingAdmissionPolicies in base/, their bindings in the audit and enforce overlays."""
+
+from __future__ import annotations
+
+from advisor.bundle.model import BundleContext, Manifest
+
+
+def generate(context: BundleContext) -> list[Manifest]:
+    raise NotImplementedError  # issue 17: being written

@@ -1,0 +1,9 @@
+"""Istio security objects, only when a mesh is recommended."""
+
+from __future__ import annotations
+
+from advisor.bundle.model import BundleContext, Manifest
+
+
+def generate(context: BundleContext) -> list[Manifest]:
+    raise NotImplementedError  # issue 17: being written
