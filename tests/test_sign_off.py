@@ -295,3 +295,14 @@ def test_the_revisions_page_says_which_revision_is_signed(app: Flask) -> None:
     signed(app, assessment_id, "approver", OLIVER)
     today = dt.datetime.now(dt.UTC).date().isoformat()
     assert f"Approved {today}" in html(client.get(f"/assessments/{assessment_id}/revisions"))
+
+
+def test_a_cached_report_shows_a_signature_by_whoever_changed_the_assessment_last(app: Flask) -> None:
+    assessment_id, _ = team_assessment(app, TEAM)
+    alice = app.test_client()
+    sign_in(alice, ALICE)
+    url = f"/assessments/{assessment_id}"
+    assert "Not signed off" in html(alice.get(url))  # stored in the page cache
+    signed(app, assessment_id, "assessor", ALICE)  # alice saved the assessment last, and signs it off
+    page = html(alice.get(url))
+    assert "Signed off, not approved" in page

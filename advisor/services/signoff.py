@@ -78,7 +78,9 @@ def sign(
         statement=statement,
     )
     session.add(signature)
-    assessment.updated_by = actor  # a new version of the assessment: cached report pages show the signature
+    # a new version of the assessment, so cached report pages show the signature: setting the same who alone would
+    # change nothing, so the when changes too
+    assessment.updated_by, assessment.updated_at = actor, signature.signed_at
     flush(session, "This revision's sign-off")
     record(
         session,
