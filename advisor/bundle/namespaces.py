@@ -69,9 +69,10 @@ def plan(context: BundleContext) -> list[NamespacePlan]:
         for app in apps:
             owner = sole or app
             held = app.placeholder or owner.placeholder
+            owning_team = sole.value if sole else None
             for env in environments:
-                team = sole.value if sole else None
-                out.append(NamespacePlan(f"{app.value}-{env}", env, (owner.value,), team, app.value, level, held))
+                name = f"{app.value}-{env}"
+                out.append(NamespacePlan(name, env, (owner.value,), owning_team, app.value, level, held))
     else:  # per_team, and any strategy an organisation's own knowledge base adds
         for team in teams:
             for env in environments:

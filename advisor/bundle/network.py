@@ -81,7 +81,7 @@ def _namespace_policies(context: BundleContext, p: NamespacePlan) -> Manifest:
     strategy = context.recommended("namespaces")
     if strategy == "per_app_env":
         # one application per namespace: its parts may talk to each other, nothing else may
-        same = {"podSelector": {}}
+        same: dict[str, Any] = {"podSelector": {}}
         add(
             "allow-same-namespace",
             allow,
