@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from advisor.bundle.model import ANNOTATION
@@ -32,7 +33,8 @@ def api_object(
 
 def slug(text: str, room: int = MAX_NAME) -> str:
     """``text`` as a DNS-1123 label of at most ``room`` characters ("" when nothing usable is left)."""
-    out = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()  # "Équipe" → "Equipe"
+    out = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return out[:room].rstrip("-")
 
 
