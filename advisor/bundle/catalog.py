@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from advisor.bundle.model import ANNOTATION, BundleContext, Manifest
+from advisor.bundle.namespaces import plan
 from advisor.bundle.objects import (
     COLLECTORS_NAMESPACE,
     INGRESS_NAMESPACE,
@@ -167,7 +168,7 @@ def readme(context: BundleContext, manifests: Sequence[Manifest]) -> str:
     kept = {"cis-k8s", "owasp-k8s", "nsa-cisa"} | {name for f in ticked for name in _framework_names(f)}
     paths = [m.path for m in manifests]
     control_plane = [m for m in manifests if m.kind == "control-plane"]
-    placeholders = any("PLACEHOLDER" in m.comment for m in manifests)
+    placeholders = any(p.placeholder for p in plan(context))
     strategy = _label(context, "namespaces") or "one namespace per team"
     lines = [
         f"# {name}",
@@ -249,9 +250,9 @@ def readme(context: BundleContext, manifests: Sequence[Manifest]) -> str:
     )
     if placeholders:
         assumptions.append(
-            "- PLACEHOLDER names: no team or application names were given, so the bundle uses `team-N` and"
-            "\n  `app-N` (at most three of each, or one team for a single team). Rename them, and copy a namespace's"
-            "\n  folder for each further one."
+            "- PLACEHOLDER names: where no team or application names were given, the bundle uses `team-N` and"
+            "\n  `app-N` (at most three of each, and one team when a single team runs everything). Rename them, and"
+            "\n  copy a namespace's folder for each further one."
         )
     lines += ["- " + assumptions[0], *assumptions[1:], ""]
     if control_plane:
