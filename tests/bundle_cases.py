@@ -5,6 +5,7 @@ aside, names given by the user)."""
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -14,6 +15,8 @@ from advisor.engine import KnowledgeBase, default_knowledge_base, evaluate
 from tests.helpers import BASE_ANSWERS
 from tests.panel.organisations import ORGANISATIONS
 
+# what an on-premises bundle never names (contract §3: on-premises results name no cloud service)
+CLOUD_NAMES = re.compile(r"\b(aws|amazon|eks|azure|aks|microsoft|gcp|gke|google|cloud provider)\b", re.IGNORECASE)
 SIMPLE = {"simplicity": 5, "cost": 5, "isolation": 0, "attack_surface": 0, "visibility": 0, "control": 0}
 
 

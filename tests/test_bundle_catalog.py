@@ -21,7 +21,7 @@ from advisor.bundle.build import Bundle, build_bundle
 from advisor.bundle.catalog import COMPLIANCE, NIST_53, NIST_190, item_frameworks
 from advisor.bundle.model import ANNOTATION, BundleContext, Manifest
 from advisor.bundle.namespaces import plan
-from tests.bundle_cases import CASES, IDS, Case, kb, result_of
+from tests.bundle_cases import CASES, CLOUD_NAMES, IDS, Case, kb, result_of
 
 SCHEMA = json.loads((Path(advisor.bundle.__file__).parent / "schemas" / "controls.schema.json").read_text())
 FRAMEWORK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*@[A-Za-z0-9][A-Za-z0-9.-]*:\S(.*\S)?$")
@@ -163,6 +163,8 @@ def test_the_readme_lists_the_excluded_namespaces_and_every_file(bundle: Bundle)
     placeholders = any(p.placeholder for p in plan(bundle.context))
     assert ("PLACEHOLDER names" in text) == placeholders
     assert ("Istio" in text) == bool(bundle.context.mesh)
+    if bundle.context.answers["infrastructure"] == "on_prem":
+        assert not CLOUD_NAMES.search(text + bundle.files()["controls.json"].decode())
 
 
 def test_the_readme_says_what_the_control_plane_folder_holds_when_there_is_one(monkeypatch: pytest.MonkeyPatch) -> None:

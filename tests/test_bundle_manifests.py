@@ -12,11 +12,10 @@ from advisor.bundle import mesh, namespaces, network, rbac
 from advisor.bundle.build import render_yaml
 from advisor.bundle.model import ANNOTATION, MESH_NAMESPACE, BundleContext, Manifest
 from advisor.bundle.namespaces import plan
-from tests.bundle_cases import CASES, IDS, Case, context_of
+from tests.bundle_cases import CASES, CLOUD_NAMES, IDS, Case, context_of
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 PSA = "pod-security.kubernetes.io/"
-CLOUD_NAMES = re.compile(r"\b(aws|amazon|eks|azure|aks|microsoft|gcp|gke|google|cloud provider)\b", re.IGNORECASE)
 
 
 def core(context: BundleContext) -> list[Manifest]:

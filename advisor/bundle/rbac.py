@@ -10,7 +10,7 @@ from advisor.bundle.objects import api_object, union
 
 API = "rbac.authorization.k8s.io/v1"
 READ = ["get", "list", "watch"]
-WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"]
+WRITE = ["create", "update", "patch", "delete"]  # beside READ, which covers the same resources
 # what a team reads in its namespaces: never secrets (their values are one get away), never a subresource that
 # opens a shell or a tunnel into a pod (pods/exec, pods/attach, pods/portforward)
 READABLE: list[tuple[str, list[str]]] = [
@@ -70,10 +70,10 @@ def _namespace_rbac(context: BundleContext, p: NamespacePlan) -> Manifest:
         documents.append(api_object(API, "Role", role, role_items, namespace=p.name, rules=_rules(write)))
         notes.append(
             ("Reads and changes" if write else "Reads")
-            + f" the workloads of {p.name}. Not the built-in edit role: it reads Secrets and can run pods as any\n"
-            "ServiceAccount of the namespace, so with their tokens. Not admin either: it creates Roles and\n"
-            "RoleBindings, so it hands out rights. Changing a Deployment still lets its author mount the\n"
-            "namespace's Secrets: that is why production changes go through the pipeline."
+            + f" the workloads of {p.name}. Not the built-in edit role: it reads Secrets, and it can run pods\n"
+            "as any ServiceAccount of the namespace, so act with that account's rights. Not admin either: it\n"
+            "creates Roles and RoleBindings, so it hands out rights. Whoever changes a Deployment can still mount\n"
+            "the namespace's Secrets into a pod: grant changes only to those who deploy."
         )
         group = f"{owner}-developers"
         subject = {"kind": "Group", "name": group, "apiGroup": "rbac.authorization.k8s.io"}
