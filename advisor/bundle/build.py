@@ -45,9 +45,18 @@ def render_yaml(manifest: Manifest) -> str:
     parts = [_comment(manifest.comment)] if manifest.comment else []
     for n, document in enumerate(manifest.documents):
         note = manifest.notes[n] if n < len(manifest.notes) else ""
-        body = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
+        body = yaml.dump(
+            document, Dumper=_NoAliases, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100
+        )
         parts.append((_comment(note) if note else "") + ("---\n" if n else "") + body)
     return "".join(parts)
+
+
+class _NoAliases(yaml.SafeDumper):
+    """Writes a value shared between two places twice, never as ``&id001``/``*id001``: people read these files."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _comment(text: str) -> str:
