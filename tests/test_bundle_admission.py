@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import celpy
+import celpy.adapter
+import celpy.evaluation
 import kubernetes_validate
 import pytest
 
@@ -100,12 +102,12 @@ def wrap(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
 def admits(policy: dict[str, Any], obj: dict[str, Any]) -> list[bool]:
     """Each validation's verdict on ``obj``; any evaluation error fails the test (with Fail it would reject)."""
     env = celpy.Environment()
-    activation: dict[str, Any] = {"object": celpy.json_to_cel(obj)}
+    activation: dict[str, Any] = {"object": celpy.adapter.json_to_cel(obj)}
     bound: dict[str, Any] = {}
     for variable in policy["spec"].get("variables", []):
         activation["variables"] = celpy.celtypes.MapType(bound)
         value = env.program(env.compile(variable["expression"])).evaluate(activation)
-        assert not isinstance(value, celpy.CELEvalError), (variable["name"], value)
+        assert not isinstance(value, celpy.evaluation.CELEvalError), (variable["name"], value)
         bound[celpy.celtypes.StringType(variable["name"])] = value
     activation["variables"] = celpy.celtypes.MapType(bound)
     verdicts = []
@@ -282,10 +284,11 @@ def test_policies_and_bindings(org: dict[str, Any]) -> None:
         assert selector == [{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": excluded}]
         assert ", ".join(excluded) in manifest.comment, "the excluded namespaces named in the comment"
         assert policy["metadata"]["annotations"][ANNOTATION] == ",".join(manifest.items)
-        assert manifest.items and set(manifest.items) <= set(context.checklist)
+        assert manifest.items
+        assert set(manifest.items) <= set(context.checklist)
         for validation in policy["spec"]["validations"]:
             assert validation.get("message") or validation.get("messageExpression")
-    by_overlay = {m.kind: m for m in found if m.kind != "base"}
+    by_overlay: dict[str, Manifest] = {m.kind: m for m in found if m.kind != "base"}
     assert set(by_overlay) == {"overlay-audit", "overlay-enforce"}
     for kind, actions in (("overlay-audit", ["Warn", "Audit"]), ("overlay-enforce", ["Deny"])):
         manifest = by_overlay[kind]
@@ -297,8 +300,9 @@ def test_policies_and_bindings(org: dict[str, Any]) -> None:
             binding = bindings[policy["metadata"]["name"]]
             assert binding["kind"] == "ValidatingAdmissionPolicyBinding"
             assert binding["spec"]["validationActions"] == actions
-            assert binding["spec"]["matchResources"]["namespaceSelector"] == (
-                policy["spec"]["matchConstraints"]["namespaceSelector"]
+            assert (
+                binding["spec"]["matchResources"]["namespaceSelector"]
+                == (policy["spec"]["matchConstraints"]["namespaceSelector"])
             )
             assert binding["metadata"]["annotations"] == policy["metadata"]["annotations"]
         assert set(manifest.items) == {i for m in policies for i in m.items}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import fnmatch
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
@@ -48,7 +49,8 @@ def test_only_for_self_managed_hosting(org: dict[str, Any]) -> None:
     assert {m.path: m.documents[0]["kind"] for m in found} == FILES
     for manifest in found:
         assert manifest.kind == "control-plane"
-        assert set(manifest.items) <= set(context.checklist) and manifest.items
+        assert manifest.items
+        assert set(manifest.items) <= set(context.checklist)
         assert f"Checklist items: {', '.join(manifest.items)}" in manifest.comment
         jsonschema.validate(manifest.documents[0], control_plane.schema(manifest.documents[0]["kind"]))
         assert "kubectl apply" in manifest.comment
@@ -94,7 +96,8 @@ def first_rule(policy: dict[str, Any], group: str, resource: str, verb: str) -> 
             for r in rule["resources"]
         ):
             continue
-        return rule
+        found: dict[str, Any] = rule
+        return found
     raise AssertionError(f"no rule for {group}/{resource} {verb}")
 
 
@@ -129,15 +132,17 @@ def test_encryption_configuration() -> None:
     assert first["kms"]["endpoint"].startswith("unix:///")
     assert rest == [{"identity": {}}], "identity last, to read what is not yet encrypted"
     manifest = files(SELF_MANAGED[0]["answers"])["control-plane/encryption-configuration.yaml"]
-    assert "placeholder" in manifest.comment and first["kms"]["endpoint"] in manifest.comment
+    assert "placeholder" in manifest.comment
+    assert first["kms"]["endpoint"] in manifest.comment
     schema = control_plane.schema("EncryptionConfiguration")
-    for broken in (
+    breaks: list[Callable[[dict[str, Any]], object]] = [
         lambda c: c["resources"][0]["providers"][0]["kms"].pop("apiVersion"),
         lambda c: c["resources"][0]["providers"][0]["kms"].update(cachesize=1000),
         lambda c: c["resources"][0]["providers"].reverse(),
         lambda c: c["resources"][0]["providers"][0]["kms"].update(endpoint="/var/run/kms.sock"),
         lambda c: c.update(metadata={"name": "x"}),
-    ):
+    ]
+    for broken in breaks:
         changed = copy.deepcopy(config)
         broken(changed)
         with pytest.raises(jsonschema.ValidationError):
@@ -165,12 +170,13 @@ def test_audit_policy_schema_refuses_what_the_server_would() -> None:
     policy = document(SELF_MANAGED[0]["answers"], "control-plane/audit-policy.yaml")
     schema = control_plane.schema("Policy")
     jsonschema.validate(policy, schema)
-    for broken in (
+    breaks: list[Callable[[dict[str, Any]], object]] = [
         lambda p: p["rules"][0].update(level="Everything"),
         lambda p: p.update(omitStages=["Received"]),
         lambda p: p["rules"][1].update(resources=[{"group": ""}]),  # resources and non-resource URLs together
         lambda p: p.update(rules=[]),
-    ):
+    ]
+    for broken in breaks:
         changed = copy.deepcopy(policy)
         broken(changed)
         with pytest.raises(jsonschema.ValidationError):
