@@ -47,6 +47,7 @@ ALL_CONTAINERS = (
 @dataclass(frozen=True)
 class Policy:
     name: str
+    title: str  # the file's first comment line
     when: str  # the checklist item the policy exists for: without it, no policy
     items: tuple[str, ...]  # every item it implements (``when`` first)
     purpose: str  # the file's header comment, first lines
@@ -59,6 +60,7 @@ class Policy:
 POLICIES = (
     Policy(
         name="images-from-trusted-registries",
+        title="Admission policy: images only from trusted registries.",
         when="supply-trusted-registries",
         items=("supply-trusted-registries", "policy-central-admission"),
         purpose=(
@@ -85,6 +87,7 @@ POLICIES = (
     ),
     Policy(
         name="images-tagged-not-latest",
+        title="Admission policy: images by tag or digest, never :latest.",
         when="policy-central-admission",
         items=("policy-central-admission", "supply-verify-signatures"),
         purpose=(
@@ -107,6 +110,7 @@ POLICIES = (
     ),
     Policy(
         name="containers-set-requests-and-memory-limit",
+        title="Admission policy: CPU and memory requests and a memory limit on every container.",
         when="resources-requests-limits",
         items=("resources-requests-limits",),
         purpose=(
@@ -131,6 +135,7 @@ POLICIES = (
     ),
     Policy(
         name="containers-read-only-root-filesystem",
+        title="Admission policy: a read-only root filesystem for every container.",
         when="pod-hardened-security-context",
         items=("pod-hardened-security-context",),
         purpose=(
@@ -152,6 +157,7 @@ POLICIES = (
     ),
     Policy(
         name="no-host-namespaces",
+        title="Admission policy: no host network, PID or IPC namespace, on Pods and workloads.",
         when="psa-restricted-enforce",
         items=("psa-restricted-enforce", "policy-central-admission"),
         purpose=(
@@ -183,7 +189,7 @@ def generate(context: BundleContext) -> list[Manifest]:
             documents=(_policy(policy, context.has(*policy.items), excluded),),
             items=context.has(*policy.items),
             comment=(
-                f"{policy.purpose}\n\n"
+                f"{policy.title}\n{policy.purpose}\n\n"
                 "Audit first (overlays/audit binds it with [Warn, Audit]), then enforce (overlays/enforce, [Deny]).\n"
                 f"Namespaces left alone: {', '.join(excluded)}."
             ),
@@ -192,8 +198,8 @@ def generate(context: BundleContext) -> list[Manifest]:
     ]
     items = context.has(*(i for p in chosen for i in p.items))
     for overlay, actions, how in (
-        ("audit", ["Warn", "Audit"], "warn the client and record an audit annotation; nothing is rejected"),
-        ("enforce", ["Deny"], "reject what breaks them"),
+        ("audit", ["Warn", "Audit"], "they warn the client and record an audit annotation, rejecting nothing"),
+        ("enforce", ["Deny"], "they reject what breaks them"),
     ):
         out.append(
             Manifest(
@@ -202,8 +208,8 @@ def generate(context: BundleContext) -> list[Manifest]:
                 items=items,
                 kind="overlay-audit" if overlay == "audit" else "overlay-enforce",
                 comment=(
-                    f"Binds every admission policy of base/admission with validationActions [{', '.join(actions)}]:\n"
-                    f"{how}.\n"
+                    f"Bindings of the admission policies in base/admission, validationActions [{', '.join(actions)}].\n"
+                    f"With these {how}.\n"
                     "Audit results reach the API server's audit log only where audit logging is on.\n"
                     f"Namespaces left alone: {', '.join(excluded)}.\n"
                     "To enforce in some namespaces only, narrow a binding's namespaceSelector."

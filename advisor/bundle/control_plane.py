@@ -52,7 +52,7 @@ def _header(what: str, flags: tuple[str, ...], cis: str, items: tuple[str, ...])
         f"{what}\n\n"
         "Used with the API-server flags:\n"
         + "".join(f"  {flag}\n" for flag in flags)
-        + f"CIS Kubernetes Benchmark: {cis}\n"
+        + f"CIS Kubernetes Benchmark v1.12: {cis}\n"
         f"Checklist items: {', '.join(items) or 'none'}\n"
         "An API-server configuration file, not an API object: copy it to every control-plane node; kubectl apply\n"
         "would reject it, so no kustomization lists it."
@@ -120,12 +120,12 @@ def _audit_policy(context: BundleContext) -> Manifest:
         items=items,
         kind="control-plane",
         comment=_header(
-            "The API server's audit policy: Secrets, ConfigMaps and TokenReviews at Metadata only (their bodies hold\n"
-            "credentials), exec, attach, port-forward and proxy recorded, changes to RBAC and admission in full.\n"
-            "The local log is a buffer: ship it off the node and keep it there.",
+            "The API server's audit policy.\n"
+            "Secrets, ConfigMaps and TokenReviews at Metadata only (their bodies hold credentials); exec, attach,\n"
+            "port-forward and proxy recorded; changes to RBAC and admission in full. The first matching rule\n"
+            "decides. The local log is a buffer: ship it off the node and keep it there.",
             ("--audit-policy-file=/etc/kubernetes/audit-policy.yaml", *AUDIT_LOG_FLAGS),
-            "1.2.16-1.2.19 (audit log path, maxage, maxbackup, maxsize), 3.2.1 (audit policy), "
-            "3.2.2 (the policy covers security concerns)",
+            "1.2.16-1.2.19 (the audit log flags), 3.2.1 and 3.2.2 (the audit policy)",
             items,
         ),
     )
@@ -153,8 +153,9 @@ def _encryption(context: BundleContext) -> Manifest:
         items=items,
         kind="control-plane",
         comment=_header(
-            "Encrypts Secrets in etcd with a KMS v2 plugin. The endpoint is a placeholder: point it at your KMS\n"
-            f"plugin's socket ({KMS_ENDPOINT} here). Existing Secrets are encrypted only when rewritten:\n"
+            "Encryption of Secrets at rest in etcd, with a KMS v2 plugin.\n"
+            "The endpoint is a placeholder: point it at your KMS plugin's socket\n"
+            f"({KMS_ENDPOINT} here). Existing Secrets are encrypted only when rewritten:\n"
             "kubectl get secrets -A -o json | kubectl replace -f -, then drop identity once none is left in\n"
             "plain text.",
             ("--encryption-provider-config=/etc/kubernetes/encryption-configuration.yaml",),
@@ -194,9 +195,9 @@ def _admission(context: BundleContext) -> Manifest:
         items=items,
         kind="control-plane",
         comment=_header(
-            "Pod Security Admission's cluster-wide default: the restricted standard for every namespace without\n"
-            "its own pod-security.kubernetes.io labels (a namespace's labels override it). Exempt namespaces: "
-            f"{', '.join(context.excluded_namespaces)}.",
+            "Pod Security Admission's cluster-wide default: the restricted standard.\n"
+            "It applies to every namespace without its own pod-security.kubernetes.io labels (a namespace's labels\n"
+            f"override it). Exempt namespaces: {', '.join(context.excluded_namespaces)}.",
             ("--admission-control-config-file=/etc/kubernetes/admission-configuration.yaml",),
             "5.2.1 (a policy control mechanism in place)",
             items,
