@@ -299,6 +299,8 @@ def test_policies_and_bindings(org: dict[str, Any]) -> None:
             (policy,) = policy_file.documents
             binding = bindings[policy["metadata"]["name"]]
             assert binding["kind"] == "ValidatingAdmissionPolicyBinding"
+            # the same name in both overlays: applying the enforce binding replaces the audit one
+            assert binding["metadata"]["name"] == policy["metadata"]["name"]
             assert binding["spec"]["validationActions"] == actions
             assert (
                 binding["spec"]["matchResources"]["namespaceSelector"]

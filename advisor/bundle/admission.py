@@ -213,7 +213,10 @@ def generate(context: BundleContext) -> list[Manifest]:
                     f"With these {how}.\n"
                     "Audit results reach the API server's audit log only where audit logging is on.\n"
                     f"Namespaces left alone: {', '.join(excluded)}.\n"
-                    "To enforce in some namespaces only, narrow a binding's namespaceSelector."
+                    "Each binding has its policy's name in both overlays, so applying one overlay's binding replaces\n"
+                    "the other's. To enforce some policies only, delete the others' bindings from\n"
+                    "overlays/enforce/bindings.yaml; to enforce in some namespaces only, narrow a binding's\n"
+                    "namespaceSelector."
                 ),
             )
         )
