@@ -288,16 +288,19 @@ def test_policies_and_bindings(org: dict[str, Any]) -> None:
         assert set(manifest.items) <= set(context.checklist)
         for validation in policy["spec"]["validations"]:
             assert validation.get("message") or validation.get("messageExpression")
-    by_overlay: dict[str, Manifest] = {m.kind: m for m in found if m.kind != "base"}
-    assert set(by_overlay) == {"overlay-audit", "overlay-enforce"}
+    overlays = {m.kind for m in found if m.kind != "base"}
+    assert overlays == {"overlay-audit", "overlay-enforce"}
     for kind, actions in (("overlay-audit", ["Warn", "Audit"]), ("overlay-enforce", ["Deny"])):
-        manifest = by_overlay[kind]
-        assert manifest.path == f"overlays/{kind.removeprefix('overlay-')}/bindings.yaml"
-        bindings = {d["spec"]["policyName"]: d for d in manifest.documents}
-        assert list(bindings) == [m.documents[0]["metadata"]["name"] for m in policies]
-        for policy_file in policies:
+        files = [m for m in found if m.kind == kind]
+        # one file per binding: enforcement is chosen per policy by listing its file in the overlay's kustomization
+        assert [m.path for m in files] == [
+            f"overlays/{kind.removeprefix('overlay-')}/bindings/{p.documents[0]['metadata']['name']}.yaml"
+            for p in policies
+        ]
+        for policy_file, manifest in zip(policies, files, strict=True):
             (policy,) = policy_file.documents
-            binding = bindings[policy["metadata"]["name"]]
+            (binding,) = manifest.documents
+            assert binding["spec"]["policyName"] == policy["metadata"]["name"]
             assert binding["kind"] == "ValidatingAdmissionPolicyBinding"
             # the same name in both overlays: applying the enforce binding replaces the audit one
             assert binding["metadata"]["name"] == policy["metadata"]["name"]
@@ -307,7 +310,7 @@ def test_policies_and_bindings(org: dict[str, Any]) -> None:
                 == (policy["spec"]["matchConstraints"]["namespaceSelector"])
             )
             assert binding["metadata"]["annotations"] == policy["metadata"]["annotations"]
-        assert set(manifest.items) == {i for m in policies for i in m.items}
+            assert manifest.items == policy_file.items
 
 
 def test_every_expression_reaches_the_pod_spec_of_each_kind() -> None:

@@ -8,15 +8,12 @@
 - The rules schemas cannot express: a binding per policy and a policy per binding, never Deny with Warn, policies
   matching Pods and every workload kind, control-plane files in no kustomization and there exactly when the hosting
   is self-managed, the configuration files and kustomizations against the JSON Schemas in advisor/bundle/schemas/.
-
-Generators not written yet on a branch raise NotImplementedError: ``bundle_for`` stands in ``[]`` for those only
-(and a bare catalog and README), so the tests cover each generator as soon as it exists.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +24,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from kubernetes_validate.utils import SchemaNotFoundError, all_versions, major_minor
 
-from advisor.bundle import admission, build, control_plane, mesh, namespaces, network, rbac
-from advisor.bundle import catalog as catalog_module
+from advisor.bundle import admission, control_plane, mesh, namespaces, network, rbac
 from advisor.bundle.build import Bundle, build_bundle
-from advisor.bundle.model import ANNOTATION, BundleContext, Manifest
+from advisor.bundle.model import ANNOTATION, Manifest
 from advisor.engine import default_knowledge_base, evaluate
 from tests.panel.organisations import ORGANISATIONS
 from tests.strategies import valid_answers
@@ -101,38 +97,8 @@ WORKLOADS = {
 }
 
 
-def _or_nothing(generate: Callable[[BundleContext], list[Manifest]]) -> Callable[[BundleContext], list[Manifest]]:
-    def call(context: BundleContext) -> list[Manifest]:
-        try:
-            return generate(context)
-        except NotImplementedError:  # not written yet on this branch
-            return []
-
-    return call
-
-
 def bundle_for(answers: dict[str, Any]) -> Bundle:
-    result = evaluate(answers)
-    catalog, readme = catalog_module.catalog, catalog_module.readme
-    with pytest.MonkeyPatch.context() as patch:
-        for module in GENERATORS:
-            patch.setattr(module, "generate", _or_nothing(module.generate))
-
-        def bare_catalog(context: BundleContext, manifests: Sequence[Manifest]) -> dict[str, Any]:
-            try:
-                return catalog(context, manifests)
-            except NotImplementedError:
-                return {"files": [m.path for m in manifests]}
-
-        def bare_readme(context: BundleContext, manifests: Sequence[Manifest]) -> str:
-            try:
-                return readme(context, manifests)
-            except NotImplementedError:
-                return "# Starter policy bundle\n"
-
-        patch.setattr(build, "catalog", bare_catalog)
-        patch.setattr(build, "readme", bare_readme)
-        return build_bundle(result, default_knowledge_base())
+    return build_bundle(evaluate(answers), default_knowledge_base())
 
 
 def api_objects(bundle: Bundle) -> list[tuple[Manifest, dict[str, Any]]]:

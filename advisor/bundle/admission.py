@@ -197,29 +197,28 @@ def generate(context: BundleContext) -> list[Manifest]:
         )
         for policy in chosen
     ]
-    items = context.has(*(i for p in chosen for i in p.items))
+    # one file per binding, so a team moves policies to enforcement one at a time by listing only theirs in
+    # overlays/enforce/kustomization.yaml (a binding has its policy's name in both overlays: the enforce one
+    # replaces the audit one, and the others keep auditing)
     for overlay, actions, how in (
-        ("audit", ["Warn", "Audit"], "they warn the client and record an audit annotation, rejecting nothing"),
-        ("enforce", ["Deny"], "they reject what breaks them"),
+        ("audit", ["Warn", "Audit"], "it warns the client and records an audit annotation, rejecting nothing"),
+        ("enforce", ["Deny"], "it rejects what breaks the policy"),
     ):
-        out.append(
+        out += [
             Manifest(
-                path=f"overlays/{overlay}/bindings.yaml",
-                documents=tuple(_binding(p, context.has(*p.items), excluded, actions) for p in chosen),
-                items=items,
+                path=f"overlays/{overlay}/bindings/{policy.name}.yaml",
+                documents=(_binding(policy, context.has(*policy.items), excluded, actions),),
+                items=context.has(*policy.items),
                 kind="overlay-audit" if overlay == "audit" else "overlay-enforce",
                 comment=(
-                    f"Bindings of the admission policies in base/admission, validationActions [{', '.join(actions)}].\n"
-                    f"With these {how}.\n"
-                    "Audit results reach the API server's audit log only where audit logging is on.\n"
-                    f"Namespaces left alone: {', '.join(excluded)}.\n"
-                    "Each binding has its policy's name in both overlays, so applying one overlay's binding replaces\n"
-                    "the other's. To enforce some policies only, delete the others' bindings from\n"
-                    "overlays/enforce/bindings.yaml; to enforce in some namespaces only, narrow a binding's\n"
-                    "namespaceSelector."
+                    f"Binding of base/admission/{policy.name}.yaml, validationActions [{', '.join(actions)}]:\n"
+                    f"{how}. Audit results reach the API server's audit log only where audit logging is on.\n"
+                    f"Namespaces left alone: {', '.join(excluded)}; narrow namespaceSelector to bind fewer.\n"
+                    "The binding has the policy's name in both overlays: applying one replaces the other."
                 ),
             )
-        )
+            for policy in chosen
+        ]
     return out
 
 
