@@ -48,7 +48,7 @@ def render_yaml(manifest: Manifest) -> str:
         body = yaml.dump(
             document, Dumper=_NoAliases, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100
         )
-        parts.append((_comment(note) if note else "") + ("---\n" if n else "") + body)
+        parts.append(("---\n" if n else "") + (_comment(note) if note else "") + body)  # a note heads its document
     return "".join(parts)
 
 
