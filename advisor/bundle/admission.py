@@ -90,7 +90,7 @@ POLICIES = (
         name="images-tagged-not-latest",
         title="Admission policy: images by tag or digest, never :latest.",
         when="policy-central-admission",
-        items=("policy-central-admission", "supply-verify-signatures"),
+        items=("policy-central-admission",),  # pinning is not signature verification: no claim on that item
         purpose=(
             "Refuses images without a tag or digest, or tagged ':latest': what they run changes with every push,\n"
             "so nobody can say which build is running or roll back to it. A digest (@sha256:...) pins the image."
