@@ -45,8 +45,8 @@ def check_names(field: str, names: Iterable[str]) -> tuple[str, ...]:
         listed = ", ".join(f"“{b[: NAME_LENGTH + 10]}”" for b in bad[:5]) + (" …" if len(bad) > 5 else "")
         raise NamesError(
             field,
-            f"{listed}: a {word} name is letters, digits and “-”, starting and ending with a letter or digit, "
-            f"at most {NAME_LENGTH} characters",
+            f"{word} names are letters, digits and “-”, starting and ending with a letter or digit, at most "
+            f"{NAME_LENGTH} characters: not {listed}",
         )
     if len(kept) > MAX_NAMES:
         raise NamesError(field, f"at most {MAX_NAMES} {word} names (got {len(kept)})")
