@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
-from advisor.bundle import admission, build, control_plane, mesh, namespaces, network, rbac
+from advisor.bundle import admission, build, catalog, control_plane, mesh, namespaces, network, rbac
 from advisor.bundle.model import ANNOTATION, BundleContext, FileKind, Manifest
 from advisor.engine import default_knowledge_base, evaluate
 from tests.helpers import BASE_ANSWERS
@@ -71,10 +71,10 @@ def stand_in_for_missing(setattr_: Setter = setattr) -> list[str]:
         if not _written(lambda m=module: m.generate(context)):  # type: ignore[misc]
             setattr_(module, "generate", _stand_in(part))
             missing.append(part)
-    if not _written(lambda: build.catalog(context, ())):
+    if not _written(lambda: catalog.catalog(context, ())):
         setattr_(build, "catalog", lambda context, manifests: {"files": [m.path for m in manifests]})
         missing.append("catalog")
-    if not _written(lambda: build.readme(context, ())):
+    if not _written(lambda: catalog.readme(context, ())):
         setattr_(build, "readme", lambda context, manifests: "# Starter policy bundle (stand-in)\n")
         missing.append("readme")
     return missing

@@ -96,7 +96,7 @@ def exported(app: Flask, assessment_id: int) -> list[tuple[str | None, dict[str,
 def made_for(monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """The names each bundle the app builds is made for, in order."""
     calls: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
-    real = bundles.build_bundle
+    real = advisor.bundle.build_bundle
 
     def spy(result: Mapping[str, Any], kb: Any, *, teams: Sequence[str] = (), apps: Sequence[str] = ()) -> Any:
         calls.append((tuple(teams), tuple(apps)))
@@ -385,6 +385,7 @@ def test_report_names_each_items_bundle_files(app: Flask, client: FlaskClient) -
     assessment_id = new_assessment_with_revision(client)
     with app.app_context():
         result = db.session.scalar(sa.select(Revision.result).where(Revision.assessment_id == assessment_id))
+        assert result is not None
         expected = bundles.files_by_item(result, app.extensions["advisor.kb"])
     assert expected, "some item has files"
     page = html(client.get(f"/assessments/{assessment_id}"))
