@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from advisor.bundle import build_bundle
+from advisor.bundle.build import files_only
 from advisor.engine import KnowledgeBase
 from advisor.exports import Export, stem_of
 from advisor.exports.archive import MIMETYPE
@@ -52,6 +53,6 @@ def export_bundle(
 
 def files_by_item(result: Mapping[str, Any], kb: KnowledgeBase) -> dict[str, list[str]]:
     """Each checklist item's files in the bundle made for no names (placeholders): what the report links it to."""
-    bundle = build_bundle(result, kb)
+    bundle = files_only(result, kb)
     found = {str(item["id"]): bundle.files_for_item(str(item["id"])) for item in result["checklist"]}
     return {item_id: paths for item_id, paths in found.items() if paths}
