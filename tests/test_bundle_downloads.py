@@ -28,6 +28,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import advisor.bundle
+import advisor.bundle.network
 from advisor.bundle.names import MAX_NAMES, NamesError, check_names, split_names
 from advisor.cli import cli
 from advisor.extensions import db
@@ -395,3 +396,28 @@ def test_report_names_each_items_bundle_files(app: Flask, client: FlaskClient) -
         else:
             assert "data-bundle-files-of" not in block
     assert page.count("data-bundle-files-of=") == len(expected)
+
+
+def test_a_result_the_bundle_cannot_be_made_from_still_reports(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A stored result its engine shaped otherwise may trip a generator: the report shows it without the links."""
+    assessment_id = new_assessment_with_revision(client)
+
+    def tripped(context: Any) -> list[Any]:
+        raise KeyError("checklist")
+
+    monkeypatch.setattr(advisor.bundle.network, "generate", tripped)
+    response = client.get(f"/assessments/{assessment_id}")
+    assert response.status_code == 200
+    page = html(response)
+    assert 'id="checklist"' in page
+    assert "data-bundle-files-of" not in page
+    assert "no starter bundle links for this report" in caplog.text
+
+
+def test_the_flask_group_holds_the_bundle_command() -> None:
+    from advisor.app_cli import app_cli
+    from advisor.cli import bundle_command
+
+    assert app_cli.commands["bundle"] is bundle_command is cli.commands["bundle"]
