@@ -154,12 +154,14 @@ class BundleForm(FlaskForm):
     team = TextAreaField(
         "Team names (optional)",
         validators=[Optional(), Length(max=limits.NOTE)],
-        description="One a line, or separated by commas, e.g. payments. Without them the files use team-1, team-2 ….",
+        description="One a line, or separated by commas, e.g. payments. Without them the files use placeholders: "
+        "team-1, team-2 …",
     )
     app = TextAreaField(
         "Application names (optional)",
         validators=[Optional(), Length(max=limits.NOTE)],
-        description="One a line, or separated by commas, e.g. checkout. Without them the files use app-1, app-2 ….",
+        description="One a line, or separated by commas, e.g. checkout. Without them the files use placeholders: "
+        "app-1, app-2 …",
     )
     teams: tuple[str, ...] = ()
     apps: tuple[str, ...] = ()
