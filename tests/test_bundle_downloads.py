@@ -169,6 +169,8 @@ def test_report_offers_the_bundle_and_downloads_it_with_the_names_given(
     )
     activity = html(client.get(f"/assessments/{assessment_id}/activity"))
     assert "format: bundle; revision: 1; via: web; teams: payments, identity; apps: checkout, search" in activity
+    trail = json.loads(client.get(f"/assessments/{assessment_id}/export?format=json").data)["audit"]
+    assert [e["detail"]["teams"] for e in trail if e["detail"].get("format") == "bundle"] == [["payments", "identity"]]
 
 
 def test_no_names_means_placeholders_and_repeats_count_on_one_entry(
@@ -209,6 +211,11 @@ def test_names_that_cannot_be_used_bring_the_form_back_as_typed(
     assert many in page
     assert made_for == [], "nothing built"
     assert exported(app, assessment_id) == [], "nothing recorded"
+
+    hostile = client.get(f"/assessments/{assessment_id}/bundle?app={quote('<script>alert(1)</script>')}")
+    assert hostile.status_code == 422
+    assert "<script>alert(1)" not in html(hostile)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html(hostile), "shown as typed, as text"
 
 
 def test_viewers_may_download_and_other_workspaces_may_not(app: Flask, made_for: list[Any]) -> None:
