@@ -106,13 +106,5 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def bundle_parts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The starter bundle's parts not written yet, stood in for (tests/bundle_stubs.py); none once all are."""
-    from tests.bundle_stubs import stand_in_for_missing
-
-    return stand_in_for_missing(monkeypatch.setattr)
-
-
-@pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()

@@ -415,7 +415,6 @@ def judge(response: Any) -> Any:
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.usefixtures("bundle_parts")  # the starter bundle's downloads build it
 def test_access_matrix(app: Flask, role: str) -> None:
     world = build_world(app)
     client = client_for(app, role)

@@ -1,8 +1,7 @@
 """Where people get the starter policy bundle (issue 17): the report's form and its route, share links, the API's
-``format=bundle``, ``advisor bundle``; the activity log; each checklist item's bundle files on the report.
-
-The bundle's parts may still be stood in for (``bundle_parts``, tests/bundle_stubs.py): these tests assert only
-what holds for the real bundle too."""
+``format=bundle``, ``advisor bundle``; the activity log; each checklist item's bundle files on the report. What the
+bundle holds is tested in tests/test_bundle_*.py; here, what every bundle must be (a kustomize tree in a zip ending
+with a SHA256SUMS that verifies) and that the names given reach it."""
 
 from __future__ import annotations
 
@@ -11,9 +10,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -37,14 +33,12 @@ from advisor.services import bundles
 from tests.conftest import make_user, sign_in
 from tests.helpers import BASE_ANSWERS
 from tests.test_api import token_for
-from tests.test_cli_light import web_modules_in
+from tests.test_cli_light import run_probe, web_modules_in
 from tests.test_sharing import make_link
 from tests.web import html, item_block, new_assessment_with_revision, team_assessment
 
 OVERLAYS = ("overlays/audit/kustomization.yaml", "overlays/enforce/kustomization.yaml")
 NEEDED = ("README.md", "controls.json", "base/kustomization.yaml", *OVERLAYS)
-
-pytestmark = pytest.mark.usefixtures("bundle_parts")
 
 
 def days_around(call: Any) -> tuple[Any, set[str]]:
@@ -303,21 +297,6 @@ def test_api_other_workspaces_get_404(app: Flask, made_for: list[Any]) -> None:
 
 # --- the command line ------------------------------------------------------------------------------------------
 
-# the console script's entry as tests/test_cli_light.py runs it (the bundle's unwritten parts stood in for first),
-# then the modules it imported
-PROBE = """
-import json, sys
-out = sys.argv.pop(1)
-from tests.bundle_stubs import stand_in_for_missing
-stand_in_for_missing()
-from advisor.cli import cli
-try:
-    cli()
-finally:
-    with open(out, "w") as fh:
-        json.dump(sorted(sys.modules), fh)
-"""
-
 
 @pytest.fixture
 def answers_file(tmp_path: Path) -> Path:
@@ -363,19 +342,7 @@ def test_cli_needs_no_database_nor_the_web_app(tmp_path: Path, answers_file: Pat
     """Run as the console script runs it, with no instance set up: nothing of the web stack is imported and no
     instance folder (where a database would be) is made."""
     out = tmp_path / "starter.zip"
-    modules_file = tmp_path / "modules.json"
-    env = {**os.environ, "ADVISOR_INSTANCE_PATH": str(tmp_path / "instance")}
-    env.pop("ADVISOR_KNOWLEDGE_BASE", None)
-    env.pop("ADVISOR_DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(modules_file), "bundle", str(answers_file), "-o", str(out)],
-        capture_output=True,
-        text=True,
-        env={**env, "PYTHONPATH": str(Path(__file__).parents[1])},
-        cwd=tmp_path,
-        check=False,
-    )
-    modules = json.loads(modules_file.read_text(encoding="utf-8"))
+    done, modules = run_probe(tmp_path, ["bundle", str(answers_file), "-o", str(out)])
     assert done.returncode == 0, done.stderr
     check_zip(out.read_bytes())
     assert "advisor.bundle.build" in modules

@@ -43,7 +43,6 @@ def token(app: Flask) -> str:
     return raw
 
 
-@pytest.mark.usefixtures("bundle_parts")  # format=bundle builds the starter bundle
 def test_api_matches_its_openapi_document(app: Flask, token: str) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
