@@ -3,6 +3,7 @@ in the activity log like every export. The caller commits and delivers the file,
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,7 +22,7 @@ from advisor.services.audit import record_export
 FORMAT = "bundle"  # as the activity log names it, beside the export formats
 
 
-def bundle_name(title: str, assessment_id: int, revision_number: int, moment: Any) -> str:
+def bundle_name(title: str, assessment_id: int, revision_number: int, moment: dt.datetime) -> str:
     """``payments-platform-rev-3-2026-12-02-bundle.zip``: named as the other downloads are."""
     return f"{stem_of(title, assessment_id, revision_number, moment)}-bundle.zip"
 
