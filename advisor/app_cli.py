@@ -1,8 +1,8 @@
 """The app's Flask command group: ``advisor run``, ``advisor db …``, the commands that work on the database
 (accounts, tokens, exports, backups) and every other command Flask and its extensions bring.
 
-``advisor.cli`` (the console script) loads this module only for these: ``advisor evaluate`` and
-``advisor kb`` run without it, so without Flask, SQLAlchemy or the app. It lists them too, so
+``advisor.cli`` (the console script) loads this module only for these: ``advisor evaluate``, ``advisor bundle``
+and ``advisor kb`` run without it, so without Flask, SQLAlchemy or the app. It lists them too, so
 ``advisor --help`` shows every command and ``advisor --app … evaluate`` still works.
 """
 
@@ -18,7 +18,7 @@ import click
 from flask.cli import FlaskGroup, ScriptInfo, run_command, with_appcontext
 
 from advisor import create_app
-from advisor.cli import cli, evaluate_command, kb_group
+from advisor.cli import bundle_command, cli, evaluate_command, kb_group
 from advisor.exports import FORMAT_NAMES
 
 
@@ -28,6 +28,7 @@ def app_cli() -> None:
 
 
 app_cli.add_command(evaluate_command)
+app_cli.add_command(bundle_command)
 app_cli.add_command(kb_group)
 
 

@@ -1,9 +1,9 @@
 """The ``advisor`` command.
 
-``advisor evaluate`` and ``advisor kb`` run here on the engine alone: no Flask, SQLAlchemy,
+``advisor evaluate``, ``advisor bundle`` and ``advisor kb`` run here on the engine alone: no Flask, SQLAlchemy,
 WeasyPrint or app, so a call takes a fraction of a second. Every other command line (``run``,
 ``db``, ``create-user``, ``export``, ``backup``, ``--help``, …) goes to the app's Flask command
-group in ``advisor.app_cli``, imported only then, which holds these two commands as well.
+group in ``advisor.app_cli``, imported only then, which holds these commands as well.
 """
 
 from __future__ import annotations
@@ -131,9 +131,34 @@ def evaluate_command(
     baseline: Path | None,
 ) -> None:
     """Evaluate an answers document (YAML or JSON; '-' reads standard input)."""
+    from advisor.exports.result import RENDERERS
+
+    result, kb = _evaluated(file)
+    shown: Mapping[str, Any] = (
+        _with_evidence(result, kb, evidence_files, cluster, scanned_at) if evidence_files else result
+    )
+    click.echo(RENDERERS[fmt](shown, kb), nl=False)
+    if fail_on:
+        from advisor.scanners.evidence import failing_items, new_since
+
+        failing = failing_items(shown, fail_on)
+        since = ""
+        if baseline is not None:
+            failing, since = new_since(failing, _baseline(baseline), fail_on), f" (new since {baseline})"
+        if failing:
+            click.echo(
+                f"{len(failing)} checklist item(s) at {fail_on} priority or above are not done or their scanner "
+                f"evidence fails{since}: " + ", ".join(i["id"] for i in failing),
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _evaluated(file: Path) -> tuple[dict[str, Any], Any]:
+    """The result of the answers document in ``file`` ('-': standard input) and the knowledge base it was evaluated
+    with; exit 2 saying why when the file cannot be read or its answers are invalid."""
     from advisor.engine import AnswersError, default_knowledge_base, evaluate
     from advisor.engine.answers_file import AnswersFileError, read_answers_text
-    from advisor.exports.result import RENDERERS
 
     source = "standard input" if str(file) == "-" else str(file)
     try:
@@ -155,24 +180,34 @@ def evaluate_command(
         for err in exc.errors:
             click.echo(f"  {err['key']}: {err['message']}", err=True)
         sys.exit(2)
-    shown: Mapping[str, Any] = (
-        _with_evidence(result, kb, evidence_files, cluster, scanned_at) if evidence_files else result
-    )
-    click.echo(RENDERERS[fmt](shown, kb), nl=False)
-    if fail_on:
-        from advisor.scanners.evidence import failing_items, new_since
+    return dict(result), kb
 
-        failing = failing_items(shown, fail_on)
-        since = ""
-        if baseline is not None:
-            failing, since = new_since(failing, _baseline(baseline), fail_on), f" (new since {baseline})"
-        if failing:
-            click.echo(
-                f"{len(failing)} checklist item(s) at {fail_on} priority or above are not done or their scanner "
-                f"evidence fails{since}: " + ", ".join(i["id"] for i in failing),
-                err=True,
-            )
-            sys.exit(1)
+
+@cli.command("bundle")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The zip to write."
+)
+@click.option("--team", "teams", multiple=True, help="A team to make namespaces, Roles and groups for; repeat.")
+@click.option("--app", "apps", multiple=True, help="An application to make namespaces for; repeat.")
+def bundle_command(file: Path, output: Path, teams: tuple[str, ...], apps: tuple[str, ...]) -> None:
+    """Write the starter policy bundle (a zip of a kustomize tree) for an answers document ('-': standard input)."""
+    from advisor.bundle import build_bundle
+    from advisor.bundle.names import NamesError, check_names
+
+    try:
+        team_names, app_names = check_names("team", teams), check_names("app", apps)
+    except NamesError as exc:
+        click.echo(f"error: --{exc.field}: {exc}", err=True)
+        sys.exit(2)
+    result, kb = _evaluated(file)
+    content = build_bundle(result, kb, teams=team_names, apps=app_names).to_zip(dt.datetime.now(dt.UTC))
+    try:
+        output.write_bytes(content)
+    except OSError as exc:
+        click.echo(f"error: {output}: cannot be written: {exc.strerror}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {output} ({len(content)} bytes)", err=True)
 
 
 def _with_evidence(

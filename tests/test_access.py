@@ -337,6 +337,17 @@ MATRIX: dict[str, list[Case]] = {
             members(viewer=404, editor=404, owner=404),
         ),
     ],
+    "assessments.bundle": [
+        Case("GET", lambda w, r: A.format(w=w) + "/bundle?team=payments", members()),
+        Case("GET", lambda w, r: A.format(w=w) + "/bundle?revision=7", members(viewer=404, editor=404, owner=404)),
+    ],
+    "share.bundle": [
+        Case(
+            "GET",
+            lambda w, r: f"/share/{w.revoked_token if r == 'revoked_link' else w.live_token}/bundle",
+            {**EVERYONE, "revoked_link": 404},
+        ),
+    ],
     "share.export": [
         Case(
             "GET",
@@ -380,7 +391,10 @@ MATRIX: dict[str, list[Case]] = {
     "api.remove_evidence": [
         Case("DELETE", lambda w, r: f"/api/v1/assessments/{w.assessment}/evidence/{w.evidence}", NO_TOKEN)
     ],
-    "api.export": [Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}/export", NO_TOKEN)],
+    "api.export": [
+        Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}/export", NO_TOKEN),
+        Case("GET", lambda w, r: f"/api/v1/assessments/{w.assessment}/export?format=bundle&team=a", NO_TOKEN),
+    ],
 }
 
 

@@ -347,7 +347,15 @@ def test_query_parameters_are_checked_and_named(api: FlaskClient, owner: dict[st
             {
                 "key": "format",
                 "message": "got 'docx'; allowed: pdf, markdown, csv, compliance_csv, csv_tables, xlsx, json, adr, "
-                "oscal",
+                "oscal, bundle",
+            },
+        ),
+        (
+            f"/api/v1/assessments/{created['id']}/export?format=bundle&app=ok&app=not%20ok",
+            {
+                "key": "app",
+                "message": "application names are letters, digits and “-”, starting and ending with a letter or "
+                "digit, at most 40 characters: not “not ok”",
             },
         ),
         (f"/api/v1/assessments/{created['id']}/export?revision=-1", {"key": "revision", "message": "at least 1"}),

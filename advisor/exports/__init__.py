@@ -43,8 +43,13 @@ def file_stem(doc: ExportDocument) -> str:
     files of one assessment sort by revision and then by day in a folder; ``assessment-12-rev-3-…`` when the title
     has no ASCII letter or digit. Only ASCII letters, digits and "-", so the name is safe in a Content-Disposition
     header. The export id is in the file, not in its name: two downloads on one day may share a name."""
-    name = slug(doc.title) or f"assessment-{int(doc.assessment_id)}"
-    return f"{name}-rev-{int(doc.revision_number)}-{day(doc.as_of_time)}"
+    return stem_of(doc.title, doc.assessment_id, doc.revision_number, doc.as_of_time)
+
+
+def stem_of(title: str, assessment_id: int, revision_number: int, moment: dt.datetime) -> str:
+    """``file_stem`` for a file made without an export document (the starter policy bundle)."""
+    name = slug(title) or f"assessment-{int(assessment_id)}"
+    return f"{name}-rev-{int(revision_number)}-{day(moment)}"
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
@@ -77,7 +82,7 @@ def detail_text(detail: Mapping[str, Any], kb: KnowledgeBase) -> str:
     labels, ``status: To do → Done``, an export's ids listed. The JSON export keeps the raw ids."""
     parts = []
     for k, v in detail.items():
-        if v in (None, "") or (k == "after" and "before" in detail):
+        if v in (None, "", []) or (k == "after" and "before" in detail):  # a bundle made for no team names none
             continue
         if k == "item":
             item = kb.item_by_id.get(str(v))
@@ -162,4 +167,4 @@ def __getattr__(name: str) -> Any:
     return globals().setdefault("FORMATS", formats)  # one mapping, whichever thread asks first
 
 
-__all__ = ["FORMATS", "FORMAT_LABELS", "FORMAT_NAMES", "Export", "ExportDocument", "Renderer", "file_stem"]
+__all__ = ["FORMATS", "FORMAT_LABELS", "FORMAT_NAMES", "Export", "ExportDocument", "Renderer", "file_stem", "stem_of"]

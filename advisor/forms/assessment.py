@@ -5,16 +5,19 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    Field,
     HiddenField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from advisor.bundle.names import NamesError, check_names, split_names
 from advisor.engine.schema import STATUSES
 from advisor.models import SIGN_OFF_ROLES, TYPED_EVIDENCE_KINDS, limits
 from advisor.report.summary import STATUS_LABELS as STATUS_LABELS  # the labels live with the others; re-exported
@@ -138,3 +141,40 @@ class SignOffForm(FlaskForm):
 
     role = HiddenField(validators=[AnyOf(SIGN_OFF_ROLES)])
     statement = TextAreaField("Statement (optional)", validators=[Optional(), Length(max=limits.NOTE)])
+
+
+class BundleForm(FlaskForm):
+    """The starter policy bundle's names, sent as a plain GET (a download changes nothing but the activity log, so
+    the form carries no CSRF token). ``teams`` and ``apps`` hold the checked names once it validates; the revision
+    is read as the other downloads read it."""
+
+    class Meta:
+        csrf = False
+
+    team = TextAreaField(
+        "Team names (optional)",
+        validators=[Optional(), Length(max=limits.NOTE)],
+        description="One a line, or separated by commas, e.g. payments. Without them the files use placeholders: "
+        "team-1, team-2 …",
+    )
+    app = TextAreaField(
+        "Application names (optional)",
+        validators=[Optional(), Length(max=limits.NOTE)],
+        description="One a line, or separated by commas, e.g. checkout. Without them the files use placeholders: "
+        "app-1, app-2 …",
+    )
+    teams: tuple[str, ...] = ()
+    apps: tuple[str, ...] = ()
+
+    def validate_team(self, field: Field) -> None:
+        self.teams = _names("team", field)
+
+    def validate_app(self, field: Field) -> None:
+        self.apps = _names("app", field)
+
+
+def _names(kind: str, field: Field) -> tuple[str, ...]:
+    try:
+        return check_names(kind, split_names(field.data or ""))
+    except NamesError as exc:
+        raise ValidationError(str(exc)) from None

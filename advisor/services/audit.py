@@ -45,12 +45,14 @@ def record_export(
     revision: int,
     via: str,
     export_id: str,
+    **made_for: Any,
 ) -> AuditEvent:
     """Record an export under its id; repeating one (same who, format, revision and way) within an hour of the
     last time counts it on that entry instead, so downloads cannot push everything else out of sight. The entry
     keeps the ids of its last ``EXPORT_IDS_KEPT`` exports (oldest first) beside the ``count`` of all, so a file
-    found later leads back to its entry while the entry stays bounded."""
-    detail = {"format": fmt, "revision": revision, "via": via}
+    found later leads back to its entry while the entry stays bounded. ``made_for`` (the bundle's ``teams`` and
+    ``apps``) is recorded too, and must match as well for a repeat to count on the same entry."""
+    detail = {"format": fmt, "revision": revision, "via": via, **made_for}
     moment = now()
     recent = session.scalars(
         select(AuditEvent).where(AuditEvent.assessment_id == assessment.id).order_by(AuditEvent.id.desc()).limit(10)

@@ -721,10 +721,14 @@ def evidence_json(entry: Evidence) -> dict[str, Any]:
 
 @bp.get("/assessments/<int:assessment_id>/export")
 @token_required
-@spec.validate(resp=replies(200, None, "The file (adr: a zip of one MADR record per decision)", 404, 429))
+@spec.validate(
+    resp=replies(
+        200, None, "The file (adr: a zip of one MADR record per decision; bundle: the starter policy bundle)", 404, 429
+    )
+)
 def export(assessment_id: int, query: models.ExportQuery) -> Response:
     """A revision as a file"""
-    from advisor.services import exports
+    from advisor.services import bundles, exports
 
     assessment = assessment_for(assessment_id)
     wait = export_wait(f"user:{api_user().id}", query.format)
@@ -734,9 +738,14 @@ def export(assessment_id: int, query: models.ExportQuery) -> Response:
     as_of = None if query.as_of is None else history.moment_or_none(query.as_of.isoformat())
     try:
         number = history.revision_number(db.session, assessment, query.revision, as_of)
-        rendered = exports.export(
-            db.session, assessment, number, query.format, api_user().email, "api", kb(), as_of=as_of
-        )
+        if query.format == bundles.FORMAT:  # made from the revision's result alone: as_of only chose the revision
+            rendered = bundles.export_bundle(
+                db.session, assessment, number, query.team, query.app, api_user().email, "api", kb()
+            )
+        else:
+            rendered = exports.export(
+                db.session, assessment, number, query.format, api_user().email, "api", kb(), as_of=as_of
+            )
     except LookupError as exc:
         raise fail(404, "revision", str(exc)) from exc
     except history.AsOfRefused as exc:

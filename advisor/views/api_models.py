@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 
+from advisor.bundle.names import MAX_NAMES, NAME_LENGTH, NamesError, check_names
 from advisor.engine.schema import STATUSES
 from advisor.exports import FORMAT_NAMES
 from advisor.models import (
@@ -43,13 +44,26 @@ def allowed(values: tuple[str, ...]) -> AfterValidator:
     return AfterValidator(known)
 
 
+def bundle_names(field: str) -> AfterValidator:
+    """Refuses names a bundle cannot be made for, naming the parameter; keeps them checked (lower case, once)."""
+
+    def checked(names: list[str]) -> list[str]:
+        try:
+            return list(check_names(field, names))
+        except NamesError as exc:
+            raise ValueError(str(exc)) from None
+
+    return AfterValidator(checked)
+
+
 def listed(values: tuple[str, ...]) -> WithJsonSchema:
     return WithJsonSchema({"type": "string", "enum": list(values)})
 
 
 StatusName = Annotated[str, allowed(STATUSES), listed(STATUSES)]
 ShowName = Annotated[str, allowed(SHOW), listed(SHOW)]
-FormatName = Annotated[str, allowed(FORMAT_NAMES), listed(FORMAT_NAMES)]
+EXPORT_FORMATS = (*FORMAT_NAMES, "bundle")  # the export formats, and the starter policy bundle (issue 17)
+FormatName = Annotated[str, allowed(EXPORT_FORMATS), listed(EXPORT_FORMATS)]
 Title = Annotated[str, Field(max_length=limits.TITLE)]
 Description = Annotated[str, Field(max_length=limits.DESCRIPTION)]
 Label = Annotated[str, Field(max_length=limits.LABEL)]
@@ -189,6 +203,16 @@ class ExportQuery(BaseModel):
         None,
         description="Statuses, notes, evidence and activity as they stood at this moment (ISO 8601; UTC when no "
         "offset); now if absent. Without `revision`, the revision that was the latest then.",
+    )
+    team: Annotated[list[str], bundle_names("team")] = Field(
+        default_factory=list,
+        description=f"`bundle` only, repeatable: a team to make namespaces, Roles and groups for (letters, digits "
+        f"and `-`, at most {NAME_LENGTH} characters; at most {MAX_NAMES}); placeholders `team-1`, … if absent.",
+    )
+    app: Annotated[list[str], bundle_names("app")] = Field(
+        default_factory=list,
+        description="`bundle` only, repeatable: an application to make namespaces for, as `team`; placeholders "
+        "`app-1`, … if absent.",
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs lag behind
 
@@ -24,6 +25,7 @@ from advisor.forms.assessment import (
     STATUS_LABELS,
     AcceptanceDecisionForm,
     BulkStatusForm,
+    BundleForm,
     EditDetailsForm,
     EvidenceForm,
     NewAssessmentForm,
@@ -60,6 +62,11 @@ from advisor.views.report_page import report_page
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 ACTIVITY_PAGE = 100  # entries per page of the activity tab, newest first
+BUNDLE_INTRO = (
+    "A zip of Kubernetes manifests (a kustomize tree) that puts this revision's guardrails in place: namespaces "
+    "with Pod Security labels, network policies, team roles, admission policies. Apply its audit overlay first, "
+    "then its enforce overlay. The names you give become namespace, role and group names."
+)
 
 
 @bp.app_context_processor
@@ -67,6 +74,7 @@ def labels() -> dict[str, Any]:
     return {
         "STATUS_LABELS": STATUS_LABELS,
         "FORMAT_LABELS": FORMAT_LABELS,
+        "BUNDLE_INTRO": BUNDLE_INTRO,
         "TOPIC_LABELS": summary.TOPIC_LABELS,
         "PHASE_LABELS": summary.PHASE_LABELS,
         "RESPONSIBILITY_LABELS": summary.RESPONSIBILITY_LABELS,
@@ -680,3 +688,35 @@ def export(assessment_id: int) -> Response:
         flash(f"Not exported: {exc}.", "error")
         return redirect(url_for("assessments.show", assessment_id=assessment.id), 303)
     return download(db.session, rendered)
+
+
+@bp.get("/<int:assessment_id>/bundle")
+def bundle(assessment_id: int) -> Response | tuple[str, int]:
+    """The revision's starter policy bundle (a zip), made for the team and application names given. A route of its
+    own, not a format of ``export``: it takes names no other format takes, and refused names bring the form back
+    with what was typed rather than a message on the report."""
+    from advisor.services import bundles
+
+    assessment = get_assessment(assessment_id)
+    form = BundleForm(formdata=joined_names(request.args))
+    if not form.validate():
+        context = access_context(assessment)
+        return render_template("assessments/bundle.html", assessment=assessment, form=form, **context), 422
+    refuse_fast_exports(f"user:{current_user.id}", bundles.FORMAT)
+    try:
+        requested = int_or(request.args.get("revision"), 0) or None
+        number = history.revision_number(db.session, assessment, requested, None)
+        rendered = bundles.export_bundle(db.session, assessment, number, form.teams, form.apps, actor(), "web", kb())
+    except LookupError:
+        abort(404)
+    return download(db.session, rendered)
+
+
+def joined_names(args: MultiDict[str, str]) -> MultiDict[str, str]:
+    """The query string with repeated ``team`` and ``app`` values as one text, a name a line: the form's text
+    boxes send one value each, a hand-written address (``?team=a&team=b``) may send several, as the API takes."""
+    joined = MultiDict(args)
+    for name in ("team", "app"):
+        if name in args:
+            joined.setlist(name, ["\n".join(args.getlist(name))])
+    return joined

@@ -25,6 +25,7 @@ PUBLIC_ENDPOINTS = {
     "auth.login",
     "share.view",
     "share.export",
+    "share.bundle",
     "main.export_schema",
 }
 PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "static"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, current_app, render_template, request, session
@@ -14,11 +15,12 @@ from markupsafe import Markup
 
 from advisor.engine import ENGINE_VERSION, KnowledgeBase
 from advisor.extensions import db
+from advisor.forms.assessment import BundleForm
 from advisor.models import Assessment, Revision, ShareLink
 from advisor.report import cache as report_cache
 from advisor.report import summary
 from advisor.services import assessments as svc
-from advisor.services import exports, history, removed, signoff, workspaces
+from advisor.services import bundles, exports, history, removed, signoff, workspaces
 from advisor.services.audit import as_utc
 from advisor.views.common import kb
 
@@ -183,4 +185,17 @@ def render_report_body(
         shared=shared,
         share_token=share_token,
         csrf_value=csrf_value,
+        bundle=BundleForm(formdata=None),
+        bundle_files=bundle_files(result, knowledge),
     )
+
+
+def bundle_files(result: Mapping[str, Any], knowledge: KnowledgeBase) -> dict[str, list[str]]:
+    """Each item's files in the starter bundle, made once per body (the revision's result and the knowledge base's
+    version are in its key). A stored result its engine shaped otherwise may trip a generator: the report then
+    shows no files rather than failing."""
+    try:
+        return bundles.files_by_item(result, knowledge)
+    except Exception:  # the report outranks its links to the bundle
+        current_app.logger.exception("no starter bundle links for this report")
+        return {}

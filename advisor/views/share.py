@@ -92,6 +92,11 @@ def _shared(token: str) -> tuple[ShareLink, Assessment, int]:
     return link, assessment, number
 
 
+def reader(link: ShareLink) -> str:
+    """Who downloads through a link, as the activity log names them."""
+    return f"share link “{link.label}”" if link.label else f"share link {link.id}"
+
+
 @bp.get("/share/<token>")
 @read_only
 def view(token: str) -> str:
@@ -112,7 +117,7 @@ def export(token: str) -> Response:
     if fmt not in FORMAT_NAMES:
         abort(404)
     refuse_fast_exports(f"link:{link.id}", fmt)
-    who = f"share link “{link.label}”" if link.label else f"share link {link.id}"
+    who = reader(link)
     try:
         # the reader is not a member: the file carries the assessment's own trail, not who is in the workspace
         rendered = exports.export(
@@ -126,6 +131,21 @@ def export(token: str) -> Response:
             workspace_events=False,
             as_of=link.frozen_at,  # a frozen link's files show what its page shows
         )
+    except LookupError:
+        abort(404)
+    return download(db.session, rendered)
+
+
+@bp.get("/share/<token>/bundle")
+def bundle(token: str) -> Response:
+    """The shared revision's starter policy bundle, made without names (placeholders): the reader downloads what
+    members do, but may not name the workspace's teams for it."""
+    from advisor.services import bundles
+
+    link, assessment, number = _shared(token)
+    refuse_fast_exports(f"link:{link.id}", bundles.FORMAT)
+    try:
+        rendered = bundles.export_bundle(db.session, assessment, number, (), (), reader(link), "share link", kb())
     except LookupError:
         abort(404)
     return download(db.session, rendered)
