@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.exports import Export, file_stem, iso
-from advisor.exports.document import ExportDocument, Signature, StatusRecord
+from advisor.exports.document import ExportDocument, Signature, SignOffRecord, StatusRecord
 from advisor.report.summary import compliance_mapping, framework_names, start_here
 
 MIMETYPE = "application/json"
@@ -132,8 +132,8 @@ def _removed(doc: ExportDocument) -> list[dict[str, Any]]:
     ]
 
 
-def _sign_off(doc: ExportDocument) -> dict[str, Any]:
-    signed = doc.sign_off
+def sign_off_data(signed: SignOffRecord) -> dict[str, Any]:
+    """A revision's sign-off as the JSON export and the API give it."""
 
     def signature(s: Signature | None) -> dict[str, Any] | None:
         return {"by": s.by, "at": iso(s.at), "statement": s.statement} if s else None
@@ -185,7 +185,7 @@ def to_data(doc: ExportDocument) -> dict[str, Any]:
         "result": doc.result,
         "statuses": statuses,
         "removed": _removed(doc),
-        "sign_off": _sign_off(doc),
+        "sign_off": sign_off_data(doc.sign_off),
         "start_here": _start_here(doc),
         "frameworks": _frameworks(doc),
         "applicability": [

@@ -20,7 +20,7 @@ from werkzeug.sansio.response import Response as SansIOResponse
 
 from advisor.engine import ENGINE_VERSION, AnswersError, evaluate
 from advisor.engine.answers_file import text_problem
-from advisor.exports.document import Signature, SignOffRecord
+from advisor.exports.json_export import sign_off_data
 from advisor.extensions import csrf, db
 from advisor.models import Assessment, ChecklistStatus, Evidence, Revision, ScanImport, User, limits
 from advisor.report.summary import acceptance_state, current_evidence, overdue, scan_status, scanner_disagrees, today
@@ -423,7 +423,7 @@ def sign_off(assessment_id: int, number: int, json: models.SignOffRequest) -> Re
         db.session.rollback()
         raise fail(409, "role", str(exc)) from exc
     db.session.commit()
-    return reply(sign_off_json(signoff.sign_off_of(db.session, signed.revision_id)), 201)
+    return reply(sign_off_data(signoff.sign_off_of(db.session, signed.revision_id)), 201)
 
 
 @bp.patch("/assessments/<int:assessment_id>/checklist/<item_id>")
@@ -793,20 +793,6 @@ def statuses_json(assessment: Assessment) -> dict[str, Any]:
     return dict(sorted(statuses.items()))
 
 
-def sign_off_json(signed: SignOffRecord) -> dict[str, Any]:
-    def signature(s: Signature | None) -> dict[str, Any] | None:
-        return {"by": s.by, "at": s.at.isoformat(), "statement": s.statement} if s else None
-
-    return {
-        "status": signed.status,
-        "decision_status": signed.decision_status,
-        "deciders": signed.deciders,
-        "decided_on": signed.decided_on.isoformat() if signed.decided_on else None,
-        "assessor": signature(signed.assessor),
-        "approver": signature(signed.approver),
-    }
-
-
 def revision_json(revision: Revision) -> dict[str, Any]:
     return {
         "number": revision.number,
@@ -818,5 +804,5 @@ def revision_json(revision: Revision) -> dict[str, Any]:
         "answers": revision.answers,
         "result": revision.result,
         "statuses": revision.statuses,
-        "sign_off": sign_off_json(signoff.sign_off_of(db.session, revision.id)),
+        "sign_off": sign_off_data(signoff.sign_off_of(db.session, revision.id)),
     }
