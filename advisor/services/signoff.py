@@ -28,16 +28,23 @@ def sign_off_of(session: DbSession, revision_id: int, until: dt.datetime | None 
     stmt = select(SignOff).where(SignOff.revision_id == revision_id)
     if until is not None:
         stmt = stmt.where(SignOff.signed_at <= until)
-    found = {s.role: Signature(s.role, s.signed_by, as_utc(s.signed_at), s.statement) for s in session.scalars(stmt)}
-    return SignOffRecord(found.get("assessor"), found.get("approver"))
+    return _record({s.role: _signature(s) for s in session.scalars(stmt)})
 
 
 def sign_offs_by_revision(session: DbSession, assessment_id: int) -> dict[int, SignOffRecord]:
     """Every signed revision's sign-off, by revision row id, in one query (the revisions page)."""
     found: dict[int, dict[str, Signature]] = {}
     for s in session.scalars(select(SignOff).where(SignOff.assessment_id == assessment_id)):
-        found.setdefault(s.revision_id, {})[s.role] = Signature(s.role, s.signed_by, as_utc(s.signed_at), s.statement)
-    return {rid: SignOffRecord(roles.get("assessor"), roles.get("approver")) for rid, roles in found.items()}
+        found.setdefault(s.revision_id, {})[s.role] = _signature(s)
+    return {rid: _record(roles) for rid, roles in found.items()}
+
+
+def _signature(row: SignOff) -> Signature:
+    return Signature(row.role, row.signed_by, as_utc(row.signed_at), row.statement)
+
+
+def _record(by_role: dict[str, Signature]) -> SignOffRecord:
+    return SignOffRecord(by_role.get("assessor"), by_role.get("approver"))
 
 
 def sign(

@@ -39,7 +39,8 @@ def report_page(rows: svc.ReportRows, *, shared: ShareLink | None = None, share_
     cache: report_cache.FragmentCache = current_app.extensions["advisor.fragments"]
     wanted = summary.ChecklistFilter.from_args(request.args)
     # a frozen link measures acceptances and due dates against the day it was made, as its files do
-    on = as_utc(shared.frozen_at).date() if shared and shared.frozen_at else summary.today()
+    frozen = frozen_moment(shared)
+    on = frozen.date() if frozen else summary.today()
     approver = current_user.email if workspaces.allows(rows.role, "owner") else None
     body_key = report_cache.body_key(
         rows.assessment_id,
@@ -74,6 +75,11 @@ def report_page(rows: svc.ReportRows, *, shared: ShareLink | None = None, share_
     return cache.with_csrf(page, generate_csrf)
 
 
+def frozen_moment(shared: ShareLink | None) -> dt.datetime | None:
+    """The moment a frozen share link shows the assessment as of (UTC); None off a link, or for a live one."""
+    return as_utc(shared.frozen_at) if shared is not None and shared.frozen_at is not None else None
+
+
 def reader_stamp() -> tuple[Any, ...] | None:
     """The signed-in reader as the page's frame may show them; None for an anonymous one."""
     return (current_user.id, current_user.email, current_user.is_admin) if current_user.is_authenticated else None
@@ -100,8 +106,6 @@ def render_report(
     revision is gone. The assessment and revision are loaded here, once, and only when a page is rendered."""
     assessment, revision = rows.objects(db.session)
     can_edit = workspaces.allows(rows.role, "editor")
-    # a frozen link shows the signatures given by the moment it was made, as its files do
-    frozen = as_utc(shared.frozen_at) if shared is not None and shared.frozen_at is not None else None
     body = cache.get_or_render(
         body_key,
         functools.partial(
@@ -134,7 +138,8 @@ def render_report(
         can_own=workspaces.allows(rows.role, "owner"),
         shared=shared,
         share_token=share_token,
-        sign_off=signoff.sign_off_of(db.session, revision.id, frozen),
+        # a frozen link shows the signatures given by the moment it was made, as its files do
+        sign_off=signoff.sign_off_of(db.session, revision.id, frozen_moment(shared)),
         reader=current_user.email if current_user.is_authenticated else None,
     )
 
@@ -156,8 +161,8 @@ def render_report_body(
     """The report's body (summary, decisions, checklist): everything in it comes from what ``body_key`` digests.
     ``has_evidence`` false (the stamp counted no entries) spares the query for them."""
     result = revision.result
-    if shared is not None and shared.frozen_at is not None:  # the link shows what stood when it was made
-        moment = as_utc(shared.frozen_at)
+    moment = frozen_moment(shared)
+    if moment is not None:  # the link shows what stood when it was made
         rows, entries = (
             history.statuses_as_of(db.session, assessment.id, moment),
             history.evidence_as_of(db.session, assessment.id, moment),
