@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
+from advisor import exports
 from advisor.bundle.model import ANNOTATION
 
 MAX_NAME = 63  # a DNS-1123 label: what namespace names (and the names built on them) must fit
@@ -32,10 +31,9 @@ def api_object(
 
 
 def slug(text: str, room: int = MAX_NAME) -> str:
-    """``text`` as a DNS-1123 label of at most ``room`` characters ("" when nothing usable is left)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()  # "Équipe" → "Equipe"
-    out = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return out[:room].rstrip("-")
+    """``text`` as a DNS-1123 label of at most ``room`` characters ("" when nothing usable is left): the file names'
+    slug ("Équipe" → "equipe"), with a label's length."""
+    return exports.slug(text, room)
 
 
 def union(context_order: tuple[str, ...], *groups: tuple[str, ...]) -> tuple[str, ...]:

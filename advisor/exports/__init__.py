@@ -32,10 +32,11 @@ class Export:
 SLUG_LENGTH = 60  # enough to tell assessments apart in a downloads folder
 
 
-def slug(text: str) -> str:
-    """``Zürich payments (EU)`` → ``zurich-payments-eu``: ASCII letters and digits, other runs as one "-"."""
+def slug(text: str, room: int = SLUG_LENGTH) -> str:
+    """``Zürich payments (EU)`` → ``zurich-payments-eu``: ASCII letters and digits, other runs as one "-", at most
+    ``room`` characters ("" when nothing usable is left)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:SLUG_LENGTH].rstrip("-")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:room].rstrip("-")
 
 
 def file_stem(doc: ExportDocument) -> str:
