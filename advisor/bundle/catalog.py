@@ -23,6 +23,7 @@ from advisor.bundle.objects import (
     slug,
 )
 from advisor.engine import KnowledgeBase
+from advisor.exports.text import md_escape
 
 FORMAT = "advisor-bundle-catalog"
 FORMAT_VERSION = 1
@@ -148,12 +149,6 @@ def catalog(context: BundleContext, manifests: Sequence[Manifest]) -> dict[str, 
     }
 
 
-def _cell(text: str) -> str:
-    """Text safe in a Markdown table cell: no pipe, no line break, no markup from the user or the knowledge base."""
-    text = " ".join(text.split())
-    return re.sub(r"([\\`*_\[\]<>|])", r"\\\1", text)
-
-
 def _natural(text: str) -> list[Any]:
     """Sort key that puts 5.1.10 after 5.1.9."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
@@ -186,7 +181,7 @@ def readme(context: BundleContext, manifests: Sequence[Manifest]) -> str:
         *_tree(paths),
         "```",
         "",
-        f"Namespaces follow the recommended layout ({_cell(strategy)}): each has Pod Security Admission labels,",
+        f"Namespaces follow the recommended layout ({md_escape(strategy)}): each has Pod Security Admission labels,",
         "a default-deny NetworkPolicy that allows DNS, a ResourceQuota with a LimitRange beside it",
         "(so that pods without requests still start), and Roles for its owning team.",
         *(
@@ -265,7 +260,7 @@ def readme(context: BundleContext, manifests: Sequence[Manifest]) -> str:
             "rejects them and no kustomization lists them. Install them on the control-plane nodes with the flags",
             "their comments name.",
             "",
-            *[f"- `{m.path}`: {_cell(m.comment.splitlines()[0] if m.comment else '')}" for m in control_plane],
+            *[f"- `{m.path}`: {md_escape(m.comment.splitlines()[0] if m.comment else '')}" for m in control_plane],
             "",
         ]
     lines += [
@@ -280,12 +275,12 @@ def readme(context: BundleContext, manifests: Sequence[Manifest]) -> str:
     ]
     cache: dict[str, list[str]] = {}
     for manifest in manifests:
-        items = ", ".join(_cell(i) for i in manifest.items) or "—"
+        items = ", ".join(md_escape(i) for i in manifest.items) or "—"
         found = [f for i in manifest.items for f in cache.setdefault(i, item_frameworks(context.kb, i))]
         shown = sorted({f for f in found if f.partition("@")[0] in kept}, key=_natural)
-        lines.append(f"| `{manifest.path}` | {items} | {_cell(', '.join(shown)) or '—'} |")
+        lines.append(f"| `{manifest.path}` | {items} | {md_escape(', '.join(shown)) or '—'} |")
     used = [i for i in context.checklist if any(i in m.items for m in manifests)]
-    lines += ["", "The checklist items:", "", *[f"- `{i}`: {_cell(titles.get(i, ''))}" for i in used]]
+    lines += ["", "The checklist items:", "", *[f"- `{i}`: {md_escape(titles.get(i, ''))}" for i in used]]
     lines += [
         "",
         "## Optional checks",
