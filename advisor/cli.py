@@ -189,7 +189,12 @@ def _evaluated(file: Path) -> tuple[dict[str, Any], Any]:
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The zip to write."
 )
 @click.option("--team", "teams", multiple=True, help="A team to make namespaces, Roles and groups for; repeat.")
-@click.option("--app", "apps", multiple=True, help="An application to make namespaces for; repeat.")
+@click.option(
+    "--app",
+    "apps",
+    multiple=True,
+    help="An application to make namespaces for, as TEAM/APP to name the team that owns it; repeat.",
+)
 def bundle_command(file: Path, output: Path, teams: tuple[str, ...], apps: tuple[str, ...]) -> None:
     """Write the starter policy bundle (a zip of a kustomize tree) for an answers document ('-': standard input)."""
     from advisor.bundle import build_bundle

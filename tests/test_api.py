@@ -355,7 +355,7 @@ def test_query_parameters_are_checked_and_named(api: FlaskClient, owner: dict[st
             {
                 "key": "app",
                 "message": "application names are letters, digits and “-”, starting and ending with a letter or "
-                "digit, at most 40 characters: not “not ok”",
+                "digit, at most 40 characters, optionally after its team and “/” (payments/checkout): not “not ok”",
             },
         ),
         (f"/api/v1/assessments/{created['id']}/export?revision=-1", {"key": "revision", "message": "at least 1"}),

@@ -123,6 +123,17 @@ def test_names_that_cannot_be_kubernetes_names_are_refused(bad: str) -> None:
     assert check_names("team", ["a" * 40])[0] == "a" * 40, "40 characters are enough"
 
 
+def test_an_application_may_name_its_team_and_only_an_application() -> None:
+    assert check_names("app", ["Payments/Checkout", "search", "payments/checkout"]) == ("payments/checkout", "search")
+    for bad in ("a/b/c", "/checkout", "payments/", "payments /checkout", f"{'a' * 41}/checkout"):
+        with pytest.raises(NamesError, match="optionally after its team") as refused:
+            check_names("app", [bad])
+        assert f"“{bad[:50]}”" in str(refused.value)
+    with pytest.raises(NamesError) as refused:
+        check_names("team", ["payments/checkout"])
+    assert "optionally" not in str(refused.value), "a team has no owner to name"
+
+
 def test_at_most_so_many_names() -> None:
     assert len(check_names("app", [f"app{n}" for n in range(MAX_NAMES)])) == MAX_NAMES
     with pytest.raises(NamesError, match=f"at most {MAX_NAMES} application names"):
@@ -332,7 +343,7 @@ def test_cli_refuses_what_evaluate_refuses(tmp_path: Path, answers_file: Path, m
     bad = CliRunner().invoke(cli, ["bundle", str(answers_file), "-o", str(out), "--app", "web shop"])
     assert bad.exit_code == 2
     assert bad.stderr.startswith("error: --app: application names are letters, digits and “-”,")
-    assert bad.stderr.endswith("at most 40 characters: not “web shop”\n")
+    assert bad.stderr.endswith("optionally after its team and “/” (payments/checkout): not “web shop”\n")
     assert CliRunner().invoke(cli, ["bundle", str(answers_file)]).exit_code == 2, "-o is required"
     assert not out.exists()
     assert made_for == []

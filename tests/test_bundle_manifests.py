@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from advisor.bundle import mesh, namespaces, network, rbac
-from advisor.bundle.build import render_yaml
+from advisor.bundle.build import build_bundle, render_yaml
 from advisor.bundle.model import ANNOTATION, MESH_NAMESPACE, BundleContext, Manifest
 from advisor.bundle.namespaces import plan
 from tests.bundle_cases import CASES, CLOUD_NAMES, IDS, Case, context_of
@@ -260,6 +260,32 @@ def test_placeholders_when_no_names_are_given() -> None:
     single = plan(context_of(case("onprem-novice")))  # one team, three applications, production only
     assert [p.name for p in single] == ["app-1-prod", "app-2-prod", "app-3-prod"]
     assert {p.owners for p in single} == {("team-1",)}
+
+
+def test_an_application_that_names_its_team_is_bound_to_that_teams_group() -> None:
+    base = context_of(case("platform-30-teams"))  # one namespace per application, several teams
+    assert base.recommended("namespaces") == "per_app_env"
+    apps = ("payments/checkout", "payments/refunds", "identity/login", "search")
+    context = BundleContext(base.result, base.kb, ("payments", "ledger"), apps)
+    owners = {p.app: (p.team, p.owners) for p in plan(context)}
+    assert owners == {
+        "checkout": ("payments", ("payments",)),
+        "refunds": ("payments", ("payments",)),
+        "login": ("identity", ("identity",)),  # a team named only as an owner is a team all the same
+        "search": (None, ("search",)),  # several teams, none named: a group of its own
+    }
+    bindings = {
+        (d["metadata"]["namespace"], s["name"])
+        for d in objects(rbac.generate(context), "RoleBinding")
+        for s in d["subjects"]
+    }
+    assert ("checkout-prod", "payments-developers") in bindings
+    assert ("login-dev", "identity-developers") in bindings
+    assert ("search-staging", "search-developers") in bindings
+    assert not any(p.placeholder for p in plan(context))
+    readme = build_bundle(base.result, base.kb, teams=context.teams, apps=apps).readme
+    assert "a group of its own, `<application>-developers`" in " ".join(readme.split())
+    assert "a group of its own" not in build_bundle(base.result, base.kb, teams=(), apps=apps[:3]).readme
 
 
 @pytest.mark.parametrize(

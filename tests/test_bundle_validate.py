@@ -22,6 +22,7 @@ import kubernetes_validate
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from kubernetes_validate.utils import SchemaNotFoundError, all_versions, major_minor
 
 from advisor.bundle import admission, control_plane, mesh, namespaces, network, rbac
@@ -97,8 +98,15 @@ WORKLOADS = {
 }
 
 
-def bundle_for(answers: dict[str, Any]) -> Bundle:
-    return build_bundle(evaluate(answers), default_knowledge_base())
+def bundle_for(answers: dict[str, Any], teams: tuple[str, ...] = (), apps: tuple[str, ...] = ()) -> Bundle:
+    return build_bundle(evaluate(answers), default_knowledge_base(), teams=teams, apps=apps)
+
+
+# names as check_names passes them: DNS labels, some of them system namespaces' names, and applications that may name
+# their owning team; a few of each, as a form would send them
+LABELS = st.sampled_from(["payments", "identity", "kube-system", "default", "istio-system", "a" * 40, "x1", "web-2"])
+TEAMS = st.lists(LABELS, max_size=3, unique=True).map(tuple)
+APPS = st.lists(st.one_of(LABELS, st.builds("{}/{}".format, LABELS, LABELS)), max_size=3, unique=True).map(tuple)
 
 
 def api_objects(bundle: Bundle) -> list[tuple[Manifest, dict[str, Any]]]:
@@ -247,9 +255,9 @@ def test_panel_bundles_validate(org: dict[str, Any]) -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(valid_answers())
-def test_any_bundle_validates(answers: dict[str, Any]) -> None:
-    check(bundle_for(answers))
+@given(valid_answers(), TEAMS, APPS)
+def test_any_bundle_validates(answers: dict[str, Any], teams: tuple[str, ...], apps: tuple[str, ...]) -> None:
+    check(bundle_for(answers, teams, apps))
 
 
 def test_the_semantic_checks_catch_what_schemas_miss() -> None:

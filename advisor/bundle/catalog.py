@@ -163,7 +163,8 @@ def readme(context: BundleContext, manifests: Sequence[Manifest]) -> str:
     kept = {"cis-k8s", "owasp-k8s", "nsa-cisa"} | {name for f in ticked for name in _framework_names(f)}
     paths = [m.path for m in manifests]
     control_plane = [m for m in manifests if m.kind == "control-plane"]
-    placeholders = any(p.placeholder for p in plan(context))
+    layout = plan(context)
+    placeholders = any(p.placeholder for p in layout)
     strategy = _label(context, "namespaces") or "one namespace per team"
     lines = [
         f"# {name}",
@@ -245,6 +246,11 @@ def readme(context: BundleContext, manifests: Sequence[Manifest]) -> str:
     assumptions.append(
         "- Role bindings name groups `<owner>-developers`: rename them to the groups of your identity provider."
     )
+    if any(p.app and p.team is None and not p.placeholder for p in layout):
+        assumptions.append(
+            "- With several teams, an application given without its team (`payments/checkout` names one) has its"
+            "\n  namespaces bound to a group of its own, `<application>-developers`."
+        )
     if placeholders:
         assumptions.append(
             "- PLACEHOLDER names: where no team or application names were given, the bundle uses `team-N` and"

@@ -12,6 +12,9 @@ MAX_NAMES = 20  # per kind: a starter bundle, not a whole platform's tenancy
 NAME_LENGTH = 40
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 FIELD_WORDS = {"team": "team", "app": "application"}
+# an application may name the team that owns it, as "payments/checkout": with one namespace per application and
+# several teams, that team's group gets its Roles
+OWNER_SEPARATOR = "/"
 
 
 class NamesError(ValueError):
@@ -29,25 +32,34 @@ def split_names(text: str) -> list[str]:
 
 def check_names(field: str, names: Iterable[str]) -> tuple[str, ...]:
     """``names`` in lower case, each once, in the order given; NamesError naming every one that cannot be a
-    Kubernetes name, or when there are more than ``MAX_NAMES``."""
+    Kubernetes name, or when there are more than ``MAX_NAMES``. An application name may lead with its owning team
+    and ``/`` (``payments/checkout``), both parts checked alike."""
     kept: list[str] = []
     bad: list[str] = []
     for raw in names:
         name = raw.strip().lower()  # Kubernetes names are lower case; "Payments" is meant as "payments"
         if not name:
             continue
-        if len(name) > NAME_LENGTH or not DNS_LABEL.match(name):
+        parts = name.split(OWNER_SEPARATOR) if field == "app" else [name]
+        if len(parts) > 2 or not all(len(part) <= NAME_LENGTH and DNS_LABEL.match(part) for part in parts):
             bad.append(raw.strip())
         elif name not in kept:
             kept.append(name)
     word = FIELD_WORDS.get(field, field)
     if bad:
         listed = ", ".join(f"“{b[: NAME_LENGTH + 10]}”" for b in bad[:5]) + (" …" if len(bad) > 5 else "")
+        owner = ", optionally after its team and “/” (payments/checkout)" if field == "app" else ""
         raise NamesError(
             field,
             f"{word} names are letters, digits and “-”, starting and ending with a letter or digit, at most "
-            f"{NAME_LENGTH} characters: not {listed}",
+            f"{NAME_LENGTH} characters{owner}: not {listed}",
         )
     if len(kept) > MAX_NAMES:
         raise NamesError(field, f"at most {MAX_NAMES} {word} names (got {len(kept)})")
     return tuple(kept)
+
+
+def owned(app: str) -> tuple[str | None, str]:
+    """An application name as checked: its owning team (None when it names none) and the application."""
+    owner, _, name = app.rpartition(OWNER_SEPARATOR)
+    return owner or None, name

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from advisor.bundle.model import MESH_NAMESPACE, BundleContext, Manifest
+from advisor.bundle.names import owned
 from advisor.bundle.objects import (
     COLLECTORS_NAMESPACE,
     INGRESS_NAMESPACE,
@@ -45,6 +46,7 @@ class NamespacePlan:
 class _Name:
     value: str
     placeholder: bool
+    position: int  # where the user gave it, in the names given (-1 for a placeholder)
 
 
 def plan(context: BundleContext) -> list[NamespacePlan]:
@@ -54,8 +56,12 @@ def plan(context: BundleContext) -> list[NamespacePlan]:
     many = len(environments) > 1
     count = max(1, min(int(answers.get("applications") or 1), MAX_PLACEHOLDERS))
     team_count = 1 if answers.get("tenancy") == "single_team" else count
-    teams = _names(context.teams, "team", team_count)
-    apps = _names(context.apps, "app", count)
+    owned_apps = [owned(a) for a in context.apps]
+    # the teams given, then those only named as an application's owner ("payments/checkout")
+    given_teams = tuple(dict.fromkeys([*context.teams, *(o for o, _ in owned_apps if o)]))
+    teams = _names(given_teams, "team", team_count)
+    apps = _names(tuple(a for _, a in owned_apps), "app", count)
+    team_of = {given_teams[t.position]: t for t in teams if not t.placeholder}
     level: Level = "restricted" if _restricted(context) else "baseline"
     strategy = context.recommended("namespaces")
     out: list[NamespacePlan] = []
@@ -64,15 +70,19 @@ def plan(context: BundleContext) -> list[NamespacePlan]:
         held = any(t.placeholder for t in teams)
         out += [NamespacePlan(f"apps-{env}", env, owners, None, None, level, held) for env in environments]
     elif strategy == "per_app_env":
-        # one team owns every application's namespaces; with several, each application's own owners do
+        # an application's namespaces belong to the team it names, else to the one team there is; with several
+        # teams and none named, to a group of its own
         sole = teams[0] if len(teams) == 1 else None
         for app in apps:
-            owner = sole or app
+            named = owned_apps[app.position][0] if not app.placeholder else None
+            team = team_of.get(named or "") or sole
+            owner = team or app
             held = app.placeholder or owner.placeholder
-            owning_team = sole.value if sole else None
             for env in environments:
                 name = f"{app.value}-{env}"
-                out.append(NamespacePlan(name, env, (owner.value,), owning_team, app.value, level, held))
+                out.append(
+                    NamespacePlan(name, env, (owner.value,), team.value if team else None, app.value, level, held)
+                )
     else:  # per_team, and any strategy an organisation's own knowledge base adds
         for team in teams:
             for env in environments:
@@ -85,7 +95,7 @@ def _names(given: tuple[str, ...], prefix: str, count: int) -> list[_Name]:
     """The user's names as DNS-1123 labels (once each, never a system or assumed namespace), else placeholders."""
     out: list[_Name] = []
     seen: set[str] = set()
-    for text in given:
+    for position, text in enumerate(given):
         value = slug(text, NAME_ROOM)
         if not value:
             continue
@@ -98,8 +108,8 @@ def _names(given: tuple[str, ...], prefix: str, count: int) -> list[_Name]:
             value = slug(base, NAME_ROOM - len(str(n)) - 1) + f"-{n}"
             n += 1
         seen.add(value)
-        out.append(_Name(value, False))
-    return out or [_Name(f"{prefix}-{n}", True) for n in range(1, count + 1)]
+        out.append(_Name(value, False, position))
+    return out or [_Name(f"{prefix}-{n}", True, -1) for n in range(1, count + 1)]
 
 
 def _restricted(context: BundleContext) -> bool:

@@ -160,8 +160,9 @@ class BundleForm(FlaskForm):
     app = TextAreaField(
         "Application names (optional)",
         validators=[Optional(), Length(max=limits.NOTE)],
-        description="One a line, or separated by commas, e.g. checkout. Without them the files use placeholders: "
-        "app-1, app-2 …",
+        description="One a line, or separated by commas, e.g. checkout, or payments/checkout to name the team that "
+        "owns it (its group then gets the application's Roles). Without them the files use placeholders: app-1, "
+        "app-2 …",
     )
     teams: tuple[str, ...] = ()
     apps: tuple[str, ...] = ()

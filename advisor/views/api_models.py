@@ -211,8 +211,8 @@ class ExportQuery(BaseModel):
     )
     app: Annotated[list[str], bundle_names("app")] = Field(
         default_factory=list,
-        description="`bundle` only, repeatable: an application to make namespaces for, as `team`; placeholders "
-        "`app-1`, … if absent.",
+        description="`bundle` only, repeatable: an application to make namespaces for, as `team`, optionally after "
+        "the team that owns it and `/` (`payments/checkout`); placeholders `app-1`, … if absent.",
     )
 
 
