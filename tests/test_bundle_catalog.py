@@ -67,6 +67,15 @@ def test_the_schema_refuses_what_the_catalog_must_not_hold(bundle: Bundle) -> No
     del broken["files"][0]["objects"][0]["items"]
     with pytest.raises(jsonschema.ValidationError):
         validate(broken)
+    export = {
+        "id": "0b9c5a52-3f1e-4d8a-9c1b-2f6e8d7a4c10",
+        "assessment_id": 1,
+        "revision": 2,
+        "made_at": "2026-12-03T02:00:00+00:00",
+    }
+    validate(bundle.catalog | {"export": export})
+    with pytest.raises(jsonschema.ValidationError):
+        validate(bundle.catalog | {"export": export | {"id": "export 7"}})
 
 
 def test_every_file_and_object_is_in_the_catalog_with_its_items(bundle: Bundle) -> None:

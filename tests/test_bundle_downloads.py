@@ -33,6 +33,7 @@ from advisor.services import bundles
 from tests.conftest import make_user, sign_in
 from tests.helpers import BASE_ANSWERS
 from tests.test_api import token_for
+from tests.test_bundle_catalog import validate
 from tests.test_cli_light import run_probe, web_modules_in
 from tests.test_sharing import make_link
 from tests.web import html, item_block, new_assessment_with_revision, team_assessment
@@ -93,9 +94,16 @@ def made_for(monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[str, ...], tup
     calls: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     real = advisor.bundle.build_bundle
 
-    def spy(result: Mapping[str, Any], kb: Any, *, teams: Sequence[str] = (), apps: Sequence[str] = ()) -> Any:
+    def spy(
+        result: Mapping[str, Any],
+        kb: Any,
+        *,
+        teams: Sequence[str] = (),
+        apps: Sequence[str] = (),
+        export: Mapping[str, Any] | None = None,
+    ) -> Any:
         calls.append((tuple(teams), tuple(apps)))
-        return real(result, kb, teams=teams, apps=apps)
+        return real(result, kb, teams=teams, apps=apps, export=export)
 
     monkeypatch.setattr(bundles, "build_bundle", spy)  # the web's and the API's
     monkeypatch.setattr(advisor.bundle, "build_bundle", spy)  # the command line's
@@ -157,11 +165,17 @@ def test_report_offers_the_bundle_and_downloads_it_with_the_names_given(
     teams, apps = quote("Payments,identity"), quote("checkout\nsearch")  # as the form's text boxes send them
     query = f"revision=1&team={teams}&app={apps}"
     response, days = days_around(lambda: client.get(f"/assessments/{assessment_id}/bundle?{query}"))
-    check_download(response, "shop-platform-rev-1", days)
+    files = check_download(response, "shop-platform-rev-1", days)
     assert made_for == [(("payments", "identity"), ("checkout", "search"))]
 
     [(who, detail)] = exported(app, assessment_id)
-    assert len(detail.pop("export_ids")) == 1
+    [export_id] = detail.pop("export_ids")
+    # the bundle names the export the activity log records, so a copy found later leads back to it
+    export = json.loads(files["controls.json"])["export"]
+    assert (export["id"], export["assessment_id"], export["revision"]) == (export_id, assessment_id, 1)
+    assert dt.datetime.fromisoformat(export["made_at"]).date().isoformat() in days
+    assert f"export `{export_id}`" in files["README.md"].decode()
+    validate(json.loads(files["controls.json"]))
     assert (who, detail) == (
         "owner@example.com",
         {
@@ -323,8 +337,10 @@ def test_cli_writes_the_bundle(tmp_path: Path, answers_file: Path, made_for: lis
     )
     assert done.exit_code == 0, done.output
     assert f"wrote {out} (" in done.stderr
-    check_zip(out.read_bytes())
+    files = check_zip(out.read_bytes())
     assert made_for == [(("payments", "identity"), ("shop",))]
+    assert "export" not in json.loads(files["controls.json"]), "no stored revision, no export to name"
+    assert "activity log" not in files["README.md"].decode()
 
 
 def test_cli_refuses_what_evaluate_refuses(tmp_path: Path, answers_file: Path, made_for: list[Any]) -> None:

@@ -80,12 +80,18 @@ def _kustomization(resources: list[str]) -> str:
 
 
 def build_bundle(
-    result: Mapping[str, Any], kb: KnowledgeBase, *, teams: Sequence[str] = (), apps: Sequence[str] = ()
+    result: Mapping[str, Any],
+    kb: KnowledgeBase,
+    *,
+    teams: Sequence[str] = (),
+    apps: Sequence[str] = (),
+    export: Mapping[str, Any] | None = None,
 ) -> Bundle:
-    """The starter bundle for ``result`` (a stored revision's, or ``advisor evaluate``'s)."""
+    """The starter bundle for ``result`` (a stored revision's, or ``advisor evaluate``'s). ``export`` (id,
+    assessment_id, revision, made_at) says which recorded export of a stored revision it is."""
     context = BundleContext(result, kb, tuple(teams), tuple(apps))
     found = generated(context)
-    return Bundle(context, found, readme(context, found), catalog(context, found))
+    return Bundle(context, found, readme(context, found, export), catalog(context, found, export))
 
 
 def files_only(result: Mapping[str, Any], kb: KnowledgeBase) -> Bundle:

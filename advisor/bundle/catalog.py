@@ -98,7 +98,9 @@ def object_items(document: Mapping[str, Any], manifest: Manifest) -> list[str]:
     return [i for i in str(value).split(",") if i] if value is not None else list(manifest.items)
 
 
-def catalog(context: BundleContext, manifests: Sequence[Manifest]) -> dict[str, Any]:
+def catalog(
+    context: BundleContext, manifests: Sequence[Manifest], export: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     result = context.result
     cache: dict[str, list[str]] = {}
 
@@ -143,6 +145,7 @@ def catalog(context: BundleContext, manifests: Sequence[Manifest]) -> dict[str, 
             "knowledge_base_version": str(result["knowledge_base_version"]),
             "sha256": hashlib.sha256(canonical).hexdigest(),
         },
+        **({"export": dict(export)} if export else {}),
         "excluded_namespaces": list(context.excluded_namespaces),
         "items": [{"id": i, "title": titles[i], "frameworks": ids([i])} for i in used],
         "files": files,
@@ -154,7 +157,7 @@ def _natural(text: str) -> list[Any]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
-def readme(context: BundleContext, manifests: Sequence[Manifest]) -> str:
+def readme(context: BundleContext, manifests: Sequence[Manifest], export: Mapping[str, Any] | None = None) -> str:
     result = context.result
     answers = context.answers
     name = bundle_name(context)
@@ -175,6 +178,16 @@ def readme(context: BundleContext, manifests: Sequence[Manifest]) -> str:
         "policy set: every object names the checklist items it implements in the annotation",
         f"`{ANNOTATION}`, and `controls.json` maps every file and object to those items and their framework ids",
         "(`framework@version:id`, for example `cis-k8s@1.12:5.3.2`).",
+        *(
+            [
+                "",
+                f"Made from revision {export['revision']} of assessment {export['assessment_id']} at"
+                f" {export['made_at']}: export `{export['id']}`, under",
+                "which the assessment's activity log records it.",
+            ]
+            if export
+            else []
+        ),
         "",
         "## What it holds",
         "",

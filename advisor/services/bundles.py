@@ -43,11 +43,12 @@ def export_bundle(
     if revision is None:
         raise LookupError(f"assessment {assessment.id} has no revision {number}")
     made = now()
-    content = build_bundle(revision.result, kb, teams=teams, apps=apps).to_zip(made)
-    # the id is in the log only: the files are the same for the same revision, names and day, whoever asks
-    record_export(
-        session, assessment, actor, FORMAT, number, via, str(uuid.uuid4()), teams=list(teams), apps=list(apps)
-    )
+    # the export's id in controls.json and the README, as in every other export: a bundle found in a repository
+    # later leads back to its entry in the activity log
+    export_id = str(uuid.uuid4())
+    export = {"id": export_id, "assessment_id": assessment.id, "revision": number, "made_at": made.isoformat()}
+    content = build_bundle(revision.result, kb, teams=teams, apps=apps, export=export).to_zip(made)
+    record_export(session, assessment, actor, FORMAT, number, via, export_id, teams=list(teams), apps=list(apps))
     session.flush()
     return Export(content, MIMETYPE, bundle_name(assessment.title, assessment.id, number, made))
 
