@@ -156,6 +156,9 @@ def test_the_readme_lists_the_excluded_namespaces_and_every_file(bundle: Bundle)
     )
     for manifest in bundle.manifests:
         assert f"| `{manifest.path}` | {', '.join(manifest.items)} |" in text
+    # a file's framework ids are its items', and the README says a file does not meet them alone
+    assert "| File | Checklist items | Framework ids of those items |" in text
+    assert "not a claim that the file alone meets each" in text
     tree = text.split("```", 2)[1]
     for path in bundle.files():
         assert path.rsplit("/", 1)[-1] in tree, path

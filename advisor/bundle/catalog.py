@@ -288,8 +288,11 @@ def readme(context: BundleContext, manifests: Sequence[Manifest], export: Mappin
         "Framework ids shown: CIS Kubernetes Benchmark, OWASP Kubernetes Top 10, NSA/CISA hardening guidance"
         + (" and the ticked compliance frameworks" if ticked else "")
         + "; `controls.json` lists them all.",
+        "They are the ids of the items a file helps implement, not a claim that the file alone meets each",
+        "control: an item usually also needs what no manifest holds (settings, processes, evidence), and each",
+        "item in the assessment's checklist says what.",
         "",
-        "| File | Checklist items | Framework ids |",
+        "| File | Checklist items | Framework ids of those items |",
         "|---|---|---|",
     ]
     cache: dict[str, list[str]] = {}
