@@ -21,6 +21,7 @@ import pytest
 from advisor.bundle import admission
 from advisor.bundle.model import ANNOTATION, MESH_NAMESPACE, SYSTEM_NAMESPACES, BundleContext, Manifest
 from advisor.engine import default_knowledge_base, evaluate
+from tests import bundle_cases
 from tests.helpers import BASE_ANSWERS
 from tests.panel.organisations import ORGANISATIONS
 
@@ -243,6 +244,16 @@ def test_the_registry_list_is_the_visible_placeholder() -> None:
     obj = wrap("Deployment", minimal_spec("mirror.internal.example/api:1.0"))
     assert admits(policy, obj) == [False]
     assert admits(edited, obj) == [True]
+
+
+def test_with_sidecars_the_registry_policy_says_to_mirror_the_proxy_image() -> None:
+    """Validation runs after the injector: an unmirrored istio-proxy image would be refused in every meshed pod."""
+    for case in bundle_cases.CASES:
+        context = bundle_cases.context_of(case)
+        found = [m for m in admission.generate(context) if m.path == f"base/admission/{admission.REGISTRY_POLICY}.yaml"]
+        if found:
+            assert ("mirror the mesh's proxy image" in found[0].comment) == (context.mesh == "sidecar"), case.id
+    assert any(bundle_cases.context_of(c).mesh == "sidecar" for c in bundle_cases.CASES)
 
 
 # --- what the generator writes ------------------------------------------------------------------

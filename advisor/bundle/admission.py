@@ -30,6 +30,12 @@ WORKLOAD_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # checkov checks (id: why) the bundle's files fail on purpose; the README must give each reason. None so far: checkov
 # finds nothing to fault in the bundle (tests/test_bundle_validate.py)
 CHECKOV_JUSTIFIED: dict[str, str] = {}
+REGISTRY_POLICY = "images-from-trusted-registries"
+# validating admission runs after mutation, so the policy sees what the mesh's injector added to each pod
+INJECTED = (
+    "The mesh injects its sidecar into every pod before this policy looks: mirror the mesh's proxy image into\n"
+    "these registries (and point Istio's hub at them), or the policy refuses every meshed pod.\n"
+)
 POD_SPEC = (
     "object.kind == 'Pod' ? object.spec"
     " : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec"
@@ -60,7 +66,7 @@ class Policy:
 
 POLICIES = (
     Policy(
-        name="images-from-trusted-registries",
+        name=REGISTRY_POLICY,
         title="Admission policy: images only from trusted registries.",
         when="supply-trusted-registries",
         items=("supply-trusted-registries", "policy-central-admission"),
@@ -190,8 +196,10 @@ def generate(context: BundleContext) -> list[Manifest]:
             documents=(_policy(policy, context.has(*policy.items), excluded),),
             items=context.has(*policy.items),
             comment=(
-                f"{policy.title}\n{policy.purpose}\n\n"
-                "Audit first (overlays/audit binds it with [Warn, Audit]), then enforce (overlays/enforce, [Deny]).\n"
+                f"{policy.title}\n{policy.purpose}\n"
+                + (INJECTED if context.mesh == "sidecar" and policy.name == REGISTRY_POLICY else "")
+                + "\nAudit first (overlays/audit binds it with [Warn, Audit]), then enforce (overlays/enforce, [Deny])."
+                "\n"
                 f"Namespaces left alone: {', '.join(excluded)}."
             ),
         )

@@ -3,7 +3,6 @@ generator gets (``BundleContext``)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -18,7 +17,6 @@ FileKind = Literal["base", "overlay-audit", "overlay-enforce", "control-plane"]
 # namespaces the bundle's admission policies leave alone, listed in every binding and the README (never silent)
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 MESH_NAMESPACE = "istio-system"  # Istio's root namespace, where its CNI DaemonSet runs (privileged)
-PLACEHOLDER = re.compile(r"^(team|app)-\d+$")  # the names used when the user gives none: say so in the README
 
 
 @dataclass(frozen=True)
