@@ -70,7 +70,7 @@ def test_only_for_self_managed_hosting(org: dict[str, Any]) -> None:
             ],
             ["1.2.16-1.2.19", "3.2.1", "3.2.2"],
         ),
-        ("control-plane/encryption-configuration.yaml", ["--encryption-provider-config="], ["1.2.27"]),
+        ("control-plane/encryption-configuration.yaml", ["--encryption-provider-config="], ["1.2.27", "1.2.28"]),
         ("control-plane/admission-configuration.yaml", ["--admission-control-config-file="], ["5.2.1"]),
     ],
 )

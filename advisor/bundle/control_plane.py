@@ -159,7 +159,7 @@ def _encryption(context: BundleContext) -> Manifest:
             "kubectl get secrets -A -o json | kubectl replace -f -, then drop identity once none is left in\n"
             "plain text.",
             ("--encryption-provider-config=/etc/kubernetes/encryption-configuration.yaml",),
-            "1.2.27 (encryption provider configured)",
+            "1.2.27 and 1.2.28 (an encryption provider configured, and a strong one: KMS)",
             items,
         ),
     )
