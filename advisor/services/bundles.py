@@ -46,7 +46,12 @@ def export_bundle(
     # the export's id in controls.json and the README, as in every other export: a bundle found in a repository
     # later leads back to its entry in the activity log
     export_id = str(uuid.uuid4())
-    export = {"id": export_id, "assessment_id": assessment.id, "revision": number, "made_at": made.isoformat()}
+    export = {
+        "id": export_id,
+        "assessment_id": assessment.id,
+        "revision": number,
+        "made_at": made.isoformat(timespec="seconds"),
+    }
     content = build_bundle(revision.result, kb, teams=teams, apps=apps, export=export).to_zip(made)
     record_export(session, assessment, actor, FORMAT, number, via, export_id, teams=list(teams), apps=list(apps))
     session.flush()
