@@ -286,6 +286,17 @@ def test_an_application_that_names_its_team_is_bound_to_that_teams_group() -> No
     readme = build_bundle(base.result, base.kb, teams=context.teams, apps=apps).readme
     assert "a group of its own, `<application>-developers`" in " ".join(readme.split())
     assert "a group of its own" not in build_bundle(base.result, base.kb, teams=(), apps=apps[:3]).readme
+    assert "name no namespace" not in readme
+
+
+def test_under_one_namespace_per_team_application_names_only_add_their_teams() -> None:
+    base = context_of(case("per-team-named"))
+    assert base.recommended("namespaces") == "per_team"
+    context = BundleContext(base.result, base.kb, ("payments",), ("identity/login", "search"))
+    assert [p.team for p in plan(context)] == ["payments"] * 3 + ["identity"] * 3, "no namespace per application"
+    readme = " ".join(build_bundle(base.result, base.kb, teams=context.teams, apps=context.apps).readme.split())
+    assert "The application names given name no namespace: the recommended layout is" in readme
+    assert "name no namespace" not in build_bundle(base.result, base.kb, teams=("payments",)).readme
 
 
 @pytest.mark.parametrize(

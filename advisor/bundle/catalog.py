@@ -259,6 +259,11 @@ def readme(context: BundleContext, manifests: Sequence[Manifest], export: Mappin
     assumptions.append(
         "- Role bindings name groups `<owner>-developers`: rename them to the groups of your identity provider."
     )
+    if context.apps and not any(p.app for p in layout):
+        assumptions.append(
+            f"- The application names given name no namespace: the recommended layout is {md_escape(strategy)}."
+            "\n  The teams they name (`payments/checkout`) are among the teams all the same."
+        )
     if any(p.app and p.team is None and not p.placeholder for p in layout):
         assumptions.append(
             "- With several teams, an application given without its team (`payments/checkout` names one) has its"
