@@ -261,7 +261,7 @@ def readme(context: BundleContext, manifests: Sequence[Manifest], export: Mappin
     )
     if context.apps and not any(p.app for p in layout):
         assumptions.append(
-            f"- The application names given name no namespace: the recommended layout is {md_escape(strategy)}."
+            f"- The application names given name no namespace: the recommended layout is “{md_escape(strategy)}”."
             "\n  The teams they name (`payments/checkout`) are among the teams all the same."
         )
     if any(p.app and p.team is None and not p.placeholder for p in layout):
