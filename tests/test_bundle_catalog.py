@@ -18,7 +18,7 @@ import pytest
 import advisor.bundle
 from advisor.bundle import control_plane
 from advisor.bundle.build import Bundle, build_bundle
-from advisor.bundle.catalog import COMPLIANCE, NIST_53, NIST_190, item_frameworks
+from advisor.bundle.catalog import COMPLIANCE, NIST_53, NIST_190, OWASP, OWASP_2025, item_frameworks
 from advisor.bundle.model import ANNOTATION, BundleContext, Manifest
 from advisor.bundle.namespaces import plan
 from tests.bundle_cases import CASES, CLOUD_NAMES, IDS, Case, kb, result_of
@@ -112,6 +112,7 @@ def test_framework_ids_come_from_the_knowledge_base() -> None:
         "cis-k8s@1.12:5.3.1",
         "cis-k8s@1.12:5.3.2",
         "owasp-k8s@2022:K07",
+        "owasp-k8s@2025:K05",  # the same risk, missing network segmentation, renumbered
         "nsa-cisa@1.2:network-separation-and-hardening",
         "pci-dss@4.0.1:1.2",
         "iso27001@2022:8.22",
@@ -125,8 +126,12 @@ def test_framework_ids_come_from_the_knowledge_base() -> None:
         assert all(FRAMEWORK_ID.fullmatch(f) for f in ids), ids
         cis = {f.removeprefix("cis-k8s@1.12:") for f in ids if f.startswith("cis-k8s@")}
         assert cis == set(item.controls.get("kube-bench/cis-1.12", []))
-        owasp = {f for f in ids if f.startswith("owasp-k8s@")}
-        assert len(owasp) == len([r for r in item.references if r.label.startswith("OWASP Kubernetes Top 10")])
+        cited = {
+            f"owasp-k8s@{m.group(1)}:{m.group(2)}" for r in item.references if (m := OWASP.search(r.label)) is not None
+        }
+        old = [i.rsplit(":", 1)[1] for i in cited if "@2022:" in i]
+        renumbered = {f"owasp-k8s@2025:{OWASP_2025[k]}" for k in old if k != "K02"}  # supply chain: not in 2025
+        assert {f for f in ids if f.startswith("owasp-k8s@")} == cited | renumbered
         compliance = sum(len(requirements) for requirements in item.frameworks.values())
         assert len([f for f in ids if not f.startswith(("cis-", "owasp-", "nsa-"))]) == compliance
     assert item_frameworks(base, "no-such-item") == []

@@ -38,6 +38,20 @@ COMPLIANCE = {
     "iso27001": ("iso27001", "2022"),
     "gdpr": ("gdpr", "2016-679"),
 }
+# the OWASP Kubernetes Top 10's 2025 list renumbered the 2022 one: the 2025 id of each 2022 risk, matched by title
+# (K03's RBAC became K02's authorization, K04's "centralized" became "cluster level"; 2025's K07 joins 2022's K09
+# and K10). 2022's K02, supply chain, has no 2025 counterpart
+OWASP_2025 = {
+    "K01": "K01",
+    "K03": "K02",
+    "K04": "K04",
+    "K05": "K10",
+    "K06": "K09",
+    "K07": "K05",
+    "K08": "K03",
+    "K09": "K07",
+    "K10": "K07",
+}
 NIST_190 = ("nist-sp-800-190", "2017")  # requirement ids "800-190 4.3.3"
 NIST_53 = ("nist-sp-800-53", "rev5")  # requirement ids "AC-6"
 OPTIONAL_CHECKS = (
@@ -60,6 +74,8 @@ def item_frameworks(kb: KnowledgeBase, item_id: str) -> list[str]:
     for reference in item.references:
         if m := OWASP.search(reference.label):
             out.append(f"owasp-k8s@{m.group(1)}:{m.group(2)}")
+            if m.group(1) == "2022" and m.group(2) in OWASP_2025:  # the same risk in the newer list
+                out.append(f"owasp-k8s@2025:{OWASP_2025[m.group(2)]}")
         elif m := NSA.search(reference.label):
             out.append(f"nsa-cisa@{m.group(1)}:{slug(m.group(2))}")
     for framework, requirements in item.frameworks.items():
@@ -290,7 +306,8 @@ def readme(context: BundleContext, manifests: Sequence[Manifest], export: Mappin
     lines += [
         "## Files, checklist items and framework ids",
         "",
-        "Framework ids shown: CIS Kubernetes Benchmark, OWASP Kubernetes Top 10, NSA/CISA hardening guidance"
+        "Framework ids shown: CIS Kubernetes Benchmark, OWASP Kubernetes Top 10 (2022 ids, and 2025 ids of the same"
+        " risks), NSA/CISA hardening guidance"
         + (" and the ticked compliance frameworks" if ticked else "")
         + "; `controls.json` lists them all.",
         "They are the ids of the items a file helps implement, not a claim that the file alone meets each",
