@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -94,16 +94,10 @@ def made_for(monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[str, ...], tup
     calls: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     real = advisor.bundle.build_bundle
 
-    def spy(
-        result: Mapping[str, Any],
-        kb: Any,
-        *,
-        teams: Sequence[str] = (),
-        apps: Sequence[str] = (),
-        export: Mapping[str, Any] | None = None,
-    ) -> Any:
-        calls.append((tuple(teams), tuple(apps)))
-        return real(result, kb, teams=teams, apps=apps, export=export)
+    def spy(result: Mapping[str, Any], kb: Any, **options: Any) -> Any:
+        # records the names and passes everything on, whatever else build_bundle takes
+        calls.append((tuple(options.get("teams", ())), tuple(options.get("apps", ()))))
+        return real(result, kb, **options)
 
     monkeypatch.setattr(bundles, "build_bundle", spy)  # the web's and the API's
     monkeypatch.setattr(advisor.bundle, "build_bundle", spy)  # the command line's
